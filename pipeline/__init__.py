@@ -1,0 +1,1 @@
+"""What every stage shares: the article event model, topic names, the bus, settings and the CLI."""

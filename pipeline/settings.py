@@ -1,0 +1,70 @@
+"""One settings object for every stage: defaults in config/settings.yaml, env overrides JIANCHA_…"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, field_validator
+from pydantic_settings import (
+    BaseSettings,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+    YamlConfigSettingsSource,
+)
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+CONFIG_DIR = REPO_ROOT / "config"
+DEFAULTS_FILE = CONFIG_DIR / "settings.yaml"
+
+
+class Settings(BaseSettings):
+    """Typed, validated configuration. Components receive it through their constructor."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="JIANCHA_", yaml_file=DEFAULTS_FILE, yaml_file_encoding="utf-8", extra="forbid"
+    )
+
+    data_dir: Path = Field(Path(".jiancha"), description="folder of the embedded log, index and crawl state")
+    bus: Literal["embedded", "kafka"] = Field("embedded", description="message bus: embedded SQLite log or Kafka")
+    index: Literal["sqlite", "elasticsearch"] = Field("sqlite", description="search backend")
+    kafka_bootstrap: str = Field("127.0.0.1:9092", description="Kafka bootstrap servers, comma-separated")
+    elasticsearch_url: str = Field("http://127.0.0.1:9200", description="Elasticsearch URL")
+    topic_prefix: str = Field("", description="prefix of every topic and consumer group (isolates runs)")
+    index_name: str = Field("jiancha-articles", description="name of the search index (Elasticsearch/SQLite)")
+    sites_file: Path = Field(Path("config/sites.yaml"), description="the sites to crawl")
+    demo_host: str = Field("127.0.0.1", description="address the bundled demo news sites listen on")
+    demo_port: int = Field(8765, description="port of the bundled demo news sites")
+    web_host: str = Field("127.0.0.1", description="address the web app listens on")
+    web_port: int = Field(8000, description="port of the web app")
+    user_agent: str = Field("JianchaMonitor/0.1", description="User-Agent the crawler sends")
+    batch_size: int = Field(100, ge=1, le=10_000, description="messages per batch in the stage runner")
+    poll_timeout_s: float = Field(1.0, gt=0, description="seconds a consumer waits for new messages")
+    max_retries: int = Field(5, ge=0, description="retries of a transient failure before dead-lettering")
+    retry_backoff_max_s: float = Field(30.0, gt=0, description="cap of the exponential retry backoff")
+    connect_timeout_s: float = Field(10.0, gt=0, description="seconds to wait for Kafka/Elasticsearch")
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = Field("INFO", description="log level")
+
+    @field_validator("data_dir", "sites_file")
+    @classmethod
+    def _relative_to_repo(cls, value: Path) -> Path:
+        # Relative paths are resolved against the working directory, like every CLI tool does.
+        return value.expanduser()
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        return (init_settings, env_settings, YamlConfigSettingsSource(settings_cls))
+
+    @property
+    def sites_path(self) -> Path:
+        """The sites file; a relative path that doesn't exist here is looked up in the repository."""
+        if self.sites_file.is_absolute() or self.sites_file.exists():
+            return self.sites_file
+        return REPO_ROOT / self.sites_file

@@ -1,0 +1,58 @@
+"""Topic, consumer-group and dead-letter names: derived here and nowhere else."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+FETCHED = "articles.fetched"
+ENRICHED = "articles.enriched"
+DLQ = "articles.dlq"
+
+
+@dataclass(frozen=True)
+class Stage:
+    """A pipeline stage and the names derived from it.
+
+    ``prefix`` isolates a deployment or a test run (``test_e2e_1a2b.``); production uses none.
+    """
+
+    name: str
+    input: str | None
+    output: str | None
+    prefix: str = ""
+
+    @property
+    def input_topic(self) -> str | None:
+        return f"{self.prefix}{self.input}" if self.input else None
+
+    @property
+    def output_topic(self) -> str | None:
+        return f"{self.prefix}{self.output}" if self.output else None
+
+    @property
+    def dlq_topic(self) -> str:
+        return f"{self.prefix}{DLQ}"
+
+    @property
+    def group(self) -> str:
+        return f"{self.prefix}jiancha-{self.name}"
+
+    @property
+    def logger_name(self) -> str:
+        return f"jiancha.{self.name}"
+
+
+def crawler_stage(prefix: str = "") -> Stage:
+    return Stage("crawler", None, FETCHED, prefix)
+
+
+def processor_stage(prefix: str = "") -> Stage:
+    return Stage("processor", FETCHED, ENRICHED, prefix)
+
+
+def indexer_stage(prefix: str = "") -> Stage:
+    return Stage("indexer", ENRICHED, None, prefix)
+
+
+def all_topics(prefix: str = "") -> list[str]:
+    return [f"{prefix}{name}" for name in (FETCHED, ENRICHED, DLQ)]
