@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 
-class Drop(Exception):  # noqa: N818 - the name is the outcome, as in the conventions
+class Drop(Exception):
     """Expected and final: counted, logged, not forwarded (e.g. a page that is not an article)."""
 
     def __init__(self, reason: str) -> None:
@@ -11,7 +11,7 @@ class Drop(Exception):  # noqa: N818 - the name is the outcome, as in the conven
         self.reason = reason
 
 
-class Poison(Exception):  # noqa: N818
+class Poison(Exception):
     """Can never succeed (undecodable, invalid): goes straight to the dead-letter topic."""
 
     def __init__(self, reason: str) -> None:

@@ -26,7 +26,9 @@ class Settings(BaseSettings):
     )
 
     data_dir: Path = Field(Path(".jiancha"), description="folder of the embedded log, index and crawl state")
-    bus: Literal["embedded", "kafka"] = Field("embedded", description="message bus: embedded SQLite log or Kafka")
+    bus: Literal["embedded", "kafka"] = Field(
+        "embedded", description="message bus: embedded SQLite log or Kafka"
+    )
     index: Literal["sqlite", "elasticsearch"] = Field("sqlite", description="search backend")
     kafka_bootstrap: str = Field("127.0.0.1:9092", description="Kafka bootstrap servers, comma-separated")
     elasticsearch_url: str = Field("http://127.0.0.1:9200", description="Elasticsearch URL")

@@ -94,7 +94,9 @@ class KafkaBusConsumer(Consumer):
             tp = TopicPartition(message.topic, message.partition)
             latest[tp] = max(latest.get(tp, -1), message.offset)
         if latest:
-            self._consumer.commit({tp: OffsetAndMetadata(offset + 1, "", -1) for tp, offset in latest.items()})
+            self._consumer.commit(
+                {tp: OffsetAndMetadata(offset + 1, "", -1) for tp, offset in latest.items()}
+            )
 
     def lag(self) -> int:
         partitions = [
@@ -113,7 +115,11 @@ class KafkaBusConsumer(Consumer):
 
 class KafkaBus(Bus):
     def __init__(
-        self, bootstrap: str, connect_timeout_s: float = 10.0, partitions: int = 3, replication_factor: int = 1
+        self,
+        bootstrap: str,
+        connect_timeout_s: float = 10.0,
+        partitions: int = 3,
+        replication_factor: int = 1,
     ) -> None:
         self.bootstrap = bootstrap
         self._timeout_ms = int(connect_timeout_s * 1000)
@@ -136,8 +142,10 @@ class KafkaBus(Bus):
             return
         try:
             self._admin.create_topics(
-                [NewTopic(t, num_partitions=self._partitions, replication_factor=self._replication_factor)
-                 for t in missing],
+                [
+                    NewTopic(t, num_partitions=self._partitions, replication_factor=self._replication_factor)
+                    for t in missing
+                ],
                 wait_for_metadata=True,
             )
         except TopicAlreadyExistsError:

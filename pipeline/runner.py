@@ -1,0 +1,226 @@
+"""The one loop that moves messages for every stage: consume → decode → steps → produce/sink → commit.
+
+A stage is either a chain of pure steps between two topics (processors) or a sink that writes a
+batch somewhere (the indexer). The input offset is committed only after the output is durable:
+produced and flushed with acks=all, or accepted by the sink. Each message has exactly one
+outcome: ``ok``, ``dropped`` (Drop), or ``dead`` (Poison, undecodable, or transient failures
+beyond the retry budget), counted in ``StageStats`` and logged as one INFO line ``status: url``.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import logging
+import threading
+import time
+from collections import Counter
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Protocol
+
+from pydantic import ValidationError
+
+from pipeline.bus import Bus, Message, Producer
+from pipeline.errors import Drop, Poison, ServiceUnavailable
+from pipeline.model import Article, utcnow
+from pipeline.topics import Stage
+
+Step = Callable[[Article], Article]
+
+# A Unicode error can quote a whole article; dead letters keep the payload separately anyway.
+_MAX_ERROR_CHARS = 500
+
+
+@dataclass(frozen=True)
+class SinkOutcome:
+    article_id: str
+    ok: bool
+    error: str | None = None
+
+
+class Sink(Protocol):
+    """Where a terminal stage writes: returns one outcome per article, raises if it is unreachable."""
+
+    def write(self, articles: Sequence[Article]) -> Sequence[SinkOutcome]: ...
+
+
+@dataclass
+class StageStats:
+    counts: Counter[str] = field(default_factory=Counter)
+
+    def total(self) -> int:
+        return sum(self.counts.values())
+
+
+def backoff_delay(attempt: int, cap_s: float, base_s: float = 0.2) -> float:
+    """Capped exponential backoff: 0.2, 0.4, 0.8 … seconds, never more than ``cap_s``."""
+    return float(min(cap_s, base_s * (2 ** max(0, attempt - 1))))
+
+
+def dead_letter(stage: str, message: Message, reason: str, retries: int) -> bytes:
+    """The dead-letter record: enough to understand the failure and replay the original payload."""
+    try:
+        payload: str = message.value.decode("utf-8")
+        payload_encoding = "utf-8"
+    except UnicodeDecodeError:
+        payload = base64.b64encode(message.value).decode("ascii")
+        payload_encoding = "base64"
+    record = {
+        "stage": stage,
+        "error": reason[:_MAX_ERROR_CHARS],
+        "retries": retries,
+        "topic": message.topic,
+        "partition": message.partition,
+        "offset": message.offset,
+        "key": message.key,
+        "failed_at": utcnow().isoformat(),
+        "payload_encoding": payload_encoding,
+        "payload": payload,
+    }
+    return json.dumps(record, ensure_ascii=False).encode("utf-8")
+
+
+class StageRunner:
+    """Runs one stage until stopped (or until its input is drained, for ``--once`` and tests)."""
+
+    def __init__(
+        self,
+        stage: Stage,
+        bus: Bus,
+        steps: Sequence[Step] = (),
+        sink: Sink | None = None,
+        batch_size: int = 100,
+        poll_timeout_s: float = 1.0,
+        max_retries: int = 5,
+        retry_backoff_max_s: float = 30.0,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
+        if stage.input_topic is None:
+            raise ValueError(f"stage {stage.name} has no input topic")
+        if sink is None and stage.output_topic is None:
+            raise ValueError(f"stage {stage.name} needs an output topic or a sink")
+        self.stage = stage
+        self.bus = bus
+        self.steps = list(steps)
+        self.sink = sink
+        self.batch_size = batch_size
+        self.poll_timeout_s = poll_timeout_s
+        self.max_retries = max_retries
+        self.retry_backoff_max_s = retry_backoff_max_s
+        self.sleep = sleep
+        self.stats = StageStats()
+        self.log = logging.getLogger(stage.logger_name)
+
+    def run(self, stop: threading.Event | None = None, until_idle: bool = False) -> StageStats:
+        stop = stop or threading.Event()
+        assert self.stage.input_topic is not None
+        topics = [self.stage.input_topic, self.stage.dlq_topic]
+        if self.stage.output_topic:
+            topics.append(self.stage.output_topic)
+        self.bus.ensure_topics(topics)
+        consumer = self.bus.consumer([self.stage.input_topic], self.stage.group)
+        producer = self.bus.producer()
+        try:
+            while not stop.is_set():
+                messages = consumer.poll(self.batch_size, self.poll_timeout_s)
+                if messages:
+                    self.handle_batch(messages, producer, stop)
+                    if stop.is_set():
+                        break
+                    consumer.commit(messages)
+                elif until_idle and consumer.lag() == 0:
+                    break
+        finally:
+            consumer.close()
+            producer.close()
+        return self.stats
+
+    def handle_batch(self, messages: Sequence[Message], producer: Producer, stop: threading.Event) -> None:
+        """Process a batch; returns once every output is durable (or the stage is stopping)."""
+        decoded: list[tuple[Message, Article]] = []
+        for message in messages:
+            try:
+                decoded.append((message, self.decode(message)))
+            except Poison as error:
+                self.dead(producer, message, None, error.reason, 0)
+        if self.sink is not None:
+            self.write_to_sink(decoded, producer, stop)
+        else:
+            for message, article in decoded:
+                self.apply_steps(message, article, producer)
+        producer.flush()
+
+    def decode(self, message: Message) -> Article:
+        try:
+            return Article.from_json(message.value)
+        except (ValidationError, ValueError, UnicodeDecodeError) as error:
+            raise Poison(f"undecodable article event: {error}") from error
+
+    def apply_steps(self, message: Message, article: Article, producer: Producer) -> None:
+        assert self.stage.output_topic is not None
+        attempt = 0
+        while True:
+            try:
+                result = article
+                for step in self.steps:
+                    result = step(result)
+            except Drop as error:
+                self.outcome("dropped", article.url, error.reason)
+                return
+            except Poison as error:
+                self.dead(producer, message, article.url, error.reason, attempt)
+                return
+            except Exception as error:  # transient until proven otherwise: retry, then dead-letter
+                attempt += 1
+                if attempt > self.max_retries:
+                    self.dead(producer, message, article.url, f"{type(error).__name__}: {error}", attempt - 1)
+                    return
+                self.log.warning("retry %d/%d %s: %s", attempt, self.max_retries, article.url, error)
+                self.sleep(backoff_delay(attempt, self.retry_backoff_max_s))
+                continue
+            producer.send(self.stage.output_topic, result.article_id, result.to_json())
+            self.outcome("ok", article.url)
+            return
+
+    def write_to_sink(
+        self, decoded: Sequence[tuple[Message, Article]], producer: Producer, stop: threading.Event
+    ) -> None:
+        """Write the batch; an unreachable sink is waited for (capped backoff) until it comes back."""
+        assert self.sink is not None
+        if not decoded:
+            return
+        attempt = 0
+        while True:
+            try:
+                outcomes = self.sink.write([article for _, article in decoded])
+                break
+            except (ServiceUnavailable, ConnectionError, TimeoutError) as error:
+                attempt += 1
+                delay = backoff_delay(attempt, self.retry_backoff_max_s)
+                self.log.warning(
+                    "sink unavailable (attempt %d), retrying in %.1fs: %s", attempt, delay, error
+                )
+                if stop.wait(delay):
+                    return
+        by_id = {outcome.article_id: outcome for outcome in outcomes}
+        for message, article in decoded:
+            outcome = by_id.get(article.article_id)
+            if outcome is None or not outcome.ok:
+                reason = outcome.error if outcome else "the sink reported no outcome"
+                self.dead(producer, message, article.url, reason or "rejected", 0)
+            else:
+                self.outcome("ok", article.url)
+
+    def dead(self, producer: Producer, message: Message, url: str | None, reason: str, retries: int) -> None:
+        producer.send(
+            self.stage.dlq_topic, message.key, dead_letter(self.stage.name, message, reason, retries)
+        )
+        self.outcome("dead", url or f"{message.topic}/{message.partition}@{message.offset}", reason)
+
+    def outcome(self, status: str, url: str, reason: str | None = None) -> None:
+        self.stats.counts[status] += 1
+        if reason:
+            self.log.info("%s: %s (%s)", status, url, reason[:200])
+        else:
+            self.log.info("%s: %s", status, url)

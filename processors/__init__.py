@@ -1,0 +1,1 @@
+"""Processing steps (pure ``Article -> Article`` functions) and the processor worker that chains them."""
