@@ -19,7 +19,11 @@ class Poison(Exception):
         self.reason = reason
 
 
-class ServiceUnavailable(Exception):
+class Transient(Exception):
+    """Worth retrying later (a service is down or overloaded); the runner backs off and retries."""
+
+
+class ServiceUnavailable(Transient):
     """A backing service (Kafka, Elasticsearch) cannot be reached; the message says what to do."""
 
     def __init__(self, service: str, address: str, hint: str = "") -> None:

@@ -22,7 +22,7 @@ from typing import Protocol
 from pydantic import ValidationError
 
 from pipeline.bus import Bus, Message, Producer
-from pipeline.errors import Drop, Poison, ServiceUnavailable
+from pipeline.errors import Drop, Poison, Transient
 from pipeline.model import Article, utcnow
 from pipeline.topics import Stage
 
@@ -195,7 +195,7 @@ class StageRunner:
             try:
                 outcomes = self.sink.write([article for _, article in decoded])
                 break
-            except (ServiceUnavailable, ConnectionError, TimeoutError) as error:
+            except (Transient, ConnectionError, TimeoutError) as error:
                 attempt += 1
                 delay = backoff_delay(attempt, self.retry_backoff_max_s)
                 self.log.warning(

@@ -73,3 +73,16 @@ def kafka_settings(settings: Settings, kafka_bootstrap: str) -> Iterator[Setting
 @pytest.fixture
 def elasticsearch_settings(settings: Settings, elasticsearch_url: str) -> Iterator[Settings]:
     yield settings.model_copy(update={"index": "elasticsearch", "elasticsearch_url": elasticsearch_url})
+
+
+INTEGRATION_FIXTURES = {"kafka_bootstrap", "elasticsearch_url", "kafka_settings", "elasticsearch_settings"}
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Mark every test that uses a real service, so `pytest -m "not integration"` runs without them."""
+    for item in items:
+        names = set(getattr(item, "fixturenames", ()))
+        callspec = getattr(item, "callspec", None)
+        params = set(callspec.params.values()) if callspec else set()
+        if names & INTEGRATION_FIXTURES or {"kafka", "elasticsearch"} & {str(p) for p in params}:
+            item.add_marker(pytest.mark.integration)

@@ -13,7 +13,12 @@ def open_bus(settings: Settings) -> Bus:
     if settings.bus == "kafka":
         from pipeline.bus.kafka import KafkaBus
 
-        return KafkaBus(settings.kafka_bootstrap, connect_timeout_s=settings.connect_timeout_s)
+        return KafkaBus(
+            settings.kafka_bootstrap,
+            connect_timeout_s=settings.connect_timeout_s,
+            partitions=settings.kafka_partitions,
+            replication_factor=settings.kafka_replication_factor,
+        )
     from pipeline.bus.embedded import EmbeddedBus
 
     return EmbeddedBus(settings.data_dir / "bus.sqlite3")

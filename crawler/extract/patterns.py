@@ -1,0 +1,124 @@
+"""Crawler extraction: the text patterns of Chinese news pages (dates, 来源, bylines, editors, boilerplate).
+
+Pure functions over strings, in simplified and traditional script.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+
+_DATE = re.compile(
+    r"((?:19|20)\d{2})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?"
+    r"(?:\s*(\d{1,2})\s*[:：时時点點]\s*(\d{1,2})(?:\s*[:：分]\s*(\d{1,2}))?)?"
+)
+# <meta> names that CMSs use for the publication time, most specific first.
+DATE_META_NAMES = (
+    "article:published_time",
+    "publishdate",
+    "pubdate",
+    "publish_time",
+    "publishtime",
+    "firstpublishedtime",
+    "og:release_date",
+    "datepublished",
+    "dc.date.issued",
+    "dc.date",
+)
+SOURCE_LABEL = r"(?:文章来源|稿件来源|来源|來源|稿源|出处|出處)"
+_SOURCE = re.compile(SOURCE_LABEL + r"\s*[:：]\s*([^\s\u3000|｜]+)")
+# Where a source value runs into the next label when the page has no space between them.
+_SOURCE_STOP = re.compile(r"(?:作者|记者|記者|浏览|瀏覽|编辑|編輯|发布|發布|时间|時間|点击|點擊|字号|字號)")
+_AUTHOR_LABEL = re.compile(r"(?:本报记者|本報記者|记者|記者|通讯员|通訊員|作者|撰稿|文/|文／|图/|圖/)\s*[:：]?\s*")
+_BYLINE = re.compile(r"^[（(【\[]?\s*(?:本报|本報|新华社)?(?:记者|記者|通讯员|通訊員|作者|撰稿|文/|文／)")
+_EDITOR = re.compile(
+    r"(?:责任编辑|責任編輯|责编|責編|编辑|編輯)\s*[:：]?\s*([\u4e00-\u9fff·]{2,5}(?:[ 、，,][\u4e00-\u9fff·]{2,5})*)"
+)
+_EDITOR_LINE = re.compile(r"^[（(【\[]?\s*(?:责任编辑|責任編輯|责编|責編|编辑|編輯|审核|審核|校对|校對)\s*[:：]?")
+_NAME = re.compile(r"^[\u4e00-\u9fff·]{2,5}$")
+# Lines that belong to the page, not the article, in both scripts (and with pinyin damage).
+_BOILERPLATE = re.compile(
+    r"版权声明|版權聲明|版权所有|版權所有|浏览次数|瀏覽次數|阅读次数|閱讀次數|点击数|點擊數|"
+    r"字号[:：]|字號[:：]|【字号|【字號|分享到|打印本页|打印本頁|关闭窗口|關閉窗口|扫一扫|掃一掃|"
+    r"未经.{0,6}授权|未經.{0,6}授權|上一篇|下一篇"
+)
+SUBTITLE = re.compile(r"^[—－-]{1,2}\s*\S")
+# A bracketed pinyin syllable after a character, left behind by a broken traditional conversion: 發(fā)展.
+PINYIN_DAMAGE = re.compile(r"[\u4e00-\u9fff]\([a-zü]*[āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜ][a-zü]*\)")
+# Mojibake from UTF-8 read as GBK: question marks and private-use characters next to CJK.
+MOJIBAKE = re.compile(r"[\ue000-\uf8ff\ufffd]|\?[!！]?[\u4e00-\u9fff]{1,3}[\ue000-\uf8ff]?\?")
+
+
+def parse_datetime(text: str) -> datetime | None:
+    """The first date(-time) in ``text``, timezone-aware (Beijing time when the text names none)."""
+    candidate = text.strip()
+    if re.match(r"\d{4}-\d{2}-\d{2}T", candidate):
+        try:
+            parsed = datetime.fromisoformat(candidate.replace("Z", "+00:00"))
+        except ValueError:
+            parsed = None
+        if parsed is not None:
+            return parsed if parsed.tzinfo else parsed.replace(tzinfo=SHANGHAI)
+    match = _DATE.search(text)
+    if match is None:
+        return None
+    year, month, day, hour, minute, second = (int(g) if g else 0 for g in match.groups())
+    try:
+        return datetime(year, month, day, hour, minute, second, tzinfo=SHANGHAI)
+    except ValueError:
+        return None
+
+
+def find_source(text: str) -> str | None:
+    match = _SOURCE.search(text)
+    if match is None:
+        return None
+    value = _SOURCE_STOP.split(match.group(1))[0].strip("　 ,，;；)）】")
+    return value or None
+
+
+def is_byline(line: str) -> bool:
+    return len(line) <= 60 and bool(_BYLINE.match(line))
+
+
+def authors_in(text: str) -> list[str]:
+    """Names after 记者/通讯员/作者 labels: ``记者 王磊 通讯员 张晓燕`` -> [王磊, 张晓燕]."""
+    if not _AUTHOR_LABEL.search(text):
+        return []
+    names: list[str] = []
+    for chunk in _AUTHOR_LABEL.split(text)[1:]:
+        chunk = re.split(r"\s{2,}|\u3000|" + SOURCE_LABEL + "|" + _SOURCE_STOP.pattern, chunk)[0]
+        for token in re.split(r"[\s、，,/]+", chunk.strip("（()）【】[] ")):
+            if _NAME.match(token) and token not in names:
+                names.append(token)
+    return names
+
+
+def find_editor(text: str) -> str | None:
+    match = _EDITOR.search(text)
+    return match.group(1) if match else None
+
+
+def is_editor_line(line: str) -> bool:
+    return len(line) <= 60 and bool(_EDITOR_LINE.match(line))
+
+
+def is_source_line(line: str) -> bool:
+    return len(line) <= 60 and bool(re.match(r"^[（(]?" + SOURCE_LABEL + r"\s*[:：]", line))
+
+
+def is_boilerplate(line: str) -> bool:
+    return bool(_BOILERPLATE.search(line))
+
+
+def split_column(title: str) -> tuple[str | None, str]:
+    """``【专栏】标题`` -> (专栏, 标题)."""
+    match = re.match(r"^\s*【([^】]{1,80})】\s*(.+)$", title)
+    return (match.group(1).strip(), match.group(2).strip()) if match else (None, title.strip())
+
+
+def clean_space(text: str) -> str:
+    return re.sub(r"[ \t\r\f\v\u3000\xa0]+", " ", text).strip()

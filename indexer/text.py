@@ -1,0 +1,119 @@
+"""Text helpers shared by the search backends: script conversion, CJK spacing for SQLite FTS5,
+and the highlighted snippets of a result (the same for every backend).
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from collections.abc import Sequence
+from functools import lru_cache
+
+import opencc
+
+from pipeline.model import Article
+
+# Han ideographs: the unified block, extension A, compatibility ideographs and the supplementary
+# planes (extensions B-H). Each one is a token of its own, as in Elasticsearch's standard tokenizer.
+_HAN = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f"
+_HAN_RE = re.compile(f"([{_HAN}])")
+# A token: one Han character, or a run of other letters/digits (what both engines index).
+_TOKEN_RE = re.compile(f"[{_HAN}]|[^\\W_{_HAN}]+")
+# Non-Han word characters, to keep "court" from highlighting inside "courtyard".
+_WORDISH = f"[^\\W_{_HAN}]"
+
+SNIPPET_CHARS = 160
+
+
+@lru_cache(maxsize=1)
+def _converter() -> opencc.OpenCC:
+    return opencc.OpenCC("t2s")
+
+
+def to_simplified(text: str) -> str:
+    """Traditional (or mixed) Chinese to simplified; other text is unchanged."""
+    return _converter().convert(text) if text else text
+
+
+def simplified_fields(article: Article) -> tuple[str, str]:
+    """The simplified title and body: the processors' when present, else converted here."""
+    title = article.title_simplified if article.title_simplified is not None else to_simplified(article.title)
+    body = article.body_simplified if article.body_simplified is not None else to_simplified(article.body)
+    return title, body
+
+
+def spaced_cjk(text: str) -> str:
+    """Put spaces around every Han character so that SQLite's unicode61 tokenizer sees one token
+    per character, as Elasticsearch's standard tokenizer does; phrase queries then match substrings.
+    """
+    return _HAN_RE.sub(r" \1 ", text)
+
+
+def _term_pattern(term: str) -> re.Pattern[str] | None:
+    tokens = _TOKEN_RE.findall(term)
+    if not tokens:
+        return None
+    # Between tokens anything that is not a token character may stand (spaces, punctuation),
+    # as the engines' phrase matching ignores it.
+    body = r"[\W_]*".join(re.escape(t) for t in tokens)
+    if not _HAN_RE.fullmatch(tokens[0]):
+        body = f"(?<!{_WORDISH})" + body
+    if not _HAN_RE.fullmatch(tokens[-1]):
+        body += f"(?!{_WORDISH})"
+    return re.compile(body, re.IGNORECASE)
+
+
+def _matches(simplified: str, terms: Sequence[str]) -> list[tuple[int, int]]:
+    """Non-overlapping (start, end) spans of the terms in the simplified text, in order."""
+    spans: list[tuple[int, int]] = []
+    for term in terms:
+        pattern = _term_pattern(to_simplified(term))
+        if pattern is not None:
+            spans.extend(m.span() for m in pattern.finditer(simplified) if m.end() > m.start())
+    spans.sort()
+    merged: list[tuple[int, int]] = []
+    for start, end in spans:
+        if merged and start < merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(end, merged[-1][1]))
+        else:
+            merged.append((start, end))
+    return merged
+
+
+def highlight(original: str, simplified: str, terms: Sequence[str], max_chars: int | None = None) -> str:
+    """HTML of the text with every match of the terms in ``<em>``, the rest escaped.
+
+    Matches are found in the simplified text; they are shown in the original script when the
+    conversion kept every character in place (OpenCC's t2s does, except for rare phrases), else
+    the simplified text is shown. With ``max_chars`` the window around the first match is kept.
+    """
+    shown = original if len(original) == len(simplified) else simplified
+    spans = _matches(simplified, terms)
+    start, end = 0, len(shown)
+    if max_chars is not None and len(shown) > max_chars:
+        # Start a little before the first match so the reader sees its context.
+        first = spans[0][0] if spans else 0
+        start = max(0, min(first - max_chars // 4, len(shown) - max_chars))
+        end = start + max_chars
+    parts: list[str] = ["…" if start > 0 else ""]
+    cursor = start
+    for s, e in spans:
+        if e <= start or s >= end:
+            continue
+        s, e = max(s, start), min(e, end)
+        parts.append(_clean_segment(shown[cursor:s]))
+        parts.append(f"<em>{html.escape(shown[s:e], quote=False)}</em>")
+        cursor = e
+    parts.append(_clean_segment(shown[cursor:end]))
+    parts.append("…" if end < len(shown) else "")
+    return "".join(parts).strip()
+
+
+def _clean_segment(text: str) -> str:
+    # Newlines and runs of spaces read as one space in a one-line snippet.
+    return html.escape(re.sub(r"\s+", " ", text), quote=False)
+
+
+def snippet(title: str, title_s: str, body: str, body_s: str, terms: Sequence[str]) -> tuple[str, str]:
+    """(highlighted title, highlighted body snippet) of one hit."""
+    return highlight(title, title_s, terms), highlight(body, body_s, terms, max_chars=SNIPPET_CHARS)

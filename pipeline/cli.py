@@ -1,0 +1,348 @@
+"""The ``jiancha`` command: the only place that wires crawler, processors, indexer and webapp together."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import signal
+import sys
+import threading
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager, nullcontext
+from dataclasses import asdict, is_dataclass
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ValidationError
+
+from pipeline.bus import Bus, open_bus
+from pipeline.errors import ServiceUnavailable
+from pipeline.settings import Settings
+from pipeline.topics import all_topics
+
+log = logging.getLogger("jiancha.cli")
+
+
+class UsageError(Exception):
+    """A command was called in a way that cannot work; the message says how to call it."""
+
+
+def configure_logging(settings: Settings) -> None:
+    logging.basicConfig(
+        level=settings.log_level,
+        format="%(asctime)s %(levelname)s %(name)s %(message)s",
+        stream=sys.stderr,
+    )
+    # Their INFO lines are connection chatter, not article outcomes.
+    for noisy in ("kafka", "elastic_transport", "scrapy", "uvicorn.access", "jieba"):
+        logging.getLogger(noisy).setLevel(logging.WARNING)
+
+
+def jsonable(value: Any) -> Any:
+    if isinstance(value, BaseModel):
+        return value.model_dump(mode="json")
+    if is_dataclass(value) and not isinstance(value, type):
+        return json.loads(json.dumps(asdict(value), default=str, ensure_ascii=False))
+    return value
+
+
+# --- stages ----------------------------------------------------------------------------------------
+
+
+def start_bus(settings: Settings) -> Bus:
+    bus = open_bus(settings)
+    bus.ensure_topics(all_topics(settings.topic_prefix))
+    return bus
+
+
+@contextmanager
+def demo_site(settings: Settings, enabled: bool) -> Iterator[str | None]:
+    """Serve the bundled demo news sites while the block runs; yields their base URL."""
+    if not enabled:
+        yield None
+        return
+    from crawler.demo.server import DemoServer
+
+    with DemoServer(host=settings.demo_host, port=settings.demo_port) as demo:
+        log.info("demo news sites at %s", demo.base_url)
+        yield demo.base_url
+
+
+def crawl(settings: Settings, demo_base: str | None) -> Any:
+    from crawler.run import crawl_once
+
+    stats = crawl_once(settings, demo_base=demo_base)
+    log.info("crawl finished: %s", jsonable(stats))
+    return stats
+
+
+def process_until_idle(settings: Settings, bus: Bus, stop: threading.Event | None = None) -> Any:
+    from processors.worker import run_processor
+
+    return run_processor(settings, bus, stop=stop, until_idle=stop is None)
+
+
+def index_until_idle(settings: Settings, bus: Bus, stop: threading.Event | None = None) -> Any:
+    from indexer.worker import run_indexer
+
+    return run_indexer(settings, bus, stop=stop, until_idle=stop is None)
+
+
+def init_index(settings: Settings) -> None:
+    from indexer import open_index
+
+    backend = open_index(settings)
+    try:
+        backend.init()
+    finally:
+        backend.close()
+
+
+# --- commands --------------------------------------------------------------------------------------
+
+
+def cmd_up(settings: Settings, args: argparse.Namespace) -> int:
+    bus = start_bus(settings)
+    init_index(settings)
+    with demo_site(settings, args.demo) as demo_base:
+        if args.once:
+            crawl(settings, demo_base)
+            processed = process_until_idle(settings, bus)
+            indexed = index_until_idle(settings, bus)
+            print(
+                f"jiancha: crawled, processed {dict(processed.counts)}, indexed {dict(indexed.counts)}; "
+                f"search with `jiancha search QUERY`"
+            )
+            return 0
+        stop = threading.Event()
+        workers = [
+            threading.Thread(target=process_until_idle, args=(settings, bus, stop), name="processor"),
+            threading.Thread(target=index_until_idle, args=(settings, bus, stop), name="indexer"),
+            threading.Thread(target=crawl_forever, args=(settings, demo_base, stop), name="crawler"),
+        ]
+        for worker in workers:
+            worker.daemon = True
+            worker.start()
+        try:
+            serve_web(settings)
+        finally:
+            stop.set()
+            for worker in workers:
+                worker.join(timeout=10)
+    return 0
+
+
+def crawl_forever(settings: Settings, demo_base: str | None, stop: threading.Event) -> None:
+    while not stop.is_set():
+        try:
+            crawl(settings, demo_base)
+        except Exception:  # a failed crawl must not stop the scheduler; the next round retries
+            log.exception("crawl failed; next attempt in %.0fs", settings.crawl_interval_s)
+        stop.wait(settings.crawl_interval_s)
+
+
+def serve_web(settings: Settings) -> None:
+    import uvicorn
+
+    from webapp.app import create_app
+
+    print(f"jiancha: web app on http://{settings.web_host}:{settings.web_port}/", flush=True)
+    uvicorn.run(create_app(settings), host=settings.web_host, port=settings.web_port, log_level="warning")
+
+
+def cmd_crawl(settings: Settings, args: argparse.Namespace) -> int:
+    start_bus(settings).close()
+    with demo_site(settings, args.demo) as demo_base:
+        if args.forever:
+            stop = threading.Event()
+            signal.signal(signal.SIGTERM, lambda *_: stop.set())
+            crawl_forever(settings, demo_base, stop)
+        else:
+            print(json.dumps(jsonable(crawl(settings, demo_base)), ensure_ascii=False))
+    return 0
+
+
+def cmd_process(settings: Settings, args: argparse.Namespace) -> int:
+    if args.input or args.output:
+        if not (args.input and args.output):
+            raise UsageError("--input and --output go together")
+        from processors.worker import process_files
+
+        print(json.dumps(process_files(Path(args.input), Path(args.output))))
+        return 0
+    return run_worker(settings, process_until_idle, args.once)
+
+
+def cmd_index_worker(settings: Settings, args: argparse.Namespace) -> int:
+    return run_worker(settings, index_until_idle, args.once)
+
+
+def run_worker(settings: Settings, target: Callable[..., Any], once: bool) -> int:
+    bus = start_bus(settings)
+    try:
+        if once:
+            stats = target(settings, bus)
+        else:
+            stop = threading.Event()
+            signal.signal(signal.SIGTERM, lambda *_: stop.set())
+            stats = target(settings, bus, stop)
+        print(json.dumps(dict(stats.counts)))
+    finally:
+        bus.close()
+    return 0
+
+
+def cmd_index(settings: Settings, args: argparse.Namespace) -> int:
+    from indexer import open_index
+
+    if args.action == "init":
+        init_index(settings)
+        print(f"jiancha: index {settings.index_name} ready on {settings.index}")
+        return 0
+    backend = open_index(settings)
+    try:
+        print(json.dumps({"backend": settings.index, "index": settings.index_name, "documents": backend.count()}))
+    finally:
+        backend.close()
+    return 0
+
+
+def cmd_topics(settings: Settings, args: argparse.Namespace) -> int:
+    start_bus(settings).close()
+    print("jiancha: topics ready: " + ", ".join(all_topics(settings.topic_prefix)))
+    return 0
+
+
+def cmd_search(settings: Settings, args: argparse.Namespace) -> int:
+    from indexer import open_index
+    from indexer.base import SearchQuery
+
+    query = SearchQuery(
+        text=" ".join(args.query), site=args.site, source=args.source, sort=args.sort, page=args.page, size=args.size
+    )
+    backend = open_index(settings)
+    try:
+        page = backend.search(query)
+    finally:
+        backend.close()
+    if args.json:
+        payload = {"query": query.text, "total": page.total, "hits": [jsonable(hit) for hit in page.hits]}
+        print(json.dumps(payload, ensure_ascii=False, indent=2, default=str))
+        return 0
+    print(f"{page.total} results for {query.text}")
+    for hit in page.hits:
+        when = hit.published_at.isoformat() if hit.published_at else "—"
+        print(f"- {hit.title}  [{hit.source or hit.site or ''}, {when}]\n  {hit.url}")
+    return 0
+
+
+def cmd_web(settings: Settings, args: argparse.Namespace) -> int:
+    serve_web(settings)
+    return 0
+
+
+def cmd_demo_site(settings: Settings, args: argparse.Namespace) -> int:
+    stop = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    with demo_site(settings, True) as base:
+        print(f"jiancha: demo news sites at {base} (Ctrl-C stops)", flush=True)
+        try:
+            stop.wait()
+        except KeyboardInterrupt:
+            pass
+    return 0
+
+
+def cmd_extract(settings: Settings, args: argparse.Namespace) -> int:
+    from crawler.extract import extract_target
+
+    print(json.dumps(extract_target(args.target, url=args.url, settings=settings), ensure_ascii=False, indent=2))
+    return 0
+
+
+# --- parsing ---------------------------------------------------------------------------------------
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="jiancha", description="Monitor news coverage of procuratorate work.")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    up = sub.add_parser("up", help="run crawler, processors, indexer and the web app (embedded default)")
+    up.add_argument("--demo", action="store_true", help="crawl the bundled demo news sites instead")
+    up.add_argument("--once", action="store_true", help="crawl once, drain the pipeline, exit (no web app)")
+    up.set_defaults(func=cmd_up)
+
+    crawl_cmd = sub.add_parser("crawl", help="crawl the configured sites and publish articles.fetched")
+    crawl_cmd.add_argument("--demo", action="store_true", help="crawl the bundled demo news sites")
+    crawl_cmd.add_argument("--forever", action="store_true", help="keep crawling on the configured interval")
+    crawl_cmd.set_defaults(func=cmd_crawl)
+
+    process = sub.add_parser("process", help="processor worker: articles.fetched → articles.enriched")
+    process.add_argument("--once", action="store_true", help="stop when the input is drained")
+    process.add_argument("--input", help="JSON-lines file of articles to process instead of the bus")
+    process.add_argument("--output", help="JSON-lines file to write the processed articles to")
+    process.set_defaults(func=cmd_process)
+
+    worker = sub.add_parser("index-worker", help="indexer worker: articles.enriched → search index")
+    worker.add_argument("--once", action="store_true", help="stop when the input is drained")
+    worker.set_defaults(func=cmd_index_worker)
+
+    index = sub.add_parser("index", help="manage the search index")
+    index.add_argument("action", choices=["init", "stats"], help="init: apply mappings; stats: document count")
+    index.set_defaults(func=cmd_index)
+
+    topics = sub.add_parser("topics", help="create the pipeline's topics on the bus")
+    topics.add_argument("action", choices=["create"])
+    topics.set_defaults(func=cmd_topics)
+
+    search = sub.add_parser("search", help="search the index")
+    search.add_argument("query", nargs="+", help="words (all must match); quotes for phrases")
+    search.add_argument("--json", action="store_true", help="print JSON")
+    search.add_argument("--site", help="only this site")
+    search.add_argument("--source", help="only this source (来源)")
+    search.add_argument("--sort", choices=["relevance", "date"], default="relevance")
+    search.add_argument("--page", type=int, default=1)
+    search.add_argument("--size", type=int, default=10)
+    search.set_defaults(func=cmd_search)
+
+    web = sub.add_parser("web", help="serve the web app")
+    web.set_defaults(func=cmd_web)
+
+    demo = sub.add_parser("demo-site", help="serve the bundled demo news sites")
+    demo.set_defaults(func=cmd_demo_site)
+
+    extract = sub.add_parser("extract", help="extract one article page and print it as JSON")
+    extract.add_argument("target", help="a saved HTML file or a URL")
+    extract.add_argument("--url", help="the page's URL when extracting a saved file")
+    extract.set_defaults(func=cmd_extract)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        settings = Settings()
+    except ValidationError as error:
+        print(f"jiancha: invalid settings: {error}", file=sys.stderr)
+        return 2
+    configure_logging(settings)
+    try:
+        result: int = args.func(settings, args)
+        return result
+    except ServiceUnavailable as error:
+        print(f"jiancha: {error}", file=sys.stderr)
+        return 3
+    except (UsageError, ValueError) as error:
+        print(f"jiancha: {error}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())
+
+
+# Keep ``nullcontext`` importable for callers that wrap optional contexts the same way.
+__all__ = ["main", "nullcontext"]

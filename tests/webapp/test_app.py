@@ -1,0 +1,149 @@
+"""The web app over the embedded SQLite index, through FastAPI's TestClient."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import UTC, datetime
+
+import pytest
+from fastapi.testclient import TestClient
+
+from indexer import SearchBackend, open_index
+from pipeline.model import Article
+from pipeline.settings import Settings
+from tests.indexer.articles import COUNTY, CORPUS, SHANXI, SPP
+from webapp.app import create_app
+
+XSS = Article.new(
+    "javascript:alert(1)",
+    title="<script>alert('标题')</script>检察简讯",
+    body="正文<img src=x onerror=alert(1)>检察",
+    site="evil",
+    published_at=datetime(2024, 2, 1, tzinfo=UTC),
+)
+
+
+@pytest.fixture
+def backend(settings: Settings) -> Iterator[SearchBackend]:
+    backend = open_index(settings)
+    backend.init()
+    assert all(o.ok for o in backend.index([*CORPUS, XSS]))
+    yield backend
+    backend.close()
+
+
+@pytest.fixture
+def client(settings: Settings, backend: SearchBackend) -> Iterator[TestClient]:
+    with TestClient(create_app(settings, backend), raise_server_exceptions=False) as client:
+        yield client
+
+
+def test_search_api_returns_hits_as_json(client: TestClient) -> None:
+    response = client.get("/search", params={"q": "司法救助", "sort": "date"})
+    assert response.status_code == 200
+    data = response.json()
+    assert (data["query"], data["total"], data["page"]) == ("司法救助", 2, 1)
+    assert [h["article_id"] for h in data["hits"]] == [SPP.article_id, COUNTY.article_id]
+    first = data["hits"][0]
+    assert first["url"] == SPP.url and first["title"] == SPP.title and first["source"] == "检察日报"
+    assert first["published_at"] == "2024-05-01T08:30:00Z"
+    assert "<em>司法救助</em>" in first["snippet"]
+
+
+def test_search_api_filters_and_pages(client: TestClient) -> None:
+    data = client.get("/search", params={"q": "检察", "site": "shanxi", "size": "1", "page": "2"}).json()
+    assert data["total"] == 2 and data["page"] == 2 and len(data["hits"]) == 1
+    day = client.get("/search", params={"q": "检察", "from": "2024-06-01", "to": "2024-06-01"}).json()
+    assert [h["article_id"] for h in day["hits"]] == [SHANXI.article_id]
+
+
+@pytest.mark.parametrize(
+    ("params", "message"),
+    [
+        ({}, "empty"),
+        ({"q": "   "}, "empty"),
+        ({"q": "x" * 501}, "too long"),
+        ({"q": '司法"救助'}, "quote"),
+        ({"q": "检察\x00"}, "control"),
+        ({"q": "检察", "page": "abc"}, "page"),
+        ({"q": "检察", "page": "0"}, "page"),
+        ({"q": "检察", "size": "1000"}, "size"),
+        ({"q": "检察", "sort": "random"}, "sort"),
+        ({"q": "检察", "from": "May 1st"}, "date"),
+    ],
+)
+def test_bad_input_is_a_400_with_a_reason(client: TestClient, params: dict[str, str], message: str) -> None:
+    response = client.get("/search", params=params)
+    assert response.status_code == 400
+    assert message in response.json()["detail"]
+
+
+def test_index_not_created_is_a_503_with_the_reason(settings: Settings) -> None:
+    with TestClient(create_app(settings), raise_server_exceptions=False) as client:
+        response = client.get("/search", params={"q": "检察"})
+        assert response.status_code == 503
+        assert "does not exist" in response.json()["detail"]
+        assert client.get("/healthz").status_code == 503
+
+
+def test_unreachable_elasticsearch_is_a_503_naming_the_address(settings: Settings) -> None:
+    down = settings.model_copy(
+        update={"index": "elasticsearch", "elasticsearch_url": "http://127.0.0.1:1", "connect_timeout_s": 1.0}
+    )
+    with TestClient(create_app(down), raise_server_exceptions=False) as client:
+        response = client.get("/search", params={"q": "检察"})
+        assert response.status_code == 503
+        assert "http://127.0.0.1:1" in response.json()["detail"]
+        page = client.get("/", params={"q": "检察"})
+        assert page.status_code == 503 and "http://127.0.0.1:1" in page.text
+
+
+def test_healthz_reports_the_article_count(client: TestClient) -> None:
+    response = client.get("/healthz")
+    assert response.status_code == 200
+    assert response.json() == {"status": "ok", "index": "sqlite", "articles": len(CORPUS) + 1}
+
+
+def test_page_without_query_shows_the_form(client: TestClient) -> None:
+    response = client.get("/")
+    assert response.status_code == 200
+    assert "text/html" in response.headers["content-type"]
+    assert '<form method="get" action="/"' in response.text
+    assert 'name="q"' in response.text and "检索" in response.text
+    assert "共找到" not in response.text
+
+
+def test_page_renders_results_server_side(client: TestClient) -> None:
+    response = client.get("/", params={"q": "国家"})
+    assert response.status_code == 200
+    html = response.text
+    assert "共找到 <strong>1</strong> 篇报道" in html
+    assert f'href="{SPP.url}"' in html
+    assert "<em>國家</em>" in html  # highlighted, in the article's own script
+    assert "检察日报" in html and "spp" in html
+    assert "2024-05-01 16:30" in html  # published time in China Standard Time
+    assert 'value="国家"' in html  # the query stays in the box
+
+
+def test_page_shows_no_results_and_bad_queries_politely(client: TestClient) -> None:
+    none = client.get("/", params={"q": "农村饮水"})
+    assert none.status_code == 200 and "没有找到匹配的报道" in none.text
+    bad = client.get("/", params={"q": '司法"救助'})
+    assert bad.status_code == 400
+    assert "检索式有误" in bad.text and "quote" in bad.text
+    assert 'value="司法&#34;救助"' in bad.text  # the query is echoed back escaped
+
+
+def test_page_links_to_the_next_page_keeping_the_filters(client: TestClient) -> None:
+    html = client.get("/", params={"q": "检察", "site": "shanxi", "size": "1"}).text
+    assert "第 1 / 2 页" in html
+    assert 'href="/?q=%E6%A3%80%E5%AF%9F&amp;site=shanxi&amp;size=1&amp;page=2"' in html
+    second = client.get("/", params={"q": "检察", "site": "shanxi", "size": "1", "page": "2"}).text
+    assert "上一页" in second and "下一页" not in second
+
+
+def test_page_never_executes_text_from_articles(client: TestClient) -> None:
+    html = client.get("/", params={"q": "简讯 <script>"}).text
+    assert "<script>" not in html and "<img" not in html
+    assert "&lt;script&gt;" in html
+    assert 'href="javascript:' not in html  # a javascript: URL is not linked
