@@ -33,8 +33,7 @@ class IndexMissing(RuntimeError):
 
     def __init__(self, name: str, where: str) -> None:
         super().__init__(
-            f"the search index {name!r} does not exist at {where}; "
-            "create it first (SearchBackend.init, e.g. the CLI's index-init command)"
+            f"the search index {name!r} does not exist at {where}; create it with `jiancha index init`"
         )
         self.name = name
 

@@ -25,7 +25,7 @@ class BackendSink:
             outcomes = self.backend.index(articles)
         except IndexMissing as error:
             # Waiting is right: the operator runs `jiancha index init` and the worker resumes.
-            raise Transient(f"{error}; run `jiancha index init`") from error
+            raise Transient(str(error)) from error
         except TransientIndexError as error:
             raise Transient(str(error)) from error
         return [SinkOutcome(o.article_id, o.ok, o.error) for o in outcomes]

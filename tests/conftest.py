@@ -83,6 +83,6 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
         names = set(getattr(item, "fixturenames", ()))
         callspec = getattr(item, "callspec", None)
-        params = set(callspec.params.values()) if callspec else set()
-        if names & INTEGRATION_FIXTURES or {"kafka", "elasticsearch"} & {str(p) for p in params}:
+        params = {str(p) for p in callspec.params.values()} if callspec else set()
+        if names & INTEGRATION_FIXTURES or {"kafka", "elasticsearch"} & params:
             item.add_marker(pytest.mark.integration)

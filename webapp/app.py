@@ -26,7 +26,15 @@ from fastapi import FastAPI, Request
 from fastapi.responses import HTMLResponse, JSONResponse
 from fastapi.templating import Jinja2Templates
 
-from indexer import IndexMissing, QueryError, SearchBackend, SearchHit, SearchQuery, TransientIndexError, open_index
+from indexer import (
+    IndexMissing,
+    QueryError,
+    SearchBackend,
+    SearchHit,
+    SearchQuery,
+    TransientIndexError,
+    open_index,
+)
 from pipeline.errors import ServiceUnavailable
 from pipeline.settings import Settings
 
@@ -137,7 +145,13 @@ def create_app(settings: Settings, backend: SearchBackend | None = None) -> Fast
         query = search_query(request.query_params)
         page = holder.get().search(query)
         hits = [hit.model_dump(mode="json") for hit in page.hits]
-        return {"query": query.text, "total": page.total, "page": query.page, "size": query.size, "hits": hits}
+        return {
+            "query": query.text,
+            "total": page.total,
+            "page": query.page,
+            "size": query.size,
+            "hits": hits,
+        }
 
     @app.get("/", response_class=HTMLResponse)
     def search_page(request: Request) -> HTMLResponse:
@@ -178,4 +192,3 @@ def create_app(settings: Settings, backend: SearchBackend | None = None) -> Fast
 
 def _page_url(params: Mapping[str, str], page: int) -> str:
     return "/?" + urlencode({**{k: v for k, v in params.items() if v}, "page": str(page)})
-

@@ -11,8 +11,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from html import escape
 
-from crawler.demo.articles import DemoArticle
-
 # How a page is served: (charset in the HTTP header or None, charset in <meta>, codec of the bytes).
 ENCODINGS: dict[str, tuple[str | None, str, str]] = {
     "utf-8": ("utf-8", "utf-8", "utf-8"),

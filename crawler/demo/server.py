@@ -1,7 +1,7 @@
 """The bundled demo news sites on a local threaded HTTP server: what the crawler crawls in demos and tests.
 
-    with DemoServer(host="127.0.0.1", port=0) as demo:   # port 0 = a free port
-        crawl(demo.base_url)
+with DemoServer(host="127.0.0.1", port=0) as demo:   # port 0 = a free port
+    crawl(demo.base_url)
 """
 
 from __future__ import annotations
@@ -33,7 +33,9 @@ class _Handler(BaseHTTPRequestHandler):
         page = self.server.pages.get(path)
         self.server.hits[path] = self.server.hits.get(path, 0) + 1
         if page is None:
-            page = Page("text/html; charset=utf-8", "<html><body><h1>404 页面不存在</h1></body></html>".encode())
+            page = Page(
+                "text/html; charset=utf-8", "<html><body><h1>404 页面不存在</h1></body></html>".encode()
+            )
             self.send_response(404)
         else:
             self.send_response(200)

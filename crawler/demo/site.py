@@ -32,31 +32,50 @@ def _names(byline: str) -> str:
 
 def _related(idents: tuple[int, ...]) -> tuple[tuple[str, str, str], ...]:
     by_id = {a.ident: a for a in LINFEN + SXRB}
-    return tuple(
-        (article_path(by_id[i]), by_id[i].title, (by_id[i].published or "")[:10]) for i in idents
-    )
+    return tuple((article_path(by_id[i]), by_id[i].title, (by_id[i].published or "")[:10]) for i in idents)
 
 
 def _story(article: DemoArticle) -> Story:
     title = f"【{article.column}】{article.title}" if article.column else article.title
     if article.site == "linfen":
         return Story(
-            url=article_path(article), title=title, subtitle=article.subtitle,
-            date_text=article.published, meta_date=None, source_text=f"来源:{article.source}",
-            views_label="浏览次数:", paragraphs=article.paragraphs, byline=article.authors or None,
-            author_info=None, editor_line=f"责任编辑: {article.editor}", copyright=LINFEN_COPYRIGHT,
-            image=article.image, related=_related(article.related), encoding=article.encoding,
+            url=article_path(article),
+            title=title,
+            subtitle=article.subtitle,
+            date_text=article.published,
+            meta_date=None,
+            source_text=f"来源:{article.source}",
+            views_label="浏览次数:",
+            paragraphs=article.paragraphs,
+            byline=article.authors or None,
+            author_info=None,
+            editor_line=f"责任编辑: {article.editor}",
+            copyright=LINFEN_COPYRIGHT,
+            image=article.image,
+            related=_related(article.related),
+            encoding=article.encoding,
         )
     published = article.published
-    visible = f"{published[:4]}年{published[5:7]}月{published[8:10]}日 {published[11:16]}" if published else None
+    visible = (
+        f"{published[:4]}年{published[5:7]}月{published[8:10]}日 {published[11:16]}" if published else None
+    )
     return Story(
-        url=article_path(article), title=title, subtitle=article.subtitle, date_text=visible,
+        url=article_path(article),
+        title=title,
+        subtitle=article.subtitle,
+        date_text=visible,
         # Not every page of this CMS writes the <meta>; 2203 shows only the visible date.
         meta_date=published if article.ident != 2203 else None,
-        source_text=f"来源:{article.source}", views_label="", paragraphs=article.paragraphs, byline=None,
+        source_text=f"来源:{article.source}",
+        views_label="",
+        paragraphs=article.paragraphs,
+        byline=None,
         author_info=f"作者:{_names(article.authors)}" if article.authors else None,
-        editor_line=f"责任编辑:{article.editor}", copyright="", image=article.image,
-        related=_related(article.related), encoding=article.encoding,
+        editor_line=f"责任编辑:{article.editor}",
+        copyright="",
+        image=article.image,
+        related=_related(article.related),
+        encoding=article.encoding,
     )
 
 
@@ -65,17 +84,37 @@ def _sample_stories() -> tuple[Story, Story]:
     # "2021-08-13 09:36:16 來源:山西日報   瀏覽次數(shù):"
     day, time, source, views = page.dateline.split()
     linfen = Story(
-        url=LINFEN_SAMPLE_URL, title=f"【{page.column}】{page.title}", subtitle=page.subtitle,
-        date_text=f"{day} {time}", meta_date=None, source_text=source, views_label=views,
-        paragraphs=page.paragraphs, byline=page.byline, author_info=None, editor_line=page.editor_line,
-        copyright=page.copyright, image=None, related=_related((1101, 1103, 1105)),
+        url=LINFEN_SAMPLE_URL,
+        title=f"【{page.column}】{page.title}",
+        subtitle=page.subtitle,
+        date_text=f"{day} {time}",
+        meta_date=None,
+        source_text=source,
+        views_label=views,
+        paragraphs=page.paragraphs,
+        byline=page.byline,
+        author_info=None,
+        editor_line=page.editor_line,
+        copyright=page.copyright,
+        image=None,
+        related=_related((1101, 1103, 1105)),
     )
     clean = sample.original()
     sxrb = Story(
-        url=SXRB_SAMPLE_URL, title=f"【{clean.column}】{clean.title}", subtitle=clean.subtitle,
-        date_text="2021年08月13日 09:36", meta_date=sample.PUBLISHED, source_text="来源:山西日报",
-        views_label="", paragraphs=clean.paragraphs, byline=None, author_info="作者:邓伟强",
-        editor_line="责任编辑:吉政", copyright="", image=None, related=_related((2201, 2205)),
+        url=SXRB_SAMPLE_URL,
+        title=f"【{clean.column}】{clean.title}",
+        subtitle=clean.subtitle,
+        date_text="2021年08月13日 09:36",
+        meta_date=sample.PUBLISHED,
+        source_text="来源:山西日报",
+        views_label="",
+        paragraphs=clean.paragraphs,
+        byline=None,
+        author_info="作者:邓伟强",
+        editor_line="责任编辑:吉政",
+        copyright="",
+        image=None,
+        related=_related((2201, 2205)),
     )
     return linfen, sxrb
 

@@ -94,9 +94,9 @@ def _detect(body: bytes, quality: list[str]) -> Decoded:
 
 def decode_html(body: bytes, headers: Mapping[str, str]) -> Decoded:
     """The page's text and how it was decoded (BOM > HTTP header > <meta> > detection)."""
-    for bom, codec in _BOMS:
+    for bom, bom_codec in _BOMS:
         if body.startswith(bom):
-            return Decoded(body.decode(codec, errors="replace"), codec.replace("-sig", ""), "bom")
+            return Decoded(body.decode(bom_codec, errors="replace"), bom_codec.replace("-sig", ""), "bom")
     quality: list[str] = []
     declared = header_charset(headers)
     in_meta = meta_charset(body)

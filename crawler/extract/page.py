@@ -133,7 +133,9 @@ def zones(root: html.HtmlElement, title: html.HtmlElement | None, container: htm
             state = "tail"
         if state == "tail":
             after.append(text)
-    parts.header_zone = _limit([clean_space(t) for t in before if t.strip()], HEADER_ZONE_CHARS, from_end=True)
+    parts.header_zone = _limit(
+        [clean_space(t) for t in before if t.strip()], HEADER_ZONE_CHARS, from_end=True
+    )
     parts.tail_zone = _limit([clean_space(t) for t in after if t.strip()], TAIL_ZONE_CHARS, from_end=False)
     return parts
 

@@ -32,12 +32,16 @@ SOURCE_LABEL = r"(?:文章来源|稿件来源|来源|來源|稿源|出处|出處
 _SOURCE = re.compile(SOURCE_LABEL + r"\s*[:：]\s*([^\s\u3000|｜]+)")
 # Where a source value runs into the next label when the page has no space between them.
 _SOURCE_STOP = re.compile(r"(?:作者|记者|記者|浏览|瀏覽|编辑|編輯|发布|發布|时间|時間|点击|點擊|字号|字號)")
-_AUTHOR_LABEL = re.compile(r"(?:本报记者|本報記者|记者|記者|通讯员|通訊員|作者|撰稿|文/|文／|图/|圖/)\s*[:：]?\s*")
+_AUTHOR_LABEL = re.compile(
+    r"(?:本报记者|本報記者|记者|記者|通讯员|通訊員|作者|撰稿|文/|文／|图/|圖/)\s*[:：]?\s*"
+)
 _BYLINE = re.compile(r"^[（(【\[]?\s*(?:本报|本報|新华社)?(?:记者|記者|通讯员|通訊員|作者|撰稿|文/|文／)")
 _EDITOR = re.compile(
     r"(?:责任编辑|責任編輯|责编|責編|编辑|編輯)\s*[:：]?\s*([\u4e00-\u9fff·]{2,5}(?:[ 、，,][\u4e00-\u9fff·]{2,5})*)"
 )
-_EDITOR_LINE = re.compile(r"^[（(【\[]?\s*(?:责任编辑|責任編輯|责编|責編|编辑|編輯|审核|審核|校对|校對)\s*[:：]?")
+_EDITOR_LINE = re.compile(
+    r"^[（(【\[]?\s*(?:责任编辑|責任編輯|责编|責編|编辑|編輯|审核|審核|校对|校對)\s*[:：]?"
+)
 _NAME = re.compile(r"^[\u4e00-\u9fff·]{2,5}$")
 # Lines that belong to the page, not the article, in both scripts (and with pinyin damage).
 _BOILERPLATE = re.compile(

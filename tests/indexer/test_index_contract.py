@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from typing import Any
@@ -10,7 +11,7 @@ import pytest
 
 from indexer import IndexMissing, SearchBackend, SearchPage, SearchQuery, open_index
 from pipeline.model import Article, article_id_for
-from tests.indexer.articles import COUNTY, CORPUS, ENGLISH, SHANXI, SPP
+from tests.indexer.articles import CORPUS, COUNTY, ENGLISH, SHANXI, SPP
 
 
 @pytest.fixture(
@@ -208,3 +209,33 @@ def test_an_index_that_was_never_created_is_reported(empty_backend: SearchBacken
 def test_init_is_idempotent(backend: SearchBackend) -> None:
     backend.init()
     assert backend.count() == len(CORPUS)
+
+
+def test_searches_and_writes_from_several_threads(backend: SearchBackend) -> None:
+    # The web app searches from a thread pool while the indexer may write in the same process.
+    errors: list[BaseException] = []
+    totals: list[int] = []
+
+    def reader() -> None:
+        try:
+            for _ in range(20):
+                totals.append(search(backend, "司法救助").total)
+        except BaseException as exc:  # collected and re-checked below, in the test's thread
+            errors.append(exc)
+
+    def writer() -> None:
+        try:
+            for n in range(20):
+                backend.index([Article.new(f"https://example.cn/t/{n}", title=f"第{n}条", body="其他")])
+        except BaseException as exc:
+            errors.append(exc)
+
+    threads = [threading.Thread(target=reader) for _ in range(4)] + [threading.Thread(target=writer)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert errors == []
+    assert totals == [2] * 80
+    backend.refresh()
+    assert backend.count() == len(CORPUS) + 20

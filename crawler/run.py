@@ -1,0 +1,176 @@
+"""Crawler entry point: ``crawl_once(settings)`` crawls every configured site once and returns its stats.
+
+Twisted's reactor cannot be restarted within a process, so each crawl runs Scrapy in a child
+process (``python -m crawler.run``): the settings go in on stdin as JSON, the stats come back in a
+file. Callers (the CLI, tests) can therefore crawl as often as they like from one process.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import os
+import subprocess
+import sys
+import tempfile
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+from crawler.sites import SiteConfig, load_sites
+from pipeline.settings import CONFIG_DIR, REPO_ROOT, Settings
+from pipeline.topics import crawler_stage
+
+log = logging.getLogger(crawler_stage().logger_name)
+DEMO_SITES_FILE = CONFIG_DIR / "sites.demo.yaml"
+
+
+class CrawlFailed(RuntimeError):
+    """The crawler process failed; the message carries the end of its log."""
+
+
+@dataclass
+class CrawlStats:
+    pages_fetched: int = 0
+    articles_published: int = 0
+    unchanged_skipped: int = 0
+    dropped: dict[str, int] = field(default_factory=dict)  # reason -> pages (list_page, no_body, ...)
+    errors: int = 0
+
+    @classmethod
+    def from_scrapy(cls, stats: dict[str, Any]) -> CrawlStats:
+        prefix = "jiancha/dropped/"
+        return cls(
+            pages_fetched=int(stats.get("jiancha/pages_fetched", 0)),
+            articles_published=int(stats.get("jiancha/published", 0)),
+            unchanged_skipped=int(stats.get("jiancha/unchanged", 0)),
+            dropped={k[len(prefix) :]: int(v) for k, v in stats.items() if k.startswith(prefix)},
+            errors=int(stats.get("jiancha/errors", 0)) + int(stats.get("log_count/ERROR", 0)),
+        )
+
+
+def scrapy_settings(settings: Settings, sites: list[SiteConfig]) -> dict[str, Any]:
+    """Polite defaults, per-site delays as download slots, and our pipeline."""
+    delays = [site.download_delay for site in sites]
+    slots = {
+        host: {"delay": site.download_delay, "concurrency": 2} for site in sites for host in site.domains
+    }
+    return {
+        "BOT_NAME": "jiancha",
+        "USER_AGENT": settings.user_agent,
+        "ROBOTSTXT_OBEY": True,
+        "CONCURRENT_REQUESTS": 16,
+        "CONCURRENT_REQUESTS_PER_DOMAIN": 2,
+        "DOWNLOAD_DELAY": min(delays),
+        "DOWNLOAD_SLOTS": slots,
+        "AUTOTHROTTLE_ENABLED": True,
+        "AUTOTHROTTLE_START_DELAY": max(delays),
+        "AUTOTHROTTLE_MAX_DELAY": 60.0,
+        "AUTOTHROTTLE_TARGET_CONCURRENCY": 1.0,
+        "DOWNLOAD_TIMEOUT": 30,
+        # News pages are far below this; anything bigger is a video or a PDF we don't want.
+        "DOWNLOAD_MAXSIZE": 10 * 1024 * 1024,
+        "DOWNLOAD_WARNSIZE": 2 * 1024 * 1024,
+        "RETRY_ENABLED": True,
+        "RETRY_TIMES": 2,
+        "RETRY_HTTP_CODES": [500, 502, 503, 504, 522, 524, 408, 429],
+        # List page -> page 2 -> article -> related article is enough; deeper is a crawl of the archive.
+        "DEPTH_LIMIT": 4,
+        "COOKIES_ENABLED": False,
+        "TELNETCONSOLE_ENABLED": False,
+        "LOG_LEVEL": "DEBUG" if settings.log_level == "DEBUG" else "WARNING",
+        "ITEM_PIPELINES": {"crawler.pipelines.PublishPipeline": 300},
+        "JIANCHA_SETTINGS": settings,
+        "JIANCHA_SITES": sites,
+    }
+
+
+def run_in_this_process(settings: Settings, sites: list[SiteConfig]) -> CrawlStats:
+    """Run one crawl with Scrapy here (once per process: the reactor cannot restart)."""
+    from scrapy.crawler import CrawlerProcess
+
+    from crawler.spider import NewsSpider
+
+    # Scrapy's INFO lines are banners and stats dumps: its handler shows warnings and worse. Ours are
+    # one line per article outcome, so the stage logger gets its own handler at the configured level.
+    stage_log = logging.getLogger(crawler_stage().logger_name)
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s %(message)s"))
+    stage_log.addHandler(handler)
+    stage_log.setLevel(settings.log_level)
+    stage_log.propagate = False
+    process = CrawlerProcess(scrapy_settings(settings, sites))
+    crawler = process.create_crawler(NewsSpider)
+    process.crawl(crawler, sites=sites)
+    process.start()
+    raw = crawler.stats.get_stats() if crawler.stats else {}
+    if raw.get("jiancha/publish_failed"):
+        raise CrawlFailed("publishing to the bus failed at the end of the crawl; see the log above")
+    return CrawlStats.from_scrapy(raw)
+
+
+def resolve_sites_file(settings: Settings, demo_base: str | None, sites_file: Path | None) -> Path:
+    if sites_file is not None:
+        return sites_file
+    return DEMO_SITES_FILE if demo_base else settings.sites_path
+
+
+def crawl_once(
+    settings: Settings,
+    demo_base: str | None = None,
+    sites_file: Path | None = None,
+    timeout_s: float | None = None,
+) -> CrawlStats:
+    """Crawl every configured site once (in a child process) and return what happened.
+
+    With ``demo_base`` and no ``sites_file`` the bundled demo sites (``config/sites.demo.yaml``) are
+    crawled. Raises ``SiteConfigError`` for an invalid sites file, ``CrawlFailed`` if the crawl failed.
+    """
+    path = resolve_sites_file(settings, demo_base, sites_file)
+    load_sites(path, demo_base)  # fail here, with the file's name, rather than in the child
+    # Relative paths mean "relative to the caller's working directory", wherever the child runs.
+    resolved = settings.model_copy(
+        update={"data_dir": settings.data_dir.resolve(), "sites_file": path.resolve()}
+    )
+    with tempfile.TemporaryDirectory(prefix="jiancha-crawl-") as tmp:
+        stats_file = Path(tmp) / "stats.json"
+        command = [sys.executable, "-m", "crawler.run", "--sites-file", str(path.resolve())]
+        command += ["--stats-out", str(stats_file)] + (["--demo-base", demo_base] if demo_base else [])
+        env = dict(os.environ)
+        env["PYTHONPATH"] = os.pathsep.join(p for p in (str(REPO_ROOT), env.get("PYTHONPATH")) if p)
+        log.info("crawling %s%s", path, f" (demo at {demo_base})" if demo_base else "")
+        try:
+            result = subprocess.run(
+                command, input=resolved.model_dump_json(), text=True, env=env, timeout=timeout_s, check=False
+            )
+        except subprocess.TimeoutExpired as exc:
+            raise CrawlFailed(f"the crawl did not finish within {timeout_s:.0f}s") from exc
+        if result.returncode != 0 or not stats_file.exists():
+            raise CrawlFailed(
+                f"the crawler process exited with status {result.returncode}; see its log above"
+            )
+        stats = CrawlStats(**json.loads(stats_file.read_text(encoding="utf-8")))
+    log.info("crawl of %s: %s", path, stats)
+    return stats
+
+
+def main(argv: list[str] | None = None) -> int:
+    """The child process: settings JSON on stdin, stats JSON written to ``--stats-out``."""
+    parser = argparse.ArgumentParser(prog="python -m crawler.run", description=__doc__)
+    parser.add_argument("--sites-file", type=Path, required=True)
+    parser.add_argument("--stats-out", type=Path, required=True)
+    parser.add_argument("--demo-base")
+    args = parser.parse_args(argv)
+    settings = Settings(**json.loads(sys.stdin.read()))
+    sites = load_sites(args.sites_file, args.demo_base)
+    hosts = sorted({urlsplit(u).netloc for s in sites for u in s.start_urls})
+    log.info("crawling %d sites on %s", len(sites), ", ".join(hosts))
+    stats = run_in_this_process(settings, sites)
+    args.stats_out.write_text(json.dumps(asdict(stats), ensure_ascii=False), encoding="utf-8")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
