@@ -11,8 +11,10 @@ from dataclasses import dataclass
 from typing import Any
 
 import scrapy
+from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Response, TextResponse
 from scrapy.linkextractors import LinkExtractor
+from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.python.failure import Failure
 
 from crawler.extract import Extracted, extract
@@ -75,7 +77,7 @@ class NewsSpider(scrapy.Spider):
             yield PageItem(response.url, site.name, extract(response.url, response.body, headers, site))
         else:
             stats.inc_value("jiancha/dropped/list_page")
-            log.debug("list page: %s", response.url)
+            log.info("dropped(list_page): %s", response.url)
         for link in self._links.extract_links(response):
             follow = site.is_article(link.url) or site.is_list(link.url)
             if not follow and site.owns(link.url) and _NEXT_PAGE.match(link.text or ""):
@@ -88,7 +90,11 @@ class NewsSpider(scrapy.Spider):
     def failed(self, failure: Failure) -> None:
         stats = self.crawler.stats
         assert stats is not None
-        stats.inc_value("jiancha/errors")
         request = getattr(failure, "request", None)
         url = request.url if request is not None else "?"
+        if failure.check(IgnoreRequest) and not failure.check(HttpError):
+            stats.inc_value("jiancha/dropped/ignored")  # robots.txt forbids it, or the depth limit
+            log.info("dropped(ignored): %s", url)
+            return
+        stats.inc_value("jiancha/errors")
         log.warning("error: %s (%s)", url, failure.getErrorMessage()[:200])

@@ -9,7 +9,7 @@ import signal
 import sys
 import threading
 from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager, nullcontext
+from contextlib import contextmanager
 from dataclasses import asdict, is_dataclass
 from pathlib import Path
 from typing import Any
@@ -202,7 +202,11 @@ def cmd_index(settings: Settings, args: argparse.Namespace) -> int:
         return 0
     backend = open_index(settings)
     try:
-        print(json.dumps({"backend": settings.index, "index": settings.index_name, "documents": backend.count()}))
+        print(
+            json.dumps(
+                {"backend": settings.index, "index": settings.index_name, "documents": backend.count()}
+            )
+        )
     finally:
         backend.close()
     return 0
@@ -219,7 +223,12 @@ def cmd_search(settings: Settings, args: argparse.Namespace) -> int:
     from indexer.base import SearchQuery
 
     query = SearchQuery(
-        text=" ".join(args.query), site=args.site, source=args.source, sort=args.sort, page=args.page, size=args.size
+        text=" ".join(args.query),
+        site=args.site,
+        source=args.source,
+        sort=args.sort,
+        page=args.page,
+        size=args.size,
     )
     backend = open_index(settings)
     try:
@@ -257,7 +266,9 @@ def cmd_demo_site(settings: Settings, args: argparse.Namespace) -> int:
 def cmd_extract(settings: Settings, args: argparse.Namespace) -> int:
     from crawler.extract import extract_target
 
-    print(json.dumps(extract_target(args.target, url=args.url, settings=settings), ensure_ascii=False, indent=2))
+    print(
+        json.dumps(extract_target(args.target, url=args.url, settings=settings), ensure_ascii=False, indent=2)
+    )
     return 0
 
 
@@ -265,7 +276,9 @@ def cmd_extract(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="jiancha", description="Monitor news coverage of procuratorate work.")
+    parser = argparse.ArgumentParser(
+        prog="jiancha", description="Monitor news coverage of procuratorate work."
+    )
     sub = parser.add_subparsers(dest="command", required=True)
 
     up = sub.add_parser("up", help="run crawler, processors, indexer and the web app (embedded default)")
@@ -289,7 +302,9 @@ def build_parser() -> argparse.ArgumentParser:
     worker.set_defaults(func=cmd_index_worker)
 
     index = sub.add_parser("index", help="manage the search index")
-    index.add_argument("action", choices=["init", "stats"], help="init: apply mappings; stats: document count")
+    index.add_argument(
+        "action", choices=["init", "stats"], help="init: apply mappings; stats: document count"
+    )
     index.set_defaults(func=cmd_index)
 
     topics = sub.add_parser("topics", help="create the pipeline's topics on the bus")
@@ -342,7 +357,3 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 if __name__ == "__main__":
     sys.exit(main())
-
-
-# Keep ``nullcontext`` importable for callers that wrap optional contexts the same way.
-__all__ = ["main", "nullcontext"]

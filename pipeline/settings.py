@@ -45,7 +45,9 @@ class Settings(BaseSettings):
     max_retries: int = Field(5, ge=0, description="retries of a transient failure before dead-lettering")
     retry_backoff_max_s: float = Field(30.0, gt=0, description="cap of the exponential retry backoff")
     connect_timeout_s: float = Field(10.0, gt=0, description="seconds to wait for Kafka/Elasticsearch")
-    crawl_interval_s: float = Field(900.0, gt=0, description="seconds between crawl rounds of `--forever`/`up`")
+    crawl_interval_s: float = Field(
+        900.0, gt=0, description="seconds between crawl rounds of `--forever`/`up`"
+    )
     kafka_partitions: int = Field(3, ge=1, description="partitions of topics the project creates on Kafka")
     kafka_replication_factor: int = Field(1, ge=1, description="replication factor of topics it creates")
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = Field("INFO", description="log level")

@@ -97,3 +97,25 @@ def test_invalid_sites_file_fails_before_crawling(settings: Settings, tmp_path: 
     bad.write_text("sites: [{name: x}]", encoding="utf-8")
     with pytest.raises(SiteConfigError, match="start_urls"):
         crawl_once(settings, sites_file=bad)
+
+
+def test_pages_without_text_are_dropped_and_broken_links_counted(
+    settings: Settings, demo: DemoServer
+) -> None:
+    video, gone = "/linfen/news/202401/t20240101_9001.html", "/linfen/news/202401/t20240102_9002.html"
+    listing = demo.pages["/linfen/news/index.html"]
+    extra = f'<li><a href="{video}">视频:检察开放日</a></li><li><a href="{gone}">已删除</a></li></ul>'
+    demo.set_page(
+        "/linfen/news/index.html", listing.body.replace(b"</ul>", extra.encode(), 1), listing.content_type
+    )
+    demo.set_page(
+        video,
+        "<html><head><title>视频</title></head><body><h1>视频</h1><video></video></body></html>".encode(),
+    )
+
+    stats = crawl_once(settings, demo_base=demo.base_url)
+
+    assert stats.articles_published == 21
+    assert stats.dropped.get("no_body") == 1
+    assert stats.errors == 1  # the 404
+    assert demo.base_url + video not in {a.url for _, a in fetched(settings)}

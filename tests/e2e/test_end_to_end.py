@@ -20,13 +20,13 @@ from fastapi.testclient import TestClient
 from crawler.demo.server import DemoServer
 from crawler.run import crawl_once
 from indexer import open_index
+from indexer.worker import run_indexer
 from pipeline.bus import open_bus
 from pipeline.model import Article
 from pipeline.settings import Settings
 from pipeline.topics import all_topics, crawler_stage
 from processors.worker import run_processor
 from webapp.app import create_app
-from indexer.worker import run_indexer
 
 SAMPLE_PUBLISHED = datetime.fromisoformat("2021-08-13T09:36:16+08:00")
 SAMPLE_SOURCES = {"山西日报", "山西日報"}
@@ -40,7 +40,9 @@ def free_port() -> int:
 
 @pytest.fixture
 def real_settings(kafka_settings: Settings, elasticsearch_url: str) -> Iterator[Settings]:
-    settings = kafka_settings.model_copy(update={"index": "elasticsearch", "elasticsearch_url": elasticsearch_url})
+    settings = kafka_settings.model_copy(
+        update={"index": "elasticsearch", "elasticsearch_url": elasticsearch_url}
+    )
     yield settings
     bus = open_bus(settings)
     bus.delete_topics(all_topics(settings.topic_prefix))
@@ -146,7 +148,11 @@ def test_up_demo_once_then_search_prints_the_sample_article(tmp_path: Path) -> N
 @pytest.mark.parametrize(
     ("args", "env", "address"),
     [
-        (["topics", "create"], {"JIANCHA_BUS": "kafka", "JIANCHA_KAFKA_BOOTSTRAP": "127.0.0.1:1"}, "127.0.0.1:1"),
+        (
+            ["topics", "create"],
+            {"JIANCHA_BUS": "kafka", "JIANCHA_KAFKA_BOOTSTRAP": "127.0.0.1:1"},
+            "127.0.0.1:1",
+        ),
         (
             ["search", "检察"],
             {"JIANCHA_INDEX": "elasticsearch", "JIANCHA_ELASTICSEARCH_URL": "http://127.0.0.1:1"},
@@ -157,7 +163,9 @@ def test_up_demo_once_then_search_prints_the_sample_article(tmp_path: Path) -> N
 def test_an_unreachable_service_is_one_line_and_a_nonzero_exit(
     args: list[str], env: dict[str, str], address: str, tmp_path: Path
 ) -> None:
-    result = jiancha(args, {**env, "JIANCHA_CONNECT_TIMEOUT_S": "2", "JIANCHA_DATA_DIR": str(tmp_path)}, timeout=60)
+    result = jiancha(
+        args, {**env, "JIANCHA_CONNECT_TIMEOUT_S": "2", "JIANCHA_DATA_DIR": str(tmp_path)}, timeout=60
+    )
     assert result.returncode != 0
     assert "Traceback" not in result.stderr
     last = result.stderr.strip().splitlines()[-1]

@@ -38,7 +38,9 @@ def article(n: int) -> Article:
     return Article.new(f"http://news.example.cn/a/{n}.html", title=f"标题{n}", body=f"正文{n}")
 
 
-def test_each_message_has_one_outcome_and_bad_ones_go_to_the_dlq(bus: EmbeddedBus, settings: Settings) -> None:
+def test_each_message_has_one_outcome_and_bad_ones_go_to_the_dlq(
+    bus: EmbeddedBus, settings: Settings
+) -> None:
     stage = processor_stage(settings.topic_prefix)
     payloads = [article(1).to_json(), b"{not json", article(2).to_json(), article(3).to_json()]
     publish(bus, stage.input_topic or "", payloads)
@@ -110,7 +112,9 @@ class FlakySink:
         return outcomes
 
 
-def test_a_sink_outage_is_waited_out_and_rejections_are_dead_lettered(bus: EmbeddedBus, settings: Settings) -> None:
+def test_a_sink_outage_is_waited_out_and_rejections_are_dead_lettered(
+    bus: EmbeddedBus, settings: Settings
+) -> None:
     stage = indexer_stage(settings.topic_prefix)
     publish(bus, stage.input_topic or "", [article(n).to_json() for n in range(1, 6)])
     sink = FlakySink(failures=4, reject="标题4")
