@@ -169,7 +169,7 @@ def cmd_process(settings: Settings, args: argparse.Namespace) -> int:
             raise UsageError("--input and --output go together")
         from processors.worker import process_files
 
-        print(json.dumps(process_files(Path(args.input), Path(args.output))))
+        print(json.dumps(process_files(Path(args.input), Path(args.output), settings)))
         return 0
     return run_worker(settings, process_until_idle, args.once)
 

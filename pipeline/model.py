@@ -51,6 +51,36 @@ def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
+class Entity(BaseModel):
+    """A mention found in the simplified text: ``start``/``end`` are character offsets into it."""
+
+    text: str
+    label: str = Field(description="PROCURATORATE, COURT, POLICE, GOV, PARTY, CONGRESS, DOC, PERSON, GPE, …")
+    canonical: str | None = Field(default=None, description="canonical name (e.g. 洪洞县人民检察院)")
+    start: int
+    end: int
+    role: str | None = Field(
+        default=None, description="for persons: reporter, editor, or None (in the story)"
+    )
+
+
+class TopicScore(BaseModel):
+    id: str = Field(description="an id of config/topics.yaml")
+    label: str
+    score: float = Field(ge=0, le=1)
+    evidence: list[str] = Field(default_factory=list, description="the cue phrases that triggered it")
+
+
+class Statistic(BaseModel):
+    """A reported figure: 受理司法救助案件253件 → metric 受理司法救助案件, value 253, unit 件."""
+
+    text: str
+    value: float
+    unit: str | None = None
+    metric: str | None = None
+    qualifier: str | None = Field(default=None, description="余, 多, 近, 超 … when the figure is approximate")
+
+
 class Article(BaseModel):
     """One news article as it moves through the pipeline.
 
@@ -75,7 +105,7 @@ class Article(BaseModel):
     encoding: str | None = None
     quality: list[str] = Field(default_factory=list, description="flags such as damaged text")
     methods: dict[str, str] = Field(default_factory=dict, description="field -> extraction method")
-    regions: list[str] = Field(default_factory=list, description="region tags of the site")
+    site_regions: list[str] = Field(default_factory=list, description="region tags of the site (sites.yaml)")
     fetched_at: datetime = Field(default_factory=utcnow)
     content_hash: str = ""
     version: int = Field(default=1, description="content version; a changed article gets a new one")
@@ -83,6 +113,23 @@ class Article(BaseModel):
     title_simplified: str | None = None
     body_simplified: str | None = None
     steps: list[str] = Field(default_factory=list, description="processing steps applied, in order")
+    # NLP (entities, topics, figures): see processors/.
+    nlp_pipeline: str | None = Field(default=None, description="the spaCy pipeline that ran, said honestly")
+    entities: list[Entity] = Field(default_factory=list)
+    procuratorates: list[str] = Field(default_factory=list, description="canonical procuratorate names")
+    regions: list[str] = Field(default_factory=list, description="regions the text is about (resolved)")
+    topics: list[TopicScore] = Field(default_factory=list)
+    relevance: float | None = Field(
+        default=None, ge=0, le=1, description="how much it is about procuratorate work"
+    )
+    relevant: bool | None = None
+    tone: str | None = Field(
+        default=None, description="critical when it criticises a procuratorate, else neutral"
+    )
+    statistics: list[Statistic] = Field(default_factory=list)
+    keywords: list[str] = Field(default_factory=list)
+    # Reprints: every copy of one story shares story_id.
+    story_id: str | None = None
 
     @field_validator("published_at", "fetched_at")
     @classmethod

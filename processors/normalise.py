@@ -7,7 +7,6 @@ The original text is kept untouched for display; the simplified text goes into
 from __future__ import annotations
 
 from collections.abc import Callable
-from functools import partial
 
 import opencc
 
@@ -30,8 +29,3 @@ def normalise(article: Article, to_simplified: Converter) -> Article:
             "steps": [*article.steps, "normalise"],
         }
     )
-
-
-def default_steps() -> list[Callable[[Article], Article]]:
-    """The processor's chain of steps, with their heavy resources loaded once."""
-    return [partial(normalise, to_simplified=load_converter())]

@@ -14,7 +14,7 @@ from pipeline.model import Article
 from pipeline.runner import StageRunner, StageStats, Step
 from pipeline.settings import Settings
 from pipeline.topics import processor_stage
-from processors.normalise import default_steps
+from processors.chain import build_steps
 
 log = logging.getLogger("jiancha.processor")
 
@@ -23,7 +23,7 @@ def processor_runner(settings: Settings, bus: Bus, steps: Sequence[Step] | None 
     return StageRunner(
         processor_stage(settings.topic_prefix),
         bus,
-        steps=default_steps() if steps is None else steps,
+        steps=build_steps(settings) if steps is None else steps,
         batch_size=settings.batch_size,
         poll_timeout_s=settings.poll_timeout_s,
         max_retries=settings.max_retries,
@@ -37,12 +37,14 @@ def run_processor(
     return processor_runner(settings, bus).run(stop=stop, until_idle=until_idle)
 
 
-def process_files(input_path: Path, output_path: Path, steps: Sequence[Step] | None = None) -> dict[str, int]:
+def process_files(
+    input_path: Path, output_path: Path, settings: Settings, steps: Sequence[Step] | None = None
+) -> dict[str, int]:
     """Run the steps over a JSON-lines file: the debugger and replay tool, no broker needed.
 
     Lines that fail are written to ``<output>.dlq`` with the reason; the rest go on.
     """
-    chain = default_steps() if steps is None else list(steps)
+    chain = build_steps(settings) if steps is None else list(steps)
     counts = {"ok": 0, "dropped": 0, "dead": 0}
     dlq_path = output_path.with_name(output_path.name + ".dlq")
     with (

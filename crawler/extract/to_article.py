@@ -12,6 +12,6 @@ def to_article(extracted: Extracted, url: str, site: SiteConfig | None = None) -
     return Article.new(
         url,
         site=site.name if site else None,
-        regions=list(site.regions) if site else [],
+        site_regions=list(site.regions) if site else [],
         **extracted.model_dump(),
     )

@@ -63,7 +63,7 @@ def test_crawl_publishes_every_demo_article(settings: Settings, demo: DemoServer
     assert republished.title == "以高質量檢察履職提高群眾滿意度獲得感" and republished.source == "山西日報"
     assert original.title == "以高质量检察履职提高群众满意度获得感" and original.source == "山西日报"
     assert republished.published_at == original.published_at == SAMPLE_TIME
-    assert republished.site == "临汾新闻网（演示）" and republished.regions == ["山西", "临汾"]
+    assert republished.site == "临汾新闻网（演示）" and republished.site_regions == ["山西", "临汾"]
     assert original.site == "山西日报（演示）"
     assert stats.dropped.get("list_page") == 4 and stats.errors == 0
     assert stats.pages_fetched == 25

@@ -166,6 +166,6 @@ def test_to_article(pages: dict[str, Page]) -> None:
     )
     got = run(pages, SXRB_SAMPLE_URL)
     article = to_article(got, BASE + SXRB_SAMPLE_URL, site)
-    assert article.site == "山西日报" and article.regions == ["山西"]
+    assert article.site == "山西日报" and article.site_regions == ["山西"]
     assert article.published_at == SAMPLE_TIME and article.column == got.column
     assert article.content_hash and len(article.article_id) == 32
