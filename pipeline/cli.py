@@ -11,6 +11,7 @@ import threading
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import asdict, is_dataclass
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -77,10 +78,13 @@ def crawl(settings: Settings, demo_base: str | None) -> Any:
     return stats
 
 
-def process_until_idle(settings: Settings, bus: Bus, stop: threading.Event | None = None) -> Any:
+def process_until_idle(
+    settings: Settings, bus: Bus, stop: threading.Event | None = None, stages: Sequence[str] | None = None
+) -> Any:
+    from processors.chain import STAGES
     from processors.worker import run_processor
 
-    return run_processor(settings, bus, stop=stop, until_idle=stop is None)
+    return run_processor(settings, bus, stop=stop, until_idle=stop is None, stages=stages or STAGES)
 
 
 def index_until_idle(settings: Settings, bus: Bus, stop: threading.Event | None = None) -> Any:
@@ -171,7 +175,8 @@ def cmd_process(settings: Settings, args: argparse.Namespace) -> int:
 
         print(json.dumps(process_files(Path(args.input), Path(args.output), settings)))
         return 0
-    return run_worker(settings, process_until_idle, args.once)
+    stages = [args.stage] if args.stage else None
+    return run_worker(settings, partial(process_until_idle, stages=stages), args.once)
 
 
 def cmd_index_worker(settings: Settings, args: argparse.Namespace) -> int:
@@ -291,7 +296,12 @@ def build_parser() -> argparse.ArgumentParser:
     crawl_cmd.add_argument("--forever", action="store_true", help="keep crawling on the configured interval")
     crawl_cmd.set_defaults(func=cmd_crawl)
 
-    process = sub.add_parser("process", help="processor worker: articles.fetched → articles.enriched")
+    process = sub.add_parser("process", help="processor workers: articles.fetched → articles.enriched")
+    process.add_argument(
+        "--stage",
+        choices=["entities", "topics"],
+        help="run one processor stage (default: both, side by side)",
+    )
     process.add_argument("--once", action="store_true", help="stop when the input is drained")
     process.add_argument("--input", help="JSON-lines file of articles to process instead of the bus")
     process.add_argument("--output", help="JSON-lines file to write the processed articles to")

@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 FETCHED = "articles.fetched"
+# Between the two processors: normalised text with entities, before topics and figures.
+ANNOTATED = "articles.annotated"
 ENRICHED = "articles.enriched"
 DLQ = "articles.dlq"
 
@@ -46,8 +48,19 @@ def crawler_stage(prefix: str = "") -> Stage:
     return Stage("crawler", None, FETCHED, prefix)
 
 
-def processor_stage(prefix: str = "") -> Stage:
-    return Stage("processor", FETCHED, ENRICHED, prefix)
+def entities_stage(prefix: str = "") -> Stage:
+    """First processor: normalisation and entities (spaCy), its own consumer group."""
+    return Stage("entities", FETCHED, ANNOTATED, prefix)
+
+
+def topics_stage(prefix: str = "") -> Stage:
+    """Second processor: topics, relevance, tone, figures, keywords, reprints."""
+    return Stage("topics", ANNOTATED, ENRICHED, prefix)
+
+
+def processor_stages(prefix: str = "") -> list[Stage]:
+    """The processors in pipeline order; the embedded mode runs the same ones."""
+    return [entities_stage(prefix), topics_stage(prefix)]
 
 
 def indexer_stage(prefix: str = "") -> Stage:
@@ -55,4 +68,4 @@ def indexer_stage(prefix: str = "") -> Stage:
 
 
 def all_topics(prefix: str = "") -> list[str]:
-    return [f"{prefix}{name}" for name in (FETCHED, ENRICHED, DLQ)]
+    return [f"{prefix}{name}" for name in (FETCHED, ANNOTATED, ENRICHED, DLQ)]

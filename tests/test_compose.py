@@ -24,8 +24,8 @@ COMPOSE_FILE = REPO_ROOT / "docker-compose.yml"
 DOCKERFILE = REPO_ROOT / "deploy" / "Dockerfile"
 LOCAL_POM = REPO_ROOT / "deploy" / "local" / "pom.xml"
 
-PROJECT_SERVICES = ("init", "crawler", "processor", "indexer", "web")
-WORKERS = ("crawler", "processor", "indexer", "web")
+PROJECT_SERVICES = ("init", "crawler", "entities", "topics", "indexer", "web")
+WORKERS = ("crawler", "entities", "topics", "indexer", "web")
 
 
 def _validator() -> list[str] | None:
@@ -162,8 +162,10 @@ def test_kibana_is_optional(services: dict[str, dict[str, Any]]) -> None:
     assert services["kibana"].get("profiles"), "kibana should start only with its profile"
 
 
-def test_processor_can_be_scaled(services: dict[str, dict[str, Any]]) -> None:
-    processor = services["processor"]
+@pytest.mark.parametrize("stage", ["entities", "topics"])
+def test_processors_can_be_scaled(services: dict[str, dict[str, Any]], stage: str) -> None:
+    processor = services[stage]
+    assert processor["command"] == ["jiancha", "process", "--stage", stage]
     assert "container_name" not in processor
     assert "ports" not in processor
     assert processor["deploy"]["replicas"] >= 2

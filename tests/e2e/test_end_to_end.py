@@ -116,7 +116,7 @@ def test_a_malformed_event_on_kafka_is_dead_lettered_and_the_rest_flow(real_sett
     dlq.close()
     bus.close()
     record = json.loads(letters[0].value)
-    assert record["stage"] == "processor" and record["payload_encoding"] == "base64"
+    assert record["stage"] == "entities" and record["payload_encoding"] == "base64"
 
 
 def jiancha(args: list[str], env: dict[str, str], timeout: float = 240) -> subprocess.CompletedProcess[str]:

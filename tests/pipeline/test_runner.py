@@ -12,7 +12,7 @@ from pipeline.errors import Drop, Poison, ServiceUnavailable
 from pipeline.model import Article
 from pipeline.runner import SinkOutcome, StageRunner, backoff_delay
 from pipeline.settings import Settings
-from pipeline.topics import indexer_stage, processor_stage
+from pipeline.topics import entities_stage, indexer_stage
 
 
 @pytest.fixture
@@ -41,7 +41,7 @@ def article(n: int) -> Article:
 def test_each_message_has_one_outcome_and_bad_ones_go_to_the_dlq(
     bus: EmbeddedBus, settings: Settings
 ) -> None:
-    stage = processor_stage(settings.topic_prefix)
+    stage = entities_stage(settings.topic_prefix)
     payloads = [article(1).to_json(), b"{not json", article(2).to_json(), article(3).to_json()]
     publish(bus, stage.input_topic or "", payloads)
 
@@ -59,7 +59,7 @@ def test_each_message_has_one_outcome_and_bad_ones_go_to_the_dlq(
     assert [a.title for a in out] == ["标题1"] and out[0].steps == ["tested"]
     dead = [json.loads(v) for v in read_all(bus, stage.dlq_topic)]
     assert [d["payload"] for d in dead] == ["{not json", payloads[3].decode()]
-    assert all(d["stage"] == "processor" for d in dead)
+    assert all(d["stage"] == "entities" for d in dead)
     assert "can never work" in dead[1]["error"]
     # Everything was committed: a restarted worker has nothing left to do.
     again = StageRunner(stage, bus, steps=[step], poll_timeout_s=0.1).run(until_idle=True)
@@ -67,7 +67,7 @@ def test_each_message_has_one_outcome_and_bad_ones_go_to_the_dlq(
 
 
 def test_transient_failures_are_retried_then_dead_lettered(bus: EmbeddedBus, settings: Settings) -> None:
-    stage = processor_stage(settings.topic_prefix)
+    stage = entities_stage(settings.topic_prefix)
     publish(bus, stage.input_topic or "", [article(1).to_json(), article(2).to_json()])
     calls: dict[str, int] = {}
 

@@ -29,5 +29,7 @@ def test_process_files_writes_results_and_dead_letters_bad_lines(tmp_path: Path,
     assert counts == {"ok": 1, "dropped": 0, "dead": 1}
     processed = [Article.model_validate_json(line) for line in out.read_text(encoding="utf-8").splitlines()]
     assert [a.title_simplified for a in processed] == ["公益诉讼"]
-    dead = [json.loads(line) for line in (tmp_path / "out.jsonl.dlq").read_text(encoding="utf-8").splitlines()]
+    dead = [
+        json.loads(line) for line in (tmp_path / "out.jsonl.dlq").read_text(encoding="utf-8").splitlines()
+    ]
     assert dead[0]["line"] == 2 and dead[0]["payload"] == "{broken"
