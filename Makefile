@@ -55,8 +55,10 @@ test: install system lint  ## install everything, start Kafka + Elasticsearch, r
 	[ $$was_running = 1 ] || $(SERVICES) stop; \
 	exit $$rc
 
-bench: install  ## benchmarks (long; not part of make test)
-	$(BIN)/python -m bench
+bench: install  ## benchmarks (long; not part of make test): BENCH="extraction nlp reprints search" picks some
+	$(BIN)/pip install --quiet -e '.[dev,bench]'
+	$(SERVICES) start
+	$(BIN)/python -m bench $(BENCH)
 
 clean:  ## remove the venv, local services' data and the embedded data folder
 	rm -rf $(VENV) .services .jiancha .pytest_cache .mypy_cache .ruff_cache

@@ -15,7 +15,7 @@ from scrapy import Spider
 from scrapy.crawler import Crawler
 from scrapy.exceptions import DropItem, NotConfigured
 
-from crawler.extract import to_article
+from crawler.extract import Extracted, to_article
 from crawler.sites import SiteConfig
 from crawler.spider import PageItem
 from crawler.state import CrawlState, Seen
@@ -26,6 +26,18 @@ from pipeline.topics import crawler_stage
 log = logging.getLogger(crawler_stage().logger_name)
 # Fewer characters than this after extraction: a teaser, a video or an index page, not an article.
 MIN_BODY_CHARS = 20
+
+
+def drop_reason(extracted: Extracted) -> str | None:
+    """Why a fetched article page is not an article to publish (None: publish it)."""
+    for flag in ("empty", "binary", "link_list"):  # an empty response, a file, an index page
+        if flag in extracted.quality:
+            return flag
+    if len(extracted.body) < MIN_BODY_CHARS:
+        return "no_body"
+    if not extracted.title:
+        return "no_title"
+    return None
 
 
 class PublishPipeline:
@@ -69,11 +81,7 @@ class PublishPipeline:
         if not isinstance(item, PageItem):
             return item
         extracted = item.extracted
-        reason = None
-        if len(extracted.body) < MIN_BODY_CHARS:
-            reason = "no_body"
-        elif not extracted.title:
-            reason = "no_title"
+        reason = drop_reason(extracted)
         if reason:
             self._count(f"dropped/{reason}")
             log.info("dropped(%s): %s", reason, item.url)

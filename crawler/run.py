@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from crawler.sites import SiteConfig, load_sites
+from crawler.sites import SiteConfig, SiteConfigError, load_sites
 from pipeline.settings import CONFIG_DIR, REPO_ROOT, Settings
 from pipeline.topics import crawler_stage
 
@@ -38,16 +38,18 @@ class CrawlStats:
     unchanged_skipped: int = 0
     dropped: dict[str, int] = field(default_factory=dict)  # reason -> pages (list_page, no_body, ...)
     errors: int = 0
+    failed: dict[str, int] = field(default_factory=dict)  # reason -> requests (http, timeout, other)
 
     @classmethod
     def from_scrapy(cls, stats: dict[str, Any]) -> CrawlStats:
-        prefix = "jiancha/dropped/"
+        prefix, failed = "jiancha/dropped/", "jiancha/failed/"
         return cls(
             pages_fetched=int(stats.get("jiancha/pages_fetched", 0)),
             articles_published=int(stats.get("jiancha/published", 0)),
             unchanged_skipped=int(stats.get("jiancha/unchanged", 0)),
             dropped={k[len(prefix) :]: int(v) for k, v in stats.items() if k.startswith(prefix)},
             errors=int(stats.get("jiancha/errors", 0)) + int(stats.get("log_count/ERROR", 0)),
+            failed={k[len(failed) :]: int(v) for k, v in stats.items() if k.startswith(failed)},
         )
 
 
@@ -82,6 +84,12 @@ def scrapy_settings(settings: Settings, sites: list[SiteConfig]) -> dict[str, An
         "TELNETCONSOLE_ENABLED": False,
         "LOG_LEVEL": "DEBUG" if settings.log_level == "DEBUG" else "WARNING",
         "ITEM_PIPELINES": {"crawler.pipelines.PublishPipeline": 300},
+        # Scrapy's own filters, counting what they drop (an off-site redirect, a redirect loop).
+        "DOWNLOADER_MIDDLEWARES": {
+            "scrapy.downloadermiddlewares.offsite.OffsiteMiddleware": None,
+            "crawler.middlewares.CountingOffsiteMiddleware": 50,
+        },
+        "DUPEFILTER_CLASS": "crawler.middlewares.CountingDupeFilter",
         "JIANCHA_SETTINGS": settings,
         "JIANCHA_SITES": sites,
     }
@@ -122,14 +130,17 @@ def crawl_once(
     demo_base: str | None = None,
     sites_file: Path | None = None,
     timeout_s: float | None = None,
+    only: list[str] | None = None,
 ) -> CrawlStats:
     """Crawl every configured site once (in a child process) and return what happened.
 
     With ``demo_base`` and no ``sites_file`` the bundled demo sites (``config/sites.demo.yaml``) are
-    crawled. Raises ``SiteConfigError`` for an invalid sites file, ``CrawlFailed`` if the crawl failed.
+    crawled. ``only`` names the sites to crawl (default: all). Raises ``SiteConfigError`` for an invalid sites file, ``CrawlFailed`` if the crawl failed.
     """
     path = resolve_sites_file(settings, demo_base, sites_file)
-    load_sites(path, demo_base)  # fail here, with the file's name, rather than in the child
+    known = {site.name for site in load_sites(path, demo_base)}  # fail here, naming the file
+    if only is not None and (unknown := sorted(set(only) - known)):
+        raise SiteConfigError(f"{path}: no site named {', '.join(unknown)}")
     # Relative paths mean "relative to the caller's working directory", wherever the child runs.
     resolved = settings.model_copy(
         update={"data_dir": settings.data_dir.resolve(), "sites_file": path.resolve()}
@@ -138,6 +149,8 @@ def crawl_once(
         stats_file = Path(tmp) / "stats.json"
         command = [sys.executable, "-m", "crawler.run", "--sites-file", str(path.resolve())]
         command += ["--stats-out", str(stats_file)] + (["--demo-base", demo_base] if demo_base else [])
+        for name in only or []:
+            command += ["--only", name]
         env = dict(os.environ)
         env["PYTHONPATH"] = os.pathsep.join(p for p in (str(REPO_ROOT), env.get("PYTHONPATH")) if p)
         log.info("crawling %s%s", path, f" (demo at {demo_base})" if demo_base else "")
@@ -162,10 +175,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--sites-file", type=Path, required=True)
     parser.add_argument("--stats-out", type=Path, required=True)
     parser.add_argument("--demo-base")
+    parser.add_argument("--only", action="append", help="crawl only this site (repeatable)")
     args = parser.parse_args(argv)
     settings = Settings(**json.loads(sys.stdin.read()))
     sites = load_sites(args.sites_file, args.demo_base)
-    hosts = sorted({urlsplit(u).netloc for s in sites for u in s.start_urls})
+    if args.only:
+        sites = [site for site in sites if site.name in set(args.only)]
+    hosts = sorted({urlsplit(u).netloc for s in sites for u in s.entry_points})
     log.info("crawling %d sites on %s", len(sites), ", ".join(hosts))
     stats = run_in_this_process(settings, sites)
     args.stats_out.write_text(json.dumps(asdict(stats), ensure_ascii=False), encoding="utf-8")

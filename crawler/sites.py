@@ -8,8 +8,10 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit
 
+import cssselect
 import yaml
 from pydantic import BaseModel, Field, ValidationError, field_validator, model_validator
 
@@ -30,6 +32,16 @@ class Selectors(BaseModel):
     published_at: str | None = Field(None, description="element holding the publication time")
     source: str | None = Field(None, description="element holding the 来源")
 
+    @field_validator("title", "body", "published_at", "source")
+    @classmethod
+    def _valid_css(cls, css: str | None) -> str | None:
+        if css is not None:
+            try:
+                cssselect.GenericTranslator().css_to_xpath(css)
+            except cssselect.SelectorError as exc:
+                raise ValueError(f"invalid CSS selector {css!r}: {exc}") from exc
+        return css
+
 
 class SiteConfig(BaseModel):
     """One news site: where to start, which links are articles, how often, which region it covers."""
@@ -37,7 +49,12 @@ class SiteConfig(BaseModel):
     model_config = {"extra": "forbid"}
 
     name: str = Field(description="display name, stored as the article's site")
-    start_urls: list[str] = Field(min_length=1, description="list pages the crawl starts from")
+    start_urls: list[str] = Field(default_factory=list, description="list pages the crawl starts from")
+    feeds: list[str] = Field(default_factory=list, description="RSS or Atom feeds: every entry is an article")
+    sitemaps: list[str] = Field(
+        default_factory=list, description="XML sitemaps (or sitemap indexes) listing article URLs"
+    )
+    sitemap_limit: int = Field(200, ge=1, description="most article URLs taken from the sitemaps per crawl")
     article_patterns: list[str] = Field(min_length=1, description="regexes (searched in the URL) of articles")
     list_patterns: list[str] = Field(default_factory=list, description="regexes of list pages to follow")
     url_prefixes: list[str] = Field(
@@ -45,6 +62,11 @@ class SiteConfig(BaseModel):
     )
     interval_minutes: int = Field(60, ge=1, description="how often the site is crawled")
     download_delay: float = Field(2.0, ge=0, description="seconds between requests to this site")
+    download_timeout: float = Field(
+        30.0, gt=0, description="seconds before a slow page is given up (retried)"
+    )
+    # News pages are far below this; anything bigger is a video, a PDF or a broken server.
+    max_page_bytes: int = Field(10 * 1024 * 1024, ge=1024, description="larger responses are cancelled")
     regions: list[str] = Field(default_factory=list, description="region tags, e.g. 山西, 临汾")
     selectors: Selectors | None = None
     verified: bool = Field(False, description="patterns checked against the live site")
@@ -59,13 +81,24 @@ class SiteConfig(BaseModel):
                 raise ValueError(f"invalid regex {pattern!r}: {exc}") from exc
         return patterns
 
+    @property
+    def entry_points(self) -> list[str]:
+        return [*self.start_urls, *self.feeds, *self.sitemaps]
+
+    @model_validator(mode="before")
+    @classmethod
+    def _has_entry_points(cls, data: Any) -> Any:
+        if isinstance(data, dict) and not any(data.get(k) for k in ("start_urls", "feeds", "sitemaps")):
+            raise ValueError("start_urls: give at least one list page (or feeds, or sitemaps)")
+        return data
+
     @model_validator(mode="after")
     def _default_prefixes(self) -> SiteConfig:
-        for url in self.start_urls:
+        for url in self.entry_points:
             if urlsplit(url).scheme not in ("http", "https"):
-                raise ValueError(f"start URL {url!r} is not an http(s) URL")
+                raise ValueError(f"URL {url!r} is not an http(s) URL")
         if not self.url_prefixes:
-            hosts = dict.fromkeys(f"{urlsplit(u).scheme}://{urlsplit(u).netloc}/" for u in self.start_urls)
+            hosts = dict.fromkeys(f"{urlsplit(u).scheme}://{urlsplit(u).netloc}/" for u in self.entry_points)
             self.url_prefixes = list(hosts)
         return self
 

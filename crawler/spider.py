@@ -9,15 +9,19 @@ import re
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import urlsplit
 
 import scrapy
-from scrapy.exceptions import IgnoreRequest
+from scrapy.exceptions import DownloadCancelledError, DownloadTimeoutError, IgnoreRequest
 from scrapy.http import Response, TextResponse
 from scrapy.linkextractors import LinkExtractor
 from scrapy.spidermiddlewares.httperror import HttpError
+from twisted.internet.defer import CancelledError
+from twisted.internet.error import TimeoutError as DefTimeoutError
 from twisted.python.failure import Failure
 
 from crawler.extract import Extracted, extract
+from crawler.feeds import feed_links, parse_sitemap
 from crawler.sites import SiteConfig, site_for_url
 from pipeline.topics import crawler_stage
 
@@ -45,6 +49,10 @@ class NewsSpider(scrapy.Spider):
         if not sites:
             raise ValueError("NewsSpider needs at least one site")
         self.sites = sites
+        # Scrapy's offsite middleware drops requests (redirect targets too) outside these domains.
+        # Feeds and sitemaps may live on another host of the outlet (www.people.com.cn for sx.…).
+        entry_hosts = {urlsplit(url).hostname or "" for site in sites for url in site.entry_points}
+        self.allowed_domains = sorted(({d for site in sites for d in site.domains} | entry_hosts) - {""})
         self._links = LinkExtractor(unique=True)
 
     async def start(self) -> AsyncIterator[Any]:
@@ -54,22 +62,76 @@ class NewsSpider(scrapy.Spider):
     def start_requests(self) -> Iterator[scrapy.Request]:
         for site in self.sites:
             for url in site.start_urls:
-                yield scrapy.Request(url, callback=self.parse, errback=self.failed, meta={"site": site.name})
+                yield self._request(site, url, self.parse)
+            for url in site.feeds:
+                yield self._request(site, url, self.parse_feed)
+            for url in site.sitemaps:
+                yield self._request(site, url, self.parse_sitemap)
 
-    def _site(self, response: Response) -> SiteConfig | None:
-        named = next((s for s in self.sites if s.name == response.meta.get("site")), None)
-        return site_for_url(self.sites, response.url) or named
+    @staticmethod
+    def _meta(site: SiteConfig, article: bool = False) -> dict[str, Any]:
+        """Per-request settings of the site (Scrapy reads the download_* keys) and what the page is."""
+        return {
+            "site": site.name,
+            "article": article,  # from a feed or sitemap: an article whatever its URL looks like
+            "download_timeout": site.download_timeout,
+            "download_maxsize": site.max_page_bytes,
+        }
 
-    def parse(self, response: Response, **kwargs: Any) -> Iterator[Any]:
+    def _request(self, site: SiteConfig, url: str, callback: Any, article: bool = False) -> scrapy.Request:
+        return scrapy.Request(url, callback=callback, errback=self.failed, meta=self._meta(site, article))
+
+    def parse_feed(self, response: Response, **kwargs: Any) -> Iterator[Any]:
+        """Every entry of an RSS/Atom feed is an article of the site (if the site owns its URL)."""
+        site = self._count_fetch(response)
+        if site is None:
+            return
+        for url in feed_links(response.body):
+            url = response.urljoin(url)
+            if site.owns(url):
+                yield self._request(site, url, self.parse, article=True)
+
+    def parse_sitemap(self, response: Response, **kwargs: Any) -> Iterator[Any]:
+        """A sitemap's article URLs (newest first, at most ``sitemap_limit``) and its child sitemaps."""
+        site = self._count_fetch(response)
+        if site is None:
+            return
+        sitemap = parse_sitemap(response.body)
+        for url in sitemap.sitemaps:
+            if site.owns(url):
+                yield self._request(site, url, self.parse_sitemap)
+        articles = [url for url in sitemap.urls if site.is_article(url)]
+        for url in articles[: site.sitemap_limit]:
+            yield self._request(site, url, self.parse, article=True)
+
+    def _count_fetch(self, response: Response) -> SiteConfig | None:
         stats = self.crawler.stats
         assert stats is not None
         stats.inc_value("jiancha/pages_fetched")
         site = self._site(response)
-        if site is None or not isinstance(response, TextResponse):
-            stats.inc_value("jiancha/dropped/not_html" if site else "jiancha/dropped/off_site")
-            log.info("dropped(%s): %s", "not_html" if site else "off_site", response.url)
+        if site is None:
+            stats.inc_value("jiancha/dropped/off_site")
+            log.info("dropped(off_site): %s", response.url)
+        return site
+
+    def _site(self, response: Response) -> SiteConfig | None:
+        """The site that asked for the page if it owns the URL, else the site owning it, else the asker."""
+        named = next((s for s in self.sites if s.name == response.meta.get("site")), None)
+        if named is not None and named.owns(response.url):
+            return named
+        return site_for_url(self.sites, response.url) or named
+
+    def parse(self, response: Response, **kwargs: Any) -> Iterator[Any]:
+        site = self._count_fetch(response)
+        if site is None:
             return
-        if site.is_article(response.url):
+        stats = self.crawler.stats
+        assert stats is not None
+        if not isinstance(response, TextResponse):
+            stats.inc_value("jiancha/dropped/not_html")
+            log.info("dropped(not_html): %s", response.url)
+            return
+        if site.is_article(response.url) or response.meta.get("article"):
             headers = {
                 key.decode("latin-1"): (response.headers.get(key) or b"").decode("latin-1")
                 for key in response.headers
@@ -84,17 +146,35 @@ class NewsSpider(scrapy.Spider):
                 follow = True
             if follow:
                 yield response.follow(
-                    link.url, callback=self.parse, errback=self.failed, meta={"site": site.name}
+                    link.url,
+                    callback=self.parse,
+                    errback=self.failed,
+                    meta=self._meta(site),
                 )
 
     def failed(self, failure: Failure) -> None:
+        """One counted, logged outcome for a request that produced no response to parse."""
         stats = self.crawler.stats
         assert stats is not None
         request = getattr(failure, "request", None)
         url = request.url if request is not None else "?"
+        message = failure.getErrorMessage()[:200]
         if failure.check(IgnoreRequest) and not failure.check(HttpError):
-            stats.inc_value("jiancha/dropped/ignored")  # robots.txt forbids it, or the depth limit
-            log.info("dropped(ignored): %s", url)
+            # robots.txt forbids it, an off-site redirect, too many redirects, or the depth limit
+            stats.inc_value("jiancha/dropped/ignored")
+            log.info("dropped(ignored): %s (%s)", url, message)
             return
+        if failure.check(DownloadCancelledError, CancelledError) or "max size" in message:
+            stats.inc_value("jiancha/dropped/too_large")
+            log.info("dropped(too_large): %s", url)
+            return
+        reason = (
+            "timeout"
+            if failure.check(TimeoutError, DefTimeoutError, DownloadTimeoutError)
+            else "http"
+            if failure.check(HttpError)
+            else "other"
+        )
         stats.inc_value("jiancha/errors")
-        log.warning("error: %s (%s)", url, failure.getErrorMessage()[:200])
+        stats.inc_value(f"jiancha/failed/{reason}")
+        log.warning("error(%s): %s (%s)", reason, url, message)

@@ -4,28 +4,32 @@ writes through it and the web app reads through it, neither knowing which engine
 
 from __future__ import annotations
 
-import unicodedata
+import base64
+import json
 from abc import ABC, abstractmethod
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel
 
+from indexer.query import MAX_QUERY_CHARS, Node, QueryError, parse_query, positive_terms
 from pipeline.model import Article
 
-MAX_QUERY_CHARS = 500
+__all__ = ["MAX_QUERY_CHARS", "QueryError"]
+
 MAX_PAGE_SIZE = 100
 # Elasticsearch's default index.max_result_window; the SQLite backend keeps the same limit so
-# that both backends accept the same queries.
+# that both backends accept the same queries. Deeper pages use ``cursor`` (search_after).
 MAX_RESULT_WINDOW = 10_000
+FACET_SIZE = 10  # buckets per facet: what a sidebar can show
+# Facets a search can return: name -> what it counts (articles per value).
+FACETS = ("source", "site", "topic", "procuratorate", "region", "tone")
+MAX_COPIES_LISTED = 200  # copies listed per story with all_copies (a viral story can have thousands)
 
 Sort = Literal["relevance", "date"]
-
-
-class QueryError(ValueError):
-    """A search request a person must change (empty, too long, unbalanced quotes …)."""
+Interval = Literal["day", "week", "month"]
 
 
 class IndexMissing(RuntimeError):
@@ -42,58 +46,81 @@ class TransientIndexError(RuntimeError):
     """The engine is up but refused the work for now (429, 5xx, locked): retry later."""
 
 
-def parse_terms(text: str) -> list[str]:
-    """Split a query into the words that must all match: whitespace separates words, a
-    ``"quoted phrase"`` is one word. Raises QueryError on input a person must change.
-    """
-    if not text or not text.strip():
-        raise QueryError("the query is empty: type a word to search for")
-    if len(text) > MAX_QUERY_CHARS:
-        raise QueryError(f"the query is too long ({len(text)} characters, at most {MAX_QUERY_CHARS})")
-    if any(unicodedata.category(c) == "Cc" for c in text):
-        raise QueryError("the query contains control characters")
-    if text.count('"') % 2:
-        raise QueryError('the query has an unbalanced quote (")')
-    terms: list[str] = []
-    for i, part in enumerate(text.split('"')):
-        # Odd parts were inside quotes: one phrase each. Even parts: one word per whitespace run.
-        candidates = [" ".join(part.split())] if i % 2 else part.split()
-        terms.extend(t for t in candidates if any(unicodedata.category(c)[0] in "LN" for c in t))
-    if not terms:
-        raise QueryError("the query contains no letters or digits to search for")
-    return terms
+def encode_cursor(values: Sequence[Any]) -> str:
+    """An opaque, URL-safe cursor for the page after the one that ended with these sort values."""
+    return base64.urlsafe_b64encode(json.dumps(list(values)).encode()).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str) -> list[Any]:
+    try:
+        values = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
+    except (ValueError, TypeError):
+        raise QueryError("the page cursor is damaged; start again from the first page") from None
+    if not isinstance(values, list) or not values:
+        raise QueryError("the page cursor is damaged; start again from the first page")
+    return values
 
 
 @dataclass(frozen=True)
 class SearchQuery:
     """What a person asks for. ``date_from`` is inclusive, ``date_to`` exclusive (aware datetimes).
 
-    Constructing it validates everything; ``terms`` are the words (original script) that must all
-    occur in the title or body; backends convert them to simplified script.
+    Constructing it validates everything (QueryError). ``tree`` is the parsed query
+    (indexer/query.py); ``terms`` the words a hit may contain, for highlighting.
+
+    Filters are exact values of keyword fields (``topic`` is a topic id or label; ``relevant`` the
+    processors' yes/no; ``min_relevance`` a score in 0..1). With ``collapse_stories`` (default)
+    the copies of one story (same ``story_id``; an article without one is its own story) come back
+    as one hit carrying ``copies`` and ``outlets``; ``all_copies`` lists every copy on the hit.
+    ``cursor`` (from the previous page's ``next_cursor``) pages past the 10 000th hit; it needs
+    ``collapse_stories=False``, because Elasticsearch collapses only within from/size windows.
     """
 
     text: str
     site: str | None = None
     source: str | None = None
+    region: str | None = None
+    procuratorate: str | None = None
+    topic: str | None = None
+    tone: str | None = None
+    relevant: bool | None = None
+    min_relevance: float | None = None
     date_from: datetime | None = None
     date_to: datetime | None = None
     sort: Sort = "relevance"
     page: int = 1
     size: int = 20
+    cursor: str | None = None
+    facets: bool = False
+    histogram: Interval | None = None
+    collapse_stories: bool = True
+    all_copies: bool = False
+    tree: Node = field(init=False)
     terms: tuple[str, ...] = field(init=False)
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "terms", tuple(parse_terms(self.text)))
+        tree = parse_query(self.text)
+        object.__setattr__(self, "tree", tree)
+        object.__setattr__(self, "terms", tuple(positive_terms(tree)))
         if self.sort not in ("relevance", "date"):
             raise QueryError(f"unknown sort {self.sort!r}: use 'relevance' or 'date'")
+        if self.histogram not in (None, "day", "week", "month"):
+            raise QueryError(f"unknown histogram interval {self.histogram!r}: use day, week or month")
         if self.page < 1:
             raise QueryError("page must be 1 or more")
         if not 1 <= self.size <= MAX_PAGE_SIZE:
             raise QueryError(f"size must be between 1 and {MAX_PAGE_SIZE}")
-        if self.page * self.size > MAX_RESULT_WINDOW:
+        if self.cursor is not None:
+            if self.collapse_stories:
+                raise QueryError("deep paging with a cursor lists every copy: set collapse_stories off")
+            decode_cursor(self.cursor)
+        elif self.page * self.size > MAX_RESULT_WINDOW:
             raise QueryError(
-                f"results beyond the first {MAX_RESULT_WINDOW} cannot be paged to; refine the query"
+                f"results beyond the first {MAX_RESULT_WINDOW} cannot be paged to; refine the query "
+                "or page with the cursor"
             )
+        if self.min_relevance is not None and not 0 <= self.min_relevance <= 1:
+            raise QueryError("min_relevance must be between 0 and 1")
         for name in ("date_from", "date_to"):
             value = getattr(self, name)
             if value is not None and value.tzinfo is None:
@@ -103,9 +130,37 @@ class SearchQuery:
     def offset(self) -> int:
         return (self.page - 1) * self.size
 
+    def keyword_filters(self) -> dict[str, str]:
+        """The exact-value filters that are set: facet/field name -> value."""
+        pairs = {
+            "site": self.site,
+            "source": self.source,
+            "region": self.region,
+            "procuratorate": self.procuratorate,
+            "topic": self.topic,
+            "tone": self.tone,
+        }
+        return {k: v for k, v in pairs.items() if v is not None}
+
+
+class StoryCopy(BaseModel):
+    """One copy of a story (all_copies)."""
+
+    article_id: str
+    url: str
+    site: str | None
+    source: str | None
+    title: str
+    published_at: datetime | None
+
 
 class SearchHit(BaseModel):
-    """One result. ``snippet`` and ``title_highlight`` are HTML: text escaped, matches in <em>."""
+    """One result. ``snippet`` and ``title_highlight`` are HTML: text escaped, matches in <em>.
+
+    ``story_id`` is the article's story (its own ``article_id`` when it has none); ``copies`` is
+    how many articles in the index belong to that story and ``outlets`` where they appeared
+    (site, else source), so a hit says "reprinted 5 times, by …".
+    """
 
     article_id: str
     url: str
@@ -116,22 +171,52 @@ class SearchHit(BaseModel):
     published_at: datetime | None
     snippet: str
     score: float | None
+    story_id: str
+    copies: int = 1
+    outlets: list[str] = []
+    copy_list: list[StoryCopy] | None = None
+    topics: list[str] = []
+    procuratorates: list[str] = []
+    regions: list[str] = []
+    tone: str | None = None
+    relevance: float | None = None
+
+
+class FacetBucket(BaseModel):
+    value: str
+    count: int
+    label: str | None = None
+
+
+class HistogramBucket(BaseModel):
+    """Articles published in one day/week/month (China Standard Time); ``key`` is its first day."""
+
+    key: str
+    count: int
 
 
 class SearchPage(BaseModel):
+    """``total`` counts matching articles, ``stories`` the distinct stories among them."""
+
     total: int
+    stories: int
     hits: list[SearchHit]
+    facets: dict[str, list[FacetBucket]] = {}
+    histogram: list[HistogramBucket] = []
+    next_cursor: str | None = None
 
 
 @dataclass(frozen=True)
 class IndexOutcome:
     """The fate of one article in a batch: ``ok=False`` means the engine rejected this document
-    (it will never succeed as is); engine-wide failures raise instead.
+    (it will never succeed as is); ``skipped`` that the index already holds a newer version of
+    it (not an error). Engine-wide failures raise instead.
     """
 
     article_id: str
     ok: bool
     error: str | None = None
+    skipped: bool = False
 
 
 class SearchBackend(ABC):
@@ -157,6 +242,15 @@ class SearchBackend(ABC):
 
     @abstractmethod
     def count(self) -> int: ...
+
+    @abstractmethod
+    def reindex(self) -> dict[str, Any]:
+        """Rebuild the index from its stored documents with the current config/ files, with no
+        downtime and no lost writes; returns what was done (for the CLI)."""
+
+    @abstractmethod
+    def stats(self) -> dict[str, Any]:
+        """Documents, size on disk and the names behind the index (for the CLI)."""
 
     @abstractmethod
     def drop(self) -> None:

@@ -1,102 +1,67 @@
 """The Elasticsearch search backend of the scaled deployment: the indexer worker bulk-writes
-enriched articles to it and the web app searches it.
+enriched articles to the write alias ``<index_name>-write`` and the web app searches the read alias
+``<index_name>`` (see indexer/elastic_admin.py for the index life cycle and reindexing).
 
-The application talks to an alias (``settings.index_name``) that ``init`` creates together with a
-concrete index ``<alias>-v<mapping version>`` from config/elasticsearch/articles.json, so a later
-mapping change can be reindexed behind the alias without downtime. Bulk requests carry
+Writes use external versioning (``version_type=external_gte``, version from
+indexer/document.py:doc_version), so an older version of an article never overwrites a newer one:
+Elasticsearch answers 409 and the outcome is ``skipped``, not an error. Bulk requests carry
 ``require_alias``: a worker running before ``init`` gets IndexMissing instead of silently
 auto-creating an index with a guessed mapping.
 """
 
 from __future__ import annotations
 
-import json
 import logging
 from collections.abc import Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
-from datetime import datetime
 from typing import Any
 
 import elastic_transport
 from elasticsearch import ApiError, Elasticsearch, helpers
 
+from indexer import elastic_admin
 from indexer.base import (
+    MAX_COPIES_LISTED,
+    FacetBucket,
     IndexMissing,
     IndexOutcome,
     SearchBackend,
     SearchHit,
     SearchPage,
     SearchQuery,
+    StoryCopy,
     TransientIndexError,
+    encode_cursor,
 )
-from indexer.text import simplified_fields, snippet, to_simplified
+from indexer.document import doc_version, document_json, fill_histogram, hit_from_document
+from indexer.es_query import build_search, story_stats_request
 from pipeline.errors import LOCAL_SERVICES_HINT, ServiceUnavailable
 from pipeline.model import Article
-from pipeline.settings import CONFIG_DIR
 
 logger = logging.getLogger(__name__)
 
-MAPPING_FILE = CONFIG_DIR / "elasticsearch" / "articles.json"
+load_mapping = elastic_admin.load_mapping
 # Fields a result needs; the rest of a (possibly long) document stays on the server.
-_HIT_FIELDS = ["article_id", "url", "site", "title", "source", "published_at", "body",
-               "title_simplified", "body_simplified"]  # fmt: skip
-TITLE_BOOST = 3.0  # a word in the title says more about the article than one in the body
-
-
-def load_mapping() -> dict[str, Any]:
-    """The index settings and mappings (top-level keys starting with ``_`` are comments)."""
-    data: dict[str, Any] = json.loads(MAPPING_FILE.read_text(encoding="utf-8"))
-    return {k: v for k, v in data.items() if not k.startswith("_")}
+_HIT_FIELDS = ["article_id", "url", "site", "title", "source", "published_at", "body", "story_id",
+               "title_simplified", "body_simplified", "topics", "procuratorates", "regions", "tone",
+               "relevance"]  # fmt: skip
+BULK_CHUNK = 500  # documents per bulk request: bounded memory on both sides
+BULK_MAX_BYTES = 10 * 1024 * 1024  # and bytes per request (Elasticsearch's default limit is 100 MB)
 
 
 def article_to_action(article: Article, index_name: str) -> dict[str, Any]:
-    """The bulk action that writes one article: ``_id`` = article_id, so a replay overwrites.
-
-    The simplified title and body are always present in the document (computed here when the
-    processors did not), because search runs on them.
+    """The bulk action that writes one article: ``_id`` = article_id, so a replay overwrites;
+    the external version keeps an older copy from overwriting a newer one.
     """
-    title_s, body_s = simplified_fields(article)
-    # Through pydantic's JSON encoder, which raises ValueError on text that is not valid Unicode
-    # (lone surrogates) instead of sending bytes Elasticsearch cannot parse.
-    source: dict[str, Any] = json.loads(article.model_dump_json())
-    source["title_simplified"], source["body_simplified"] = title_s, body_s
-    return {"_op_type": "index", "_index": index_name, "_id": article.article_id, "_source": source}
-
-
-def build_query(query: SearchQuery) -> dict[str, Any]:
-    """Every word as a phrase of the simplified title or body (AND of words), plus the filters."""
-    must = [
-        {
-            "bool": {
-                "should": [
-                    {"match_phrase": {"title_simplified": {"query": term, "boost": TITLE_BOOST}}},
-                    {"match_phrase": {"body_simplified": {"query": term}}},
-                ],
-                "minimum_should_match": 1,
-            }
-        }
-        for term in (to_simplified(t) for t in query.terms)
-    ]
-    filters: list[dict[str, Any]] = []
-    if query.site is not None:
-        filters.append({"term": {"site": query.site}})
-    if query.source is not None:
-        filters.append({"term": {"source": query.source}})
-    if query.date_from is not None or query.date_to is not None:
-        bounds: dict[str, str] = {}
-        if query.date_from is not None:
-            bounds["gte"] = query.date_from.isoformat()
-        if query.date_to is not None:
-            bounds["lt"] = query.date_to.isoformat()
-        filters.append({"range": {"published_at": bounds}})
-    return {"bool": {"must": must, "filter": filters}}
-
-
-def build_sort(query: SearchQuery) -> list[Any]:
-    by_date = {"published_at": {"order": "desc", "missing": "_last", "unmapped_type": "date"}}
-    if query.sort == "date":
-        return [by_date, "_score", {"article_id": "asc"}]
-    return ["_score", by_date, {"article_id": "asc"}]
+    return {
+        "_op_type": "index",
+        "_index": index_name,
+        "_id": article.article_id,
+        "_source": document_json(article),  # JSON text: the client sends it as is
+        "version": doc_version(article),
+        "version_type": "external_gte",
+    }
 
 
 class ElasticBackend(SearchBackend):
@@ -136,40 +101,53 @@ class ElasticBackend(SearchBackend):
             raise
 
     def init(self) -> None:
-        mapping = load_mapping()
-        version = mapping["mappings"].get("_meta", {}).get("version", 1)
-        concrete = f"{self.alias}-v{version}"
         with self._errors():
-            if self.client.indices.exists_alias(name=self.alias):
-                logger.info("search index already exists: %s", self.alias)
-                return
-            if self.client.indices.exists(index=self.alias):
-                raise RuntimeError(
-                    f"an index named {self.alias!r} exists that is not an alias (created by a bulk "
-                    "request before init?); delete it or choose another index_name"
-                )
-            created = self.client.options(ignore_status=400).indices.create(index=concrete, **mapping)
-            if "error" in created and created["error"]["type"] != "resource_already_exists_exception":
-                raise RuntimeError(f"cannot create index {concrete}: {created['error']}")
-            self.client.indices.put_alias(index=concrete, name=self.alias, is_write_index=True)
-        logger.info("search index ready: %s -> %s", self.alias, concrete)
+            elastic_admin.init_index(self.client, self.alias)
+
+    def reindex(self) -> dict[str, Any]:
+        with self._errors():
+            return elastic_admin.reindex(self.client, self.alias)
+
+    def stats(self) -> dict[str, Any]:
+        with self._errors():
+            return {"backend": self.name, **elastic_admin.stats(self.client, self.alias)}
 
     def index(self, articles: Sequence[Article]) -> list[IndexOutcome]:
         results: dict[str, IndexOutcome] = {}
         retry_statuses: list[int] = []
         missing = False
-        actions: list[dict[str, Any]] = []
-        for article in articles:
-            try:
-                actions.append(article_to_action(article, self.alias))
-            except ValueError as exc:  # can never be indexed as is; the rest of the batch goes on
-                error = f"{type(exc).__name__}: {exc}"[:500]
-                results[article.article_id] = IndexOutcome(article.article_id, ok=False, error=error)
+        target = elastic_admin.write_alias(self.alias)
+
+        def build(chunk: Sequence[Article]) -> list[dict[str, Any]]:
+            actions = []
+            for article in chunk:
+                try:
+                    actions.append(article_to_action(article, target))
+                except ValueError as exc:  # can never be indexed as is; the rest goes on
+                    error = f"{type(exc).__name__}: {exc}"[:500]
+                    results[article.article_id] = IndexOutcome(article.article_id, ok=False, error=error)
+            return actions
+
+        def prefetched() -> Iterator[dict[str, Any]]:
+            # The next chunk's documents are built while the current bulk request is in flight
+            # (the thread runs while this one waits on the socket).
+            chunks = [articles[i : i + BULK_CHUNK] for i in range(0, len(articles), BULK_CHUNK)]
+            with ThreadPoolExecutor(max_workers=1, thread_name_prefix="bulk-prep") as pool:
+                pending = pool.submit(build, chunks[0]) if chunks else None
+                for i in range(len(chunks)):
+                    assert pending is not None
+                    ready = pending.result()
+                    pending = pool.submit(build, chunks[i + 1]) if i + 1 < len(chunks) else None
+                    yield from ready
+
         with self._errors():
             for ok, info in helpers.streaming_bulk(
                 self.client,
-                actions,
+                prefetched(),
+                chunk_size=BULK_CHUNK,
+                max_chunk_bytes=BULK_MAX_BYTES,
                 raise_on_error=False,
+                raise_on_exception=True,  # a connection error fails the batch: the runner retries it
                 max_retries=2,  # items refused with 429 are retried with backoff by the helper
                 initial_backoff=1,
                 require_alias=True,
@@ -180,6 +158,11 @@ class ElasticBackend(SearchBackend):
                     results[article_id] = IndexOutcome(article_id, ok=True)
                     continue
                 error = item.get("error")
+                if status == 409:  # the index holds a newer version: nothing to do
+                    results[article_id] = IndexOutcome(
+                        article_id, ok=True, skipped=True, error="newer version indexed"
+                    )
+                    continue
                 if _is_index_missing({"error": error}):
                     missing = True
                 elif status == 429 or status >= 500:
@@ -190,7 +173,7 @@ class ElasticBackend(SearchBackend):
             raise IndexMissing(self.alias, self.url)
         if retry_statuses:
             # The engine is overloaded or failing, not the documents: the whole batch is retried
-            # (idempotent, as _id = article_id).
+            # (idempotent, as _id = article_id and versions are external).
             raise TransientIndexError(
                 f"Elasticsearch at {self.url} refused {len(retry_statuses)} documents "
                 f"(status {sorted(set(retry_statuses))})"
@@ -199,25 +182,62 @@ class ElasticBackend(SearchBackend):
 
     def search(self, query: SearchQuery) -> SearchPage:
         with self._errors():
+            resp = self.client.search(index=self.alias, **build_search(query, _HIT_FIELDS))
+        raw_hits = resp["hits"]["hits"]
+        hits = [hit_from_document(h["_source"], h.get("_score"), query.terms) for h in raw_hits]
+        aggs = resp.get("aggregations", {})
+        if hits:
+            self._add_story_stats(hits, query.all_copies)
+        facets = {
+            name[len("facet_") :]: [_bucket(name, b) for b in agg["buckets"]]
+            for name, agg in aggs.items()
+            if name.startswith("facet_")
+        }
+        histogram = []
+        if "histogram" in aggs and query.histogram:
+            pairs = [(b["key_as_string"], b["doc_count"]) for b in aggs["histogram"]["buckets"]]
+            histogram = fill_histogram(pairs, query.histogram)
+        next_cursor = None
+        if not query.collapse_stories and len(raw_hits) == query.size:
+            next_cursor = encode_cursor(raw_hits[-1]["sort"])
+        return SearchPage(
+            total=resp["hits"]["total"]["value"],
+            stories=int(aggs.get("stories", {}).get("value", 0)),
+            hits=hits,
+            facets=facets,
+            histogram=histogram,
+            next_cursor=next_cursor,
+        )
+
+    def _add_story_stats(self, hits: list[SearchHit], all_copies: bool) -> None:
+        keys = list(dict.fromkeys(h.story_id for h in hits))
+        with self._errors():
             resp = self.client.search(
-                index=self.alias,
-                query=build_query(query),
-                sort=build_sort(query),
-                from_=query.offset,
-                size=query.size,
-                track_total_hits=True,
-                track_scores=True,
-                source_includes=_HIT_FIELDS,
+                index=self.alias, **story_stats_request(keys, all_copies, MAX_COPIES_LISTED * len(keys))
             )
-        hits = [_hit(h["_source"], h.get("_score"), query.terms) for h in resp["hits"]["hits"]]
-        return SearchPage(total=resp["hits"]["total"]["value"], hits=hits)
+        stats = {
+            b["key"]: (b["doc_count"], sorted(o["key"] for o in b["outlets"]["buckets"]))
+            for b in resp["aggregations"]["stories"]["buckets"]
+        }
+        copies: dict[str, list[StoryCopy]] = {}
+        for raw in resp["hits"]["hits"]:
+            src = raw["_source"]
+            copies.setdefault(src["story_key"], []).append(StoryCopy.model_validate(src))
+        for hit in hits:
+            count, outlets = stats.get(hit.story_id, (1, hit.outlets))
+            hit.copies, hit.outlets = count, outlets
+            if all_copies:
+                hit.copy_list = copies.get(hit.story_id, [])[:MAX_COPIES_LISTED]
 
     def get(self, article_id: str) -> Article | None:
         with self._errors():
             resp = self.client.options(ignore_status=404).get(index=self.alias, id=article_id)
         if _is_index_missing(resp.body):
             raise IndexMissing(self.alias, self.url)
-        return Article.model_validate(resp["_source"]) if resp.get("found") else None
+        if not resp.get("found"):
+            return None
+        fields = set(Article.model_fields)
+        return Article.model_validate({k: v for k, v in resp["_source"].items() if k in fields})
 
     def count(self) -> int:
         with self._errors():
@@ -229,11 +249,9 @@ class ElasticBackend(SearchBackend):
 
     def drop(self) -> None:
         with self._errors():
-            existing = self.client.options(ignore_status=404).indices.get(index=self.alias)
-            names = [name for name in existing.body if name not in ("error", "status")]
-            if names:
-                self.client.indices.delete(index=",".join(names))
-                logger.info("search index dropped: %s (%s)", self.alias, ", ".join(names))
+            names = elastic_admin.drop(self.client, self.alias)
+        if names:
+            logger.info("search index dropped: %s (%s)", self.alias, ", ".join(names))
 
     def close(self) -> None:
         self.client.close()
@@ -244,20 +262,9 @@ def _is_index_missing(body: Any) -> bool:
     return isinstance(error, dict) and error.get("type") == "index_not_found_exception"
 
 
-def _hit(source: dict[str, Any], score: float | None, terms: Sequence[str]) -> SearchHit:
-    title, body = source.get("title", ""), source.get("body", "")
-    title_html, body_html = snippet(
-        title, source.get("title_simplified") or "", body, source.get("body_simplified") or "", terms
-    )
-    published = source.get("published_at")
-    return SearchHit(
-        article_id=source["article_id"],
-        url=source["url"],
-        site=source.get("site"),
-        title=title,
-        title_highlight=title_html,
-        source=source.get("source"),
-        published_at=datetime.fromisoformat(published) if published else None,
-        snippet=body_html,
-        score=score,
-    )
+def _bucket(agg_name: str, bucket: dict[str, Any]) -> FacetBucket:
+    key = str(bucket["key"])
+    if agg_name == "facet_topic":  # topic_pairs hold "id<TAB>label"
+        value, _, label = key.partition("\t")
+        return FacetBucket(value=value, count=bucket["doc_count"], label=label or None)
+    return FacetBucket(value=key, count=bucket["doc_count"])

@@ -3,19 +3,22 @@ writes to it and the web app searches it, in one file under ``settings.data_dir`
 
 How Chinese is searched: the FTS table holds the simplified title and body with a space around
 every Han character (config/sqlite/articles.sql), so the unicode61 tokenizer makes one token per
-character, like Elasticsearch's standard tokenizer. Each query word becomes an FTS5 phrase of its
-simplified characters ("司 法 救 助"), which matches exactly where the word occurs as a substring;
-words are ANDed. Ranking is BM25 with the title weighted 3:1 over the body.
+character, like Elasticsearch's standard tokenizer; each query term becomes an FTS5 phrase of its
+simplified characters (indexer/sqlite_query.py). Ranking is BM25 with the title weighted 3:1.
 
-One connection serves all threads (``check_same_thread=False``) behind a lock: SQLite serialises
-writers anyway, and WAL mode lets other processes (the web app) read while the indexer writes.
+A search materialises the matching rows once into a temporary table and answers the page, the
+totals, the facets and the histogram from it. One connection serves all threads behind a lock:
+SQLite serialises writers anyway, and WAL mode lets other processes (the web app) read while the
+indexer writes. An older version of an article never overwrites a newer one (doc_version).
 """
 
 from __future__ import annotations
 
+import json
 import logging
 import sqlite3
 import threading
+import time
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -23,13 +26,18 @@ from typing import Any
 from indexer.base import (
     IndexMissing,
     IndexOutcome,
+    QueryError,
     SearchBackend,
-    SearchHit,
     SearchPage,
     SearchQuery,
     TransientIndexError,
+    decode_cursor,
+    encode_cursor,
 )
-from indexer.text import simplified_fields, snippet, spaced_cjk, to_simplified
+from indexer.document import doc_version, document_json, facet_values, fill_histogram, hit_from_document
+from indexer.sqlite_query import HISTOGRAM_KEY, filter_sql, match_expression, order_sql
+from indexer.sqlite_read import add_story_stats, facets, page_rows
+from indexer.text import spaced_cjk
 from pipeline.model import Article
 from pipeline.settings import CONFIG_DIR
 
@@ -38,20 +46,32 @@ logger = logging.getLogger(__name__)
 SCHEMA_FILE = CONFIG_DIR / "sqlite" / "articles.sql"
 # Weights of the FTS columns (title, body) in BM25: a word in the title says more.
 _BM25 = "bm25(articles_fts, 3.0, 1.0)"
-
-_UPSERT = """
-INSERT INTO articles (article_id, site, source, published_ts, payload) VALUES (?, ?, ?, ?, ?)
+_COLUMNS = "article_id, site, source, tone, relevance, relevant, story_key, outlet, published_ts, doc_version"
+_UPSERT = f"""
+INSERT INTO articles ({_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 ON CONFLICT (article_id) DO UPDATE SET
-    site = excluded.site, source = excluded.source,
-    published_ts = excluded.published_ts, payload = excluded.payload
+    site = excluded.site, source = excluded.source, tone = excluded.tone,
+    relevance = excluded.relevance, relevant = excluded.relevant, story_key = excluded.story_key,
+    outlet = excluded.outlet, published_ts = excluded.published_ts,
+    doc_version = excluded.doc_version
+WHERE excluded.doc_version >= articles.doc_version
 RETURNING id
+"""
+_MATCHES = """
+CREATE TEMP TABLE m (id INTEGER PRIMARY KEY, article_id TEXT, story_key TEXT, published_ts REAL, bm REAL,
+                     site TEXT, source TEXT, tone TEXT)
 """
 
 
-def match_expression(terms: Sequence[str]) -> str:
-    """The FTS5 query: every word a quoted phrase of its simplified tokens, all ANDed."""
-    phrases = ['"' + " ".join(spaced_cjk(to_simplified(t)).split()).replace('"', '""') + '"' for t in terms]
-    return " AND ".join(phrases)
+def _statements(script: str) -> list[str]:
+    """The statements of a SQL script (executescript would commit an open transaction)."""
+    statements, current = [], ""
+    for line in script.splitlines(keepends=True):
+        current += line
+        if sqlite3.complete_statement(current):
+            statements.append(current.strip())
+            current = ""
+    return [s for s in statements if s]
 
 
 class SqliteBackend(SearchBackend):
@@ -95,6 +115,8 @@ class SqliteBackend(SearchBackend):
         text = str(exc)
         if "no such table" in text:
             return IndexMissing(self.index_name, str(self.path))
+        if "fts5: syntax error" in text:  # a bug of ours, but the person can still rephrase
+            return QueryError(f"the query could not be understood: {text}")
         if "locked" in text or "busy" in text:
             return TransientIndexError(f"the SQLite index {self.path} is busy: {text}")
         return exc
@@ -105,8 +127,57 @@ class SqliteBackend(SearchBackend):
         with self._lock:
             conn = self._connect(create=True)
             conn.execute("PRAGMA journal_mode = WAL")
+            columns = {row[1] for row in conn.execute("PRAGMA table_info(articles)")}
+            if columns and "story_key" not in columns:
+                # An index of an older schema: rebuilt from its stored documents, in place.
+                logger.info("search index %s has an older schema: rebuilding it", self.path)
+                self.reindex()
             conn.executescript(SCHEMA_FILE.read_text(encoding="utf-8"))
         logger.info("search index ready: %s", self.path)
+
+    def reindex(self) -> dict[str, Any]:
+        """Rebuild every table from the stored documents and the current schema file, in one
+        transaction: readers (WAL) see the old index until the commit, writers wait for it.
+        """
+        started = time.monotonic()
+        with self._lock:
+            conn = self._connect()
+            try:
+                conn.execute("BEGIN IMMEDIATE")
+                tables = {
+                    row[0] for row in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")
+                }
+                stored = "article_payloads" if "article_payloads" in tables else "articles"  # older schema
+                conn.execute(f"CREATE TEMP TABLE old_docs AS SELECT payload FROM main.{stored}")
+                for table in ("articles", "article_payloads", "article_facets", "articles_fts", "index_meta"):
+                    conn.execute(f"DROP TABLE IF EXISTS main.{table}")
+                for statement in _statements(SCHEMA_FILE.read_text(encoding="utf-8")):
+                    conn.execute(statement)
+                fields = set(Article.model_fields)
+                copied = 0
+                for (payload,) in conn.execute("SELECT payload FROM old_docs").fetchall():
+                    doc = json.loads(payload)
+                    self._index_one(conn, Article.model_validate({k: doc[k] for k in doc if k in fields}))
+                    copied += 1
+                conn.execute("DROP TABLE temp.old_docs")
+                conn.execute("COMMIT")
+            except sqlite3.OperationalError as exc:
+                if conn.in_transaction:
+                    conn.execute("ROLLBACK")
+                raise self._translate(exc) from exc
+        return {"backend": self.name, "path": str(self.path), "copied": copied,
+                "seconds": round(time.monotonic() - started, 2)}  # fmt: skip
+
+    def stats(self) -> dict[str, Any]:
+        docs = self.count()
+        size = sum(p.stat().st_size for p in self.path.parent.glob(self.path.name + "*"))
+        return {
+            "backend": self.name,
+            "documents": docs,
+            "size_bytes": size,
+            "bytes_per_document": round(size / docs) if docs else None,
+            "path": str(self.path),
+        }
 
     def index(self, articles: Sequence[Article]) -> list[IndexOutcome]:
         outcomes: list[IndexOutcome] = []
@@ -130,15 +201,29 @@ class SqliteBackend(SearchBackend):
     def _index_one(self, conn: sqlite3.Connection, article: Article) -> IndexOutcome:
         conn.execute("SAVEPOINT doc")
         try:
-            title_s, body_s = simplified_fields(article)
-            stored = article.model_copy(update={"title_simplified": title_s, "body_simplified": body_s})
+            text = document_json(article)
+            doc = json.loads(text)
             published = article.published_at.timestamp() if article.published_at else None
-            params = (article.article_id, article.site, article.source, published, stored.model_dump_json())
-            (row_id,) = conn.execute(_UPSERT, params).fetchone()
+            relevant = None if article.relevant is None else int(article.relevant)
+            params = (article.article_id, article.site, article.source, article.tone, article.relevance,
+                      relevant, doc["story_key"], doc["outlet"], published, doc_version(article))  # fmt: skip
+            row = conn.execute(_UPSERT, params).fetchone()
+            if row is None:  # the index holds a newer version
+                conn.execute("RELEASE doc")
+                return IndexOutcome(article.article_id, ok=True, skipped=True, error="newer version indexed")
+            (row_id,) = row
+            conn.execute(
+                "INSERT OR REPLACE INTO article_payloads (id, payload) VALUES (?, ?)", (row_id, text)
+            )
+            conn.execute("DELETE FROM article_facets WHERE doc = ?", (row_id,))
+            conn.executemany(
+                "INSERT OR IGNORE INTO article_facets (doc, field, value, label) VALUES (?, ?, ?, ?)",
+                [(row_id, f, v, label) for f, pairs in facet_values(article).items() for v, label in pairs],
+            )
             conn.execute("DELETE FROM articles_fts WHERE rowid = ?", (row_id,))
             conn.execute(
                 "INSERT INTO articles_fts (rowid, title, body) VALUES (?, ?, ?)",
-                (row_id, spaced_cjk(title_s), spaced_cjk(body_s)),
+                (row_id, spaced_cjk(doc["title_simplified"]), spaced_cjk(doc["body_simplified"])),
             )
         except (ValueError, sqlite3.IntegrityError, sqlite3.DataError, sqlite3.InterfaceError) as exc:
             # This document can never be stored as is (e.g. text that is not valid Unicode);
@@ -150,34 +235,64 @@ class SqliteBackend(SearchBackend):
         return IndexOutcome(article.article_id, ok=True)
 
     def search(self, query: SearchQuery) -> SearchPage:
-        where = ["articles_fts MATCH ?"]
-        params: list[Any] = [match_expression(query.terms)]
-        for column, value in (("a.site", query.site), ("a.source", query.source)):
-            if value is not None:
-                where.append(f"{column} = ?")
-                params.append(value)
-        if query.date_from is not None:
-            where.append("a.published_ts >= ?")
-            params.append(query.date_from.timestamp())
-        if query.date_to is not None:
-            where.append("a.published_ts < ?")
-            params.append(query.date_to.timestamp())
-        joined = "FROM articles_fts JOIN articles a ON a.id = articles_fts.rowid WHERE " + " AND ".join(where)
-        if query.sort == "date":
-            order = "a.published_ts DESC NULLS LAST, bm, a.article_id"
-        else:
-            order = "bm, a.published_ts DESC NULLS LAST, a.article_id"
+        where, params = filter_sql(query)
+        offset = query.offset
+        if query.cursor is not None:
+            (offset,) = decode_cursor(query.cursor)[:1]
+            if not isinstance(offset, int) or offset < 0:
+                raise QueryError("the page cursor is damaged; start again from the first page")
+        order = order_sql(query)
         with self._lock:
-            ((total,),) = self._run(f"SELECT count(*) {joined}", params)
-            rows = self._run(
-                f"SELECT a.payload, {_BM25} AS bm {joined} ORDER BY {order} LIMIT ? OFFSET ?",
-                [*params, query.size, query.offset],
-            )
-        return SearchPage(total=total, hits=[_hit(payload, -bm, query.terms) for payload, bm in rows])
+            conn = self._connect()
+            try:
+                conn.execute("DROP TABLE IF EXISTS temp.m")
+                conn.execute(_MATCHES)
+                conn.execute(
+                    f"INSERT INTO temp.m SELECT a.id, a.article_id, a.story_key, a.published_ts, {_BM25}, "
+                    "a.site, a.source, a.tone "
+                    # CROSS JOIN keeps the full-text match as the outer loop: with a selective filter
+                    # the planner would otherwise probe the FTS index once per filtered row.
+                    "FROM articles_fts CROSS JOIN articles a ON a.id = articles_fts.rowid "
+                    f"WHERE articles_fts MATCH ?{where}",
+                    [match_expression(query.tree), *params],
+                )
+                total, stories = conn.execute("SELECT count(*), count(DISTINCT story_key) FROM m").fetchone()
+                rows = page_rows(conn, query, order, offset)
+                payloads = dict(
+                    conn.execute(
+                        f"SELECT id, payload FROM article_payloads WHERE id IN ({','.join('?' * len(rows))})",
+                        [r[0] for r in rows],
+                    ).fetchall()
+                )
+                hits = [hit_from_document(json.loads(payloads[i]), -bm, query.terms) for i, bm in rows]
+                counts = facets(conn) if query.facets else {}
+                histogram = []
+                if query.histogram:
+                    key = HISTOGRAM_KEY[query.histogram]
+                    pairs = conn.execute(
+                        f"SELECT {key} AS k, count(*) FROM m WHERE published_ts IS NOT NULL GROUP BY k"
+                    ).fetchall()
+                    histogram = fill_histogram(pairs, query.histogram)
+                if hits:
+                    add_story_stats(conn, hits, query.all_copies)
+                conn.execute("DROP TABLE temp.m")
+            except sqlite3.OperationalError as exc:
+                raise self._translate(exc) from exc
+        next_cursor = None
+        if not query.collapse_stories and len(rows) == query.size:
+            next_cursor = encode_cursor([offset + query.size])
+        return SearchPage(total=total, stories=stories, hits=hits, facets=counts, histogram=histogram,
+                          next_cursor=next_cursor)  # fmt: skip
 
     def get(self, article_id: str) -> Article | None:
-        rows = self._run("SELECT payload FROM articles WHERE article_id = ?", (article_id,))
-        return Article.from_json(rows[0][0]) if rows else None
+        rows = self._run(
+            "SELECT p.payload FROM articles a JOIN article_payloads p ON p.id = a.id WHERE a.article_id = ?",
+            (article_id,),
+        )
+        if not rows:
+            return None
+        doc = json.loads(rows[0][0])
+        return Article.model_validate({k: v for k, v in doc.items() if k in Article.model_fields})
 
     def count(self) -> int:
         ((total,),) = self._run("SELECT count(*) FROM articles")
@@ -188,7 +303,10 @@ class SqliteBackend(SearchBackend):
             return
         with self._lock:
             conn = self._connect()
-            conn.executescript("DROP TABLE IF EXISTS articles_fts; DROP TABLE IF EXISTS articles;")
+            conn.executescript(
+                "DROP TABLE IF EXISTS articles_fts; DROP TABLE IF EXISTS article_facets; "
+                "DROP TABLE IF EXISTS articles; DROP TABLE IF EXISTS article_payloads; DROP TABLE IF EXISTS index_meta;"
+            )
         logger.info("search index dropped: %s", self.path)
 
     def close(self) -> None:
@@ -196,20 +314,3 @@ class SqliteBackend(SearchBackend):
             if self._conn is not None:
                 self._conn.close()
                 self._conn = None
-
-
-def _hit(payload: str, score: float, terms: Sequence[str]) -> SearchHit:
-    article = Article.from_json(payload)
-    title_s, body_s = simplified_fields(article)
-    title_html, body_html = snippet(article.title, title_s, article.body, body_s, terms)
-    return SearchHit(
-        article_id=article.article_id,
-        url=article.url,
-        site=article.site,
-        title=article.title,
-        title_highlight=title_html,
-        source=article.source,
-        published_at=article.published_at,
-        snippet=body_html,
-        score=score,
-    )

@@ -1,4 +1,13 @@
-"""The indexer worker: articles.enriched → the configured search backend, offsets committed after the write."""
+"""The indexer worker: articles.enriched → the configured search backend, offsets committed after the write.
+
+Batches: up to ``batch_size`` articles, written when full or ``poll_timeout_s`` after the first
+one arrived (the flush interval); the Elasticsearch backend sends them with
+``helpers.streaming_bulk`` in bounded chunks. Outcomes per article: ok, skipped (the index holds
+a newer version), dead (the engine rejected the document, e.g. a mapping error: it goes to the
+DLQ with the error). When the engine is down or overloaded (connection errors, 429, 5xx, index
+missing) the runner waits with capped exponential backoff and retries the same batch for as long
+as it takes; the input offsets are committed only after the batch was written.
+"""
 
 from __future__ import annotations
 
@@ -28,7 +37,7 @@ class BackendSink:
             raise Transient(str(error)) from error
         except TransientIndexError as error:
             raise Transient(str(error)) from error
-        return [SinkOutcome(o.article_id, o.ok, o.error) for o in outcomes]
+        return [SinkOutcome(o.article_id, o.ok, o.error, o.skipped) for o in outcomes]
 
 
 def run_indexer(
@@ -46,6 +55,7 @@ def run_indexer(
             poll_timeout_s=settings.poll_timeout_s,
             max_retries=settings.max_retries,
             retry_backoff_max_s=settings.retry_backoff_max_s,
+            flush_interval_s=settings.poll_timeout_s,
         )
         return runner.run(stop=stop, until_idle=until_idle)
     finally:

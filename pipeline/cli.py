@@ -138,12 +138,10 @@ def cmd_up(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def crawl_forever(settings: Settings, demo_base: str | None, stop: threading.Event) -> None:
-    while not stop.is_set():
-        try:
-            crawl(settings, demo_base)
-        except Exception:  # a failed crawl must not stop the scheduler; the next round retries
-            log.exception("crawl failed; next attempt in %.0fs", settings.crawl_interval_s)
-        stop.wait(settings.crawl_interval_s)
+    """Keep every site on its own interval (``interval_minutes`` in the sites file) until ``stop``."""
+    from crawler.schedule import run_schedule
+
+    run_schedule(settings, demo_base, stop)
 
 
 def serve_web(settings: Settings) -> None:
@@ -207,11 +205,8 @@ def cmd_index(settings: Settings, args: argparse.Namespace) -> int:
         return 0
     backend = open_index(settings)
     try:
-        print(
-            json.dumps(
-                {"backend": settings.index, "index": settings.index_name, "documents": backend.count()}
-            )
-        )
+        result = backend.reindex() if args.action == "reindex" else backend.stats()
+        print(json.dumps({"index": settings.index_name, **result}, ensure_ascii=False))
     finally:
         backend.close()
     return 0
@@ -225,29 +220,13 @@ def cmd_topics(settings: Settings, args: argparse.Namespace) -> int:
 
 def cmd_search(settings: Settings, args: argparse.Namespace) -> int:
     from indexer import open_index
-    from indexer.base import SearchQuery
+    from indexer.cli import run_search
 
-    query = SearchQuery(
-        text=" ".join(args.query),
-        site=args.site,
-        source=args.source,
-        sort=args.sort,
-        page=args.page,
-        size=args.size,
-    )
     backend = open_index(settings)
     try:
-        page = backend.search(query)
+        print(run_search(backend, args))
     finally:
         backend.close()
-    if args.json:
-        payload = {"query": query.text, "total": page.total, "hits": [jsonable(hit) for hit in page.hits]}
-        print(json.dumps(payload, ensure_ascii=False, indent=2, default=str))
-        return 0
-    print(f"{page.total} results for {query.text}")
-    for hit in page.hits:
-        when = hit.published_at.isoformat() if hit.published_at else "—"
-        print(f"- {hit.title}  [{hit.source or hit.site or ''}, {when}]\n  {hit.url}")
     return 0
 
 
@@ -274,6 +253,42 @@ def cmd_extract(settings: Settings, args: argparse.Namespace) -> int:
     print(
         json.dumps(extract_target(args.target, url=args.url, settings=settings), ensure_ascii=False, indent=2)
     )
+    return 0
+
+
+def cmd_enrich(settings: Settings, args: argparse.Namespace) -> int:
+    """One article as JSON on stdin (at least ``body``) → every processing step in order → JSON on stdout."""
+    import hashlib
+
+    from crawler.sites import SiteConfigError, load_sites
+    from pipeline.model import Article, article_id_for, content_hash_for
+    from processors.chain import build_all_steps
+
+    try:
+        fields = json.loads(sys.stdin.read())
+    except json.JSONDecodeError as error:
+        raise UsageError(f"enrich reads one article as JSON on stdin: {error}") from error
+    if not isinstance(fields, dict) or not isinstance(fields.get("body"), str):
+        raise UsageError("enrich needs a JSON object with at least a string `body`")
+    known = {k: v for k, v in fields.items() if k in Article.model_fields and v is not None}
+    url = known.pop("url", "")
+    # Without a URL the id is a hash of the text: the same body always gets the same id.
+    known.setdefault(
+        "article_id", article_id_for(url) if url else hashlib.sha256(known["body"].encode()).hexdigest()[:32]
+    )
+    article = Article(url=url, **known)
+    if not article.content_hash:
+        article.content_hash = content_hash_for(article.title, article.body)
+    if article.site and not article.site_regions:  # as the crawler does: the site's region tags
+        try:
+            sites = {site.name: site for site in load_sites(settings.sites_path)}
+        except SiteConfigError:
+            sites = {}
+        if article.site in sites:
+            article.site_regions = list(sites[article.site].regions)
+    for step in build_all_steps(settings):
+        article = step(article)
+    print(json.dumps(article.model_dump(mode="json"), ensure_ascii=False, indent=2))
     return 0
 
 
@@ -313,7 +328,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     index = sub.add_parser("index", help="manage the search index")
     index.add_argument(
-        "action", choices=["init", "stats"], help="init: apply mappings; stats: document count"
+        "action",
+        choices=["init", "reindex", "stats"],
+        help="init: create the index from config/; reindex: rebuild it from the stored documents "
+        "with the current config/ files (no downtime, no lost writes); stats: documents and size",
     )
     index.set_defaults(func=cmd_index)
 
@@ -322,13 +340,9 @@ def build_parser() -> argparse.ArgumentParser:
     topics.set_defaults(func=cmd_topics)
 
     search = sub.add_parser("search", help="search the index")
-    search.add_argument("query", nargs="+", help="words (all must match); quotes for phrases")
-    search.add_argument("--json", action="store_true", help="print JSON")
-    search.add_argument("--site", help="only this site")
-    search.add_argument("--source", help="only this source (来源)")
-    search.add_argument("--sort", choices=["relevance", "date"], default="relevance")
-    search.add_argument("--page", type=int, default=1)
-    search.add_argument("--size", type=int, default=10)
+    from indexer.cli import add_search_arguments
+
+    add_search_arguments(search)
     search.set_defaults(func=cmd_search)
 
     web = sub.add_parser("web", help="serve the web app")
@@ -341,6 +355,11 @@ def build_parser() -> argparse.ArgumentParser:
     extract.add_argument("target", help="a saved HTML file or a URL")
     extract.add_argument("--url", help="the page's URL when extracting a saved file")
     extract.set_defaults(func=cmd_extract)
+
+    enrich = sub.add_parser(
+        "enrich", help="run every processing step on one article JSON from stdin and print it enriched"
+    )
+    enrich.set_defaults(func=cmd_enrich)
     return parser
 
 

@@ -62,6 +62,9 @@ class Entity(BaseModel):
     role: str | None = Field(
         default=None, description="for persons: reporter, editor, or None (in the story)"
     )
+    in_title: bool = Field(
+        default=False, description="offsets are into title_simplified instead of body_simplified"
+    )
 
 
 class TopicScore(BaseModel):

@@ -34,9 +34,12 @@ _MAX_ERROR_CHARS = 500
 
 @dataclass(frozen=True)
 class SinkOutcome:
+    """``skipped``: the sink already holds a newer version (ok, nothing written, not an error)."""
+
     article_id: str
     ok: bool
     error: str | None = None
+    skipped: bool = False
 
 
 class Sink(Protocol):
@@ -95,6 +98,7 @@ class StageRunner:
         max_retries: int = 5,
         retry_backoff_max_s: float = 30.0,
         sleep: Callable[[float], None] = time.sleep,
+        flush_interval_s: float = 0.0,
     ) -> None:
         if stage.input_topic is None:
             raise ValueError(f"stage {stage.name} has no input topic")
@@ -109,6 +113,9 @@ class StageRunner:
         self.max_retries = max_retries
         self.retry_backoff_max_s = retry_backoff_max_s
         self.sleep = sleep
+        # A sink batch is written when it is full or this long after its first message (bulk
+        # requests stay large under a trickle); 0 = write whatever one poll returned.
+        self.flush_interval_s = flush_interval_s
         self.stats = StageStats()
         self.log = logging.getLogger(stage.logger_name)
 
@@ -123,7 +130,13 @@ class StageRunner:
         producer = self.bus.producer()
         try:
             while not stop.is_set():
-                messages = consumer.poll(self.batch_size, self.poll_timeout_s)
+                messages = list(consumer.poll(self.batch_size, self.poll_timeout_s))
+                deadline = time.monotonic() + self.flush_interval_s
+                while messages and len(messages) < self.batch_size and not stop.is_set():
+                    remaining = deadline - time.monotonic()
+                    if remaining <= 0:
+                        break
+                    messages.extend(consumer.poll(self.batch_size - len(messages), remaining))
                 if messages:
                     self.handle_batch(messages, producer, stop)
                     if stop.is_set():
@@ -209,6 +222,8 @@ class StageRunner:
             if outcome is None or not outcome.ok:
                 reason = outcome.error if outcome else "the sink reported no outcome"
                 self.dead(producer, message, article.url, reason or "rejected", 0)
+            elif outcome.skipped:
+                self.outcome("skipped", article.url, outcome.error or "newer version in the sink")
             else:
                 self.outcome("ok", article.url)
 

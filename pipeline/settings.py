@@ -51,6 +51,9 @@ class Settings(BaseSettings):
     kafka_partitions: int = Field(3, ge=1, description="partitions of topics the project creates on Kafka")
     kafka_replication_factor: int = Field(1, ge=1, description="replication factor of topics it creates")
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = Field("INFO", description="log level")
+    spacy_model: str = Field(
+        "zh_core_web_sm", description="spaCy pipeline of the entity processor (blank zh + jieba if missing)"
+    )
 
     @field_validator("data_dir", "sites_file")
     @classmethod

@@ -12,7 +12,13 @@ from functools import partial
 
 from pipeline.runner import Step
 from pipeline.settings import Settings
+from processors.entities import load_entity_resources, tag_entities
+from processors.keywords import extract_keywords, load_keyword_extractor
 from processors.normalise import load_converter, normalise
+from processors.reprints import open_story_store
+from processors.reprints.step import assign_story
+from processors.statistics import extract_statistics
+from processors.topics import classify, cue_words, load_taxonomy
 
 STAGES = ("entities", "topics")
 
@@ -20,9 +26,19 @@ STAGES = ("entities", "topics")
 def build_steps(stage: str, settings: Settings) -> list[Step]:
     """The steps of one processor stage."""
     if stage == "entities":
-        return [partial(normalise, to_simplified=load_converter())]
+        return [
+            partial(normalise, to_simplified=load_converter()),
+            partial(tag_entities, resources=load_entity_resources(settings)),
+        ]
     if stage == "topics":
-        return []
+        taxonomy = load_taxonomy()
+        # Reprints last: the story store keeps what the article looks like after every other step.
+        return [
+            partial(classify, taxonomy=taxonomy),
+            extract_statistics,
+            partial(extract_keywords, extractor=load_keyword_extractor(domain_words=cue_words(taxonomy))),
+            partial(assign_story, store=open_story_store(settings), to_simplified=load_converter()),
+        ]
     raise ValueError(f"unknown processor stage {stage!r}; choose from {', '.join(STAGES)}")
 
 

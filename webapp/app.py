@@ -65,8 +65,35 @@ def _day(params: Mapping[str, str], name: str) -> date | None:
         raise QueryError(f"{name} must be a date like 2024-05-01, not {raw[:20]!r}") from None
 
 
-def search_query(params: Mapping[str, str]) -> SearchQuery:
-    """The SearchQuery of a request's parameters (q, site, source, sort, page, size, from, to).
+def _flag(params: Mapping[str, str], name: str) -> bool | None:
+    raw = params.get(name, "").strip().lower()
+    if not raw:
+        return None
+    if raw in ("1", "true", "yes"):
+        return True
+    if raw in ("0", "false", "no"):
+        return False
+    raise QueryError(f"{name} must be 1 or 0, not {raw[:20]!r}")
+
+
+def _float(params: Mapping[str, str], name: str) -> float | None:
+    raw = params.get(name, "").strip()
+    if not raw:
+        return None
+    try:
+        return float(raw)
+    except ValueError:
+        raise QueryError(f"{name} must be a number, not {raw[:20]!r}") from None
+
+
+def _text(params: Mapping[str, str], name: str) -> str | None:
+    return params.get(name, "").strip() or None
+
+
+def search_query(params: Mapping[str, str], facets: bool = False) -> SearchQuery:
+    """The SearchQuery of a request's parameters: q, site, source, region, procuratorate, topic,
+    tone, relevant (1/0), min_relevance, from, to, sort, page, size, cursor, histogram
+    (day/week/month), stories (0 = every copy as its own hit), all_copies (1).
 
     ``from`` and ``to`` are inclusive calendar days in China Standard Time. Raises QueryError.
     """
@@ -74,15 +101,29 @@ def search_query(params: Mapping[str, str]) -> SearchQuery:
     sort = params.get("sort", "").strip() or "relevance"
     if sort not in ("relevance", "date"):
         raise QueryError(f"sort must be 'relevance' or 'date', not {sort[:20]!r}")
+    histogram = _text(params, "histogram")
+    if histogram not in (None, "day", "week", "month"):
+        raise QueryError(f"histogram must be day, week or month, not {histogram[:20]!r}")
     return SearchQuery(
         text=params.get("q", ""),
-        site=params.get("site", "").strip() or None,
-        source=params.get("source", "").strip() or None,
+        site=_text(params, "site"),
+        source=_text(params, "source"),
+        region=_text(params, "region"),
+        procuratorate=_text(params, "procuratorate"),
+        topic=_text(params, "topic"),
+        tone=_text(params, "tone"),
+        relevant=_flag(params, "relevant"),
+        min_relevance=_float(params, "min_relevance"),
         date_from=datetime.combine(day_from, time(), CHINA_TZ) if day_from else None,
         date_to=datetime.combine(day_to + timedelta(days=1), time(), CHINA_TZ) if day_to else None,
         sort="date" if sort == "date" else "relevance",
         page=_int(params, "page", 1),
         size=_int(params, "size", DEFAULT_PAGE_SIZE),
+        cursor=_text(params, "cursor"),
+        facets=facets or bool(_flag(params, "facets")),
+        histogram=histogram,  # type: ignore[arg-type]
+        collapse_stories=_flag(params, "stories") is not False,
+        all_copies=bool(_flag(params, "all_copies")),
     )
 
 
@@ -141,17 +182,11 @@ def create_app(settings: Settings, backend: SearchBackend | None = None) -> Fast
 
     @app.get("/search")
     def search_api(request: Request) -> dict[str, Any]:
-        """Search as JSON: {query, total, page, size, hits}; 400 for a bad query, 503 if the index is down."""
+        """Search as JSON: {query, total, stories, page, size, hits, facets, histogram, next_cursor};
+        400 for a bad query, 503 if the index is down."""
         query = search_query(request.query_params)
         page = holder.get().search(query)
-        hits = [hit.model_dump(mode="json") for hit in page.hits]
-        return {
-            "query": query.text,
-            "total": page.total,
-            "page": query.page,
-            "size": query.size,
-            "hits": hits,
-        }
+        return {"query": query.text, "page": query.page, "size": query.size, **page.model_dump(mode="json")}
 
     @app.get("/", response_class=HTMLResponse)
     def search_page(request: Request) -> HTMLResponse:
@@ -160,16 +195,20 @@ def create_app(settings: Settings, backend: SearchBackend | None = None) -> Fast
         status = 200
         if "q" in params:
             try:
-                query = search_query(params)
+                query = search_query(params, facets=True)
                 page = holder.get().search(query)
             except QueryError as exc:
                 context["error"], status = f"检索式有误：{exc}", 400
             except UNAVAILABLE as exc:
                 context["error"], status = f"检索服务暂不可用：{exc}", 503
             else:
-                last_page = max(1, -(-page.total // query.size))
+                last_page = max(1, -(-page.stories // query.size))
                 context.update(
                     total=page.total,
+                    stories=page.stories,
+                    facets={
+                        k: [(b, _filter_url(params, k, b.value)) for b in v] for k, v in page.facets.items()
+                    },
                     hits=[_display(h) for h in page.hits],
                     page=query.page,
                     last_page=last_page,
@@ -188,6 +227,12 @@ def create_app(settings: Settings, backend: SearchBackend | None = None) -> Fast
         return JSONResponse({"status": "ok", "index": settings.index, "articles": articles})
 
     return app
+
+
+def _filter_url(params: Mapping[str, str], name: str, value: str) -> str:
+    """The current search narrowed to one facet value (back to page 1)."""
+    kept = {k: v for k, v in params.items() if v and k not in ("page", "cursor")}
+    return "/?" + urlencode({**kept, name: value})
 
 
 def _page_url(params: Mapping[str, str], page: int) -> str:

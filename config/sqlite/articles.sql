@@ -1,21 +1,45 @@
--- Schema of the embedded search index (SQLite FTS5), applied by SearchBackend.init().
--- One row per article (document id = article_id; re-indexing replaces the row) plus an FTS5 table
--- whose rowid is the article row's. The FTS columns hold the SIMPLIFIED title and body with a space
--- around every Han character, so unicode61 yields one token per character (as Elasticsearch's
--- standard tokenizer does) and a phrase query "司 法 救 助" matches the substring 司法救助.
+-- Schema of the embedded search index (SQLite FTS5), applied by `jiancha index init`.
+-- One row per article (document id = article_id; re-indexing replaces the row unless the stored
+-- doc_version is newer), one row per facet value (source, site, tone, region, procuratorate,
+-- topic) and an FTS5 table whose rowid is the article row's. The FTS columns hold the SIMPLIFIED
+-- title and body with a space around every Han character, so unicode61 yields one token per
+-- character (as Elasticsearch's standard tokenizer does) and a phrase query "司 法 救 助" matches
+-- the substring 司法救助. schema_version lets `jiancha index reindex` rebuild the derived tables.
 CREATE TABLE IF NOT EXISTS articles (
     id            INTEGER PRIMARY KEY,
     article_id    TEXT    NOT NULL UNIQUE,
     site          TEXT,
     source        TEXT,
+    tone          TEXT,
+    relevance     REAL,
+    relevant      INTEGER,          -- 0/1/NULL
+    story_key     TEXT    NOT NULL, -- story_id, or article_id when the article has none
+    outlet        TEXT,             -- site, else source
     published_ts  REAL,             -- seconds since the epoch (UTC), for date filters and sort
-    payload       TEXT    NOT NULL  -- the Article JSON as indexed
+    doc_version   INTEGER NOT NULL  -- indexer/document.py:doc_version; older never overwrites newer
+);
+-- The document JSON as indexed, apart: a search touches tens of thousands of narrow article rows
+-- and reads payloads only for the page it shows.
+CREATE TABLE IF NOT EXISTS article_payloads (
+    id       INTEGER PRIMARY KEY,  -- articles.id
+    payload  TEXT    NOT NULL
 );
 CREATE INDEX IF NOT EXISTS articles_site ON articles (site);
 CREATE INDEX IF NOT EXISTS articles_source ON articles (source);
 CREATE INDEX IF NOT EXISTS articles_published ON articles (published_ts);
+CREATE INDEX IF NOT EXISTS articles_story ON articles (story_key);
+CREATE TABLE IF NOT EXISTS article_facets (
+    doc    INTEGER NOT NULL,       -- articles.id
+    field  TEXT    NOT NULL,       -- a name of indexer/base.py:FACETS
+    value  TEXT    NOT NULL,
+    label  TEXT,                   -- a topic's label
+    PRIMARY KEY (doc, field, value)  -- facet counts walk the matching docs
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS article_facets_value ON article_facets (field, value);  -- filters
 CREATE VIRTUAL TABLE IF NOT EXISTS articles_fts USING fts5 (
     title,
     body,
     tokenize = 'unicode61 remove_diacritics 2'
 );
+CREATE TABLE IF NOT EXISTS index_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+INSERT OR IGNORE INTO index_meta (key, value) VALUES ('schema_version', '3');

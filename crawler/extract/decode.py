@@ -24,6 +24,8 @@ _WEAK_HEADER_CODECS = {"latin-1", "iso8859-1", "ascii", "cp1252"}
 # Share of suspicious characters (replacement char, private use, C1 controls) above which a
 # decoding is taken for garbage; a real page has one or two at most.
 _GARBAGE_RATIO = 0.02
+# Longest character in the encodings we meet (GB18030 and UTF-8: 4 bytes).
+_MAX_CHAR_BYTES = 4
 
 
 @dataclass
@@ -66,9 +68,17 @@ def looks_garbled(text: str) -> bool:
 
 
 def _strict(body: bytes, codec: str) -> str | None:
+    """``body`` decoded without errors, or None; a page cut inside its last character still decodes."""
     try:
         return body.decode(codec)
-    except (UnicodeDecodeError, LookupError):
+    except UnicodeDecodeError as exc:
+        if exc.start < len(body) - _MAX_CHAR_BYTES or exc.end < len(body):
+            return None
+        try:
+            return body[: exc.start].decode(codec)  # a truncated download: the cut character is lost
+        except UnicodeDecodeError:
+            return None
+    except LookupError:
         return None
 
 
@@ -121,4 +131,6 @@ def decode_html(body: bytes, headers: Mapping[str, str]) -> Decoded:
         quality.append("charset_mismatch")
     if not any(b > 127 for b in body):
         return Decoded(body.decode("ascii"), "ascii", "ascii", quality)
+    if (text := _strict(body, "utf-8")) is not None:
+        return Decoded(text, "utf-8", "valid-utf-8", quality)  # legacy encodings practically never are
     return _detect(body, quality)

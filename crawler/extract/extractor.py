@@ -1,30 +1,45 @@
 """Crawler extraction: ``extract(url, body, headers, site) -> Extracted``, the pure function the spider calls.
 
-Generic for Chinese news CMS pages; a site's optional CSS selectors take precedence.
+Generic for Chinese news CMS pages; a site's optional CSS selectors take precedence when they match.
+Steps: decode (``decode``) -> parse and strip furniture (``page``) -> find the text (``blocks``) ->
+title, time, images (``fields``) -> sort the text's lines into body, byline, editor, source (here).
 """
 
 from __future__ import annotations
 
+import codecs
 import copy
 import logging
+import re
 from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
-from urllib.parse import urljoin
 
 from lxml import html
 from pydantic import BaseModel, Field
 
+from crawler.extract import credits
 from crawler.extract import patterns as pt
+from crawler.extract.blocks import Line, find_container, lines_of, subtree_scores
 from crawler.extract.decode import decode_html
-from crawler.extract.page import Parts, find_container, parse, strip_noise, zones
-from crawler.sites import SiteConfig
+from crawler.extract.fields import find_title, images, meta_tag, published_at, select
+from crawler.extract.page import Parts, parse, strip_noise, zones
+from crawler.sites import Selectors, SiteConfig
 
 log = logging.getLogger(__name__)
 
-# Below this many characters the filtered container is a leftover, not the article text: a site's
-# text column was taken for furniture (e.g. called "right"), so extraction retries unfiltered.
+# Below this many characters the chosen container is a leftover, not the article text: a site's
+# text column was taken for furniture (e.g. called "right"), or a site selector matched a wrong element.
 MIN_CONTAINER_CHARS = 40
+_MARK = "data-jiancha-title"
+_SNIFF_BYTES = 2048
+MIN_HEADING_CHARS, MAX_HEADING_CHARS = 4, 60
+# An index page's text: shorter than this, with several times more link text than prose.
+LIST_BODY_CHARS = 200
+_SENTENCE_END = re.compile(r"[。！？!?…”」』）)]$|[。！？!?]")
+_CLOSING_BRACKET = re.compile(r"[（(][^（()）]{2,30}[）)]$")
+# A trailing line shorter than this with no sentence punctuation is a footer (班级, 网站名 …), not text.
+TRAILER_CHARS = 25
 
 
 class Extracted(BaseModel):
@@ -44,172 +59,152 @@ class Extracted(BaseModel):
     methods: dict[str, str] = Field(default_factory=dict)
 
 
-def _select(root: html.HtmlElement, css: str | None) -> html.HtmlElement | None:
-    if not css:
-        return None
-    found = root.cssselect(css)
-    return found[0] if found else None
-
-
-def _find_title(root: html.HtmlElement, site: SiteConfig | None) -> tuple[html.HtmlElement | None, str, str]:
-    chosen = _select(root, site.selectors.title if site and site.selectors else None)
-    if chosen is not None:
-        return chosen, pt.clean_space(chosen.text_content()), "selector"
-    page_title = pt.clean_space(root.findtext(".//title") or "")
-    candidates = [h for h in root.iter("h1", "h2") if len(pt.clean_space(h.text_content())) >= 4]
-    # The headline is the heading that the <title> repeats; failing that, the first <h1>.
-    for heading in candidates:
-        if pt.clean_space(heading.text_content()) in page_title:
-            return heading, pt.clean_space(heading.text_content()), heading.tag
-    for heading in candidates:
-        if heading.tag == "h1":
-            return heading, pt.clean_space(heading.text_content()), "h1"
-    for meta_name in ("og:title", "title", "ArticleTitle"):
-        content = _meta(root, meta_name)
-        if content:
-            return None, pt.clean_space(content), f"meta:{meta_name}"
-    for separator in ("_", " - ", "|", "｜", "——"):
-        page_title = page_title.split(separator)[0]
-    return None, page_title.strip(), "title-tag"
-
-
-def _meta(root: html.HtmlElement, name: str) -> str | None:
-    for element in root.iter("meta"):
-        key = (element.get("name") or element.get("property") or element.get("itemprop") or "").lower()
-        if key == name.lower() and element.get("content"):
-            return str(element.get("content")).strip()
-    return None
-
-
-def _published_at(
-    root: html.HtmlElement, parts: Parts, site: SiteConfig | None
-) -> tuple[datetime | None, str]:
-    chosen = _select(root, site.selectors.published_at if site and site.selectors else None)
-    if chosen is not None and (value := pt.parse_datetime(chosen.text_content())):
-        return value, "selector"
-    for name in pt.DATE_META_NAMES:
-        content = _meta(root, name)
-        if content and (value := pt.parse_datetime(content)):
-            return value, f"meta:{name}"
-    # Only the lines between the headline and the text: dates elsewhere belong to other stories.
-    for chunk in parts.header_zone:
-        if value := pt.parse_datetime(chunk):
-            return value, "text:near-title"
-    return None, ""
-
-
-def _paragraph_lines(container: html.HtmlElement) -> list[tuple[str, html.HtmlElement]]:
-    blocks = [p for p in container.iter("p") if not any(a.tag == "p" for a in p.iterancestors())]
-    if not blocks:
-        blocks = [container]
-    lines = []
-    for block in blocks:
-        for line in block.text_content().split("\n"):
-            lines.append((pt.clean_space(line), block))
-    return lines
-
-
-def _images(container: html.HtmlElement, url: str) -> list[dict[str, Any]]:
-    images = []
-    for img in container.iter("img"):
-        src = img.get("src") or img.get("data-src")
-        if not src:
-            continue
-        caption = pt.clean_space(img.get("alt") or "") or None
-        figure = next((a for a in img.iterancestors() if a.tag in ("p", "figure", "div")), None)
-        if caption is None and figure is not None:
-            figcaption = figure.find(".//figcaption")
-            if figcaption is not None:
-                caption = pt.clean_space(figcaption.text_content())
-            else:
-                following = figure.getnext()
-                text = pt.clean_space(following.text_content()) if following is not None else ""
-                if (
-                    following is not None
-                    and following.tag == "p"
-                    and 0 < len(text) <= 80
-                    and following.find(".//img") is None
-                ):
-                    caption = text
-        images.append({"src": urljoin(url, src), "caption": caption})
-    return images
+def _container(
+    root: html.HtmlElement, raw: html.HtmlElement, selectors: Selectors | None, out: Extracted
+) -> tuple[html.HtmlElement, html.HtmlElement | None, str]:
+    """(tree, container, method): the site's body selector if it finds text, else the generic search."""
+    if selectors and selectors.body:
+        for tree in (root, raw):
+            chosen = select(tree, selectors.body)
+            # A selector that now matches a menu or an empty box (a redesign) must not win over prose.
+            if chosen is not None and subtree_scores(chosen).get(chosen, 0.0) > 0:
+                return tree, chosen, "selector"
+        out.quality.append("selector_missed")  # a wrong or outdated selector: generic rules take over
+    container = find_container(root, root.find(f".//*[@{_MARK}]"))
+    if container is not None and len(container.text_content().strip()) >= MIN_CONTAINER_CHARS:
+        return root, container, "density"
+    # The furniture filter ate the article (a site calling its text column "right").
+    return raw, find_container(raw, raw.find(f".//*[@{_MARK}]")), "density-unfiltered"
 
 
 def extract(url: str, body: bytes, headers: Mapping[str, str], site: SiteConfig | None = None) -> Extracted:
     """Title, dates, source, byline, editor, text and images of a news page (see ``Extracted``)."""
+    if not body.strip():
+        return Extracted(quality=["empty"])
+    if _is_binary(body):
+        return Extracted(quality=["binary"])  # an image or a PDF served as text/html: nothing to read
     decoded = decode_html(body, headers)
     out = Extracted(encoding=decoded.encoding, quality=list(decoded.quality))
     out.methods["encoding"] = decoded.method
-    raw = parse(decoded.text)
-    root = copy.deepcopy(raw)
-    strip_noise(root, set())
     selectors = site.selectors if site else None
-    container = _select(root, selectors.body if selectors else None)
-    body_method = "selector"
-    if container is None:
-        container, body_method = find_container(root), "density"
-    if container is None or (
-        body_method == "density" and len(container.text_content().strip()) < MIN_CONTAINER_CHARS
-    ):
-        root = raw  # the furniture filter ate the article (a site calling its text column "right")
-        container, body_method = find_container(root), "density-unfiltered"
-    title_element, title, out.methods["title"] = _find_title(root, site)
+    raw = parse(decoded.text)
+    title_element, title, out.methods["title"] = find_title(raw, selectors)
     out.column, out.title = pt.split_column(title)
+    if title_element is not None:
+        title_element.set(_MARK, "1")
+    root = copy.deepcopy(raw)
+    kept_title = root.find(f".//*[@{_MARK}]")
+    strip_noise(root, {kept_title} if kept_title is not None else set())
+    tree, container, body_method = _container(root, raw, selectors, out)
     if container is None:
         out.quality.append("no_text")
+        if sum(len(a.text_content().strip()) for a in raw.iter("a")) >= LIST_BODY_CHARS:
+            out.quality.append("link_list")
         return out
-    parts = zones(root, title_element, container)
-    out.published_at, date_method = _published_at(root, parts, site)
+    parts = zones(tree, tree.find(f".//*[@{_MARK}]"), container)
+    all_lines = lines_of(container)
+    lines = [line for line in all_lines if not line.link_heavy]
+    out.images = images(container, url)
+    _sort_lines(lines, {title, out.title}, out)
+    if not out.title and (first := out.body.split("\n", 1)[0]) and _looks_like_heading(first):
+        # No <title>, heading or meta: reports put the title on the text's first line.
+        out.title, out.methods["title"] = first, "text:first-line"
+        out.body = out.body[len(first) :].lstrip("\n")
+    link_chars = sum(len(line.text) for line in all_lines if line.link_heavy)
+    if len(out.body) < LIST_BODY_CHARS and link_chars > 3 * len(out.body):
+        out.quality.append("link_list")  # a list of links (an index page), not an article
+    out.methods["body"] = body_method
+    texts = [line.text for line in lines]
+    out.published_at, date_method = published_at(raw, parts, texts, url, selectors)
     if date_method:
         out.methods["published_at"] = date_method
-    lines = _paragraph_lines(container)
-    out.images = _images(container, url)
-    captions = {image["caption"] for image in images_with_caption(out.images)}
+    _labels(raw, parts, out)
+    _flag(out)
+    return out
+
+
+def _is_binary(body: bytes) -> bool:
+    """NUL bytes or mostly control bytes at the start: no HTML page in any encoding looks like that."""
+    head = body[:_SNIFF_BYTES]
+    if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return False  # UTF-16 text has NUL bytes
+    controls = sum(1 for b in head if b < 9 or 13 < b < 32)
+    return b"\x00" in head or controls > len(head) * 0.05
+
+
+def _sort_lines(lines: list[Line], titles: set[str], out: Extracted) -> None:
+    """Each line of the text is body, or a byline, editor, source, info or credit line."""
+    captions = {image["caption"] for image in out.images if image.get("caption")}
     kept: list[str] = []
-    for line, _block in lines:
-        if not line or line in captions or line == title or pt.is_boilerplate(line):
+    for line in (line.text for line in lines):
+        if len(line) <= 80 and (pt.is_boilerplate(line) or _is_info_line(line) or pt.is_source_line(line)):
+            _harvest(line, out)
+        if line in captions or line in titles or pt.is_boilerplate(line):
             continue
         if out.subtitle is None and not kept and pt.SUBTITLE.match(line) and len(line) <= 80:
             out.subtitle, out.methods["subtitle"] = line, "text:dash-line"
             continue
-        if pt.is_byline(line):
-            out.authors += [a for a in pt.authors_in(line) if a not in out.authors]
+        if pt.is_byline(line) or (names := credits.closing_credit(line)):
+            names = pt.authors_in(line) or credits.closing_credit(line)
+            out.authors += [a for a in names if a not in out.authors]
             out.methods.setdefault("authors", "text:byline")
             continue
         if pt.is_editor_line(line):
             out.editor = out.editor or pt.find_editor(line)
             continue
         if pt.is_source_line(line):
-            out.source = out.source or pt.find_source(line)
             continue
+        if _is_info_line(line):
+            continue
+        if len(kept) < 2 and not out.authors and (names := credits.dateline_authors(line)):
+            out.authors, out.methods["authors"] = names, "text:dateline"
         kept.append(line)
+    while kept and len(kept[-1]) <= TRAILER_CHARS and not _SENTENCE_END.search(kept[-1]):
+        kept.pop()
+    for line in kept[-2:]:  # a credit closing the last paragraph: "…作用。（总台记者 张倩）"
+        closing = _CLOSING_BRACKET.search(line)
+        if not out.authors and closing and (names := credits.closing_credit(closing.group())):
+            out.authors, out.methods["authors"] = names, "text:closing-credit"
     out.body = "\n".join(kept)
-    out.methods["body"] = body_method
-    _labels(root, parts, out)
-    _flag(out)
-    return out
 
 
-def images_with_caption(images: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    return [image for image in images if image.get("caption")]
+def _harvest(line: str, out: Extracted) -> None:
+    """Source, authors and editor printed on one info line: ``2021-08-13 来源:山西日报 作者:邓伟强``."""
+    if out.source is None and (source := pt.find_source(line)):
+        out.source, out.methods["source"] = source, "text:info-line"
+    if not out.authors and (names := pt.authors_in(line)):
+        out.authors, out.methods["authors"] = names, "text:info-line"
+    if out.editor is None and (editor := pt.find_editor(line)):
+        out.editor, out.methods["editor"] = editor, "text:info-line"
+
+
+def _looks_like_heading(line: str) -> bool:
+    return MIN_HEADING_CHARS <= len(line) <= MAX_HEADING_CHARS and not re.search(r"[，。；！？,;!?]", line)
+
+
+def _is_info_line(line: str) -> bool:
+    """The date/source line a CMS prints under the title, when it sits inside the text container."""
+    return len(line) <= 60 and pt.parse_datetime(line) is not None and not re.search(r"[，。！？；]", line)
 
 
 def _labels(root: html.HtmlElement, parts: Parts, out: Extracted) -> None:
     """Subtitle, source, authors and editor printed around the text (info line, tail)."""
     if out.subtitle is None and parts.header_zone and pt.SUBTITLE.match(parts.header_zone[0]):
         out.subtitle, out.methods["subtitle"] = parts.header_zone[0], "text:dash-line"
-    around = parts.header_zone + parts.tail_zone
+    # Joined too: a label and its value can sit in two elements ("来源：[ <a>人民网</a> ]").
+    around = [*parts.header_zone, " ".join(parts.header_zone), *parts.tail_zone]
     for chunk in around:
         if out.source is None and (source := pt.find_source(chunk)):
             out.source, out.methods["source"] = source, "text:label"
         if out.editor is None and (editor := pt.find_editor(chunk)):
             out.editor, out.methods["editor"] = editor, "text:label"
     if not out.authors:
-        for chunk in parts.header_zone:
-            if names := pt.authors_in(chunk):
+        pieces = [piece for chunk in parts.header_zone for piece in chunk.split("\n")]
+        for piece in [*pieces, " ".join(pieces)]:  # joined: "<small>作者:</small>赵丽"
+            if names := pt.authors_in(piece) or credits.bracketed_name(piece):
                 out.authors, out.methods["authors"] = names, "text:label"
                 break
-    if out.source is None and (meta := _meta(root, "source")):
+    if out.source is None and (meta := meta_tag(root, "source")):
         out.source, out.methods["source"] = meta, "meta:source"
     if out.source:
         out.methods.setdefault("source", "text:line")

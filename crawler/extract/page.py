@@ -11,14 +11,20 @@ from lxml import etree, html
 
 from crawler.extract.patterns import clean_space
 
-_DROP_TAGS = ("script", "style", "noscript", "iframe", "form", "nav", "header", "footer", "aside", "select")
-# class/id words of page furniture (navigation, widgets, footers, related lists); matched as whole words.
-_NOISE_WORDS = (
-    "nav|navbar|menu|topbar|top-bar|header|hd|footer|foot|ft|copyright|statement|share|bdshare|"
-    "bdsharebuttonbox|related|xgxw|xgwz|relate|crumb|breadcrumb|position|location|sidebar|right|hot|rank|"
-    "comment|comments|toolbar|font|fontsize|print|views|hits|search|ad|ads|advert|banner|qrcode|pages|page-nav"
+# Not <form>: some CMSs (VSB/博达 on many government and university sites) wrap the article in one.
+_DROP_TAGS = ("script", "style", "noscript", "iframe", "nav", "header", "footer", "aside", "select")
+# class/id words of page furniture (navigation, widgets, footers, related lists): a class or id is
+# furniture when one of its -/_ separated parts is such a word ("main-nav", "footer_wrap").
+_NOISE_WORDS = frozenset(
+    "nav navbar menu topbar header footer foot copyright statement share bdshare bdsharebuttonbox "
+    "related xgxw xgwz relate crumb breadcrumb position location sidebar hot rank comment comments "
+    "toolbar font fontsize print views hits search advert banner qrcode".split()
 )
-_NOISE = re.compile(rf"(?:^|[\s_-])(?:{_NOISE_WORDS})(?:$|[\s_-])", re.IGNORECASE)
+# Abbreviations that are furniture only as a whole class ("hd", "ft"), never as a part: "oflow-hd" is
+# a CSS utility (overflow: hidden) on many article wrappers.
+_NOISE_EXACT = frozenset({"hd", "ft", "ad", "ads", "pages"})  # "pages_content" is gov.cn's article
+_CLOSE_DOCUMENT = re.compile(r"</(?:html|body)\s*>", re.IGNORECASE)
+_XML_INCOMPATIBLE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 # How much text before the article text may hold its date/source (a title block, not a whole sidebar).
 HEADER_ZONE_CHARS = 400
 TAIL_ZONE_CHARS = 600
@@ -40,12 +46,27 @@ class Parts:
 
 
 def parse(text: str) -> html.HtmlElement:
-    # lxml refuses str input with an XML encoding declaration; strip it.
-    text = re.sub(r"^\s*<\?xml[^>]*\?>", "", text)
-    root = html.document_fromstring(text or "<html></html>")
+    """The page's element tree; an empty tree for text lxml cannot make a document of."""
+    # lxml refuses str input with an XML encoding declaration, and text nodes with control characters
+    # (a later edit of such a node raises); neither carries meaning in an article.
+    text = _XML_INCOMPATIBLE.sub("", re.sub(r"^\s*<\?xml[^>]*\?>", "", text))
+    text = re.sub(r"<[^<>]{0,200}$", "", text)  # a download cut inside a tag: the half tag is not text
+    # Browsers read on after a stray </html> (an included header fragment closing the page early);
+    # libxml2 drops everything after it.
+    text = _CLOSE_DOCUMENT.sub("", text)
+    try:
+        root = html.document_fromstring(text) if text.strip() else _empty()
+    except (etree.ParserError, ValueError):
+        root = _empty()
+    if not isinstance(root.tag, str):
+        root = _empty()
     for br in root.iter("br"):
         br.tail = "\n" + (br.tail or "")
     return root
+
+
+def _empty() -> html.HtmlElement:
+    return html.document_fromstring("<html><body></body></html>")
 
 
 def is_noise(element: etree._Element) -> bool:
@@ -53,8 +74,10 @@ def is_noise(element: etree._Element) -> bool:
         return True
     if element.tag in _DROP_TAGS:
         return True
-    words = f"{element.get('class', '')} {element.get('id', '')}"
-    return bool(_NOISE.search(words))
+    for token in f"{element.get('class', '')} {element.get('id', '')}".lower().split():
+        if token in _NOISE_EXACT or not _NOISE_WORDS.isdisjoint(re.split(r"[_-]", token)):
+            return True
+    return False
 
 
 def strip_noise(root: html.HtmlElement, keep: set[etree._Element]) -> None:
@@ -70,32 +93,6 @@ def strip_noise(root: html.HtmlElement, keep: set[etree._Element]) -> None:
     for element in doomed:
         if element.getparent() is not None:
             element.drop_tree()
-
-
-def _paragraph_score(element: html.HtmlElement) -> int:
-    score = 0
-    for child in element:
-        if isinstance(child.tag, str) and child.tag in ("p", "section"):
-            text = child.text_content()
-            score += len(text) + 10 * len(re.findall(r"[，。,；;！？]", text))
-    return score
-
-
-def find_container(root: html.HtmlElement) -> html.HtmlElement | None:
-    """The element whose own paragraphs hold the most prose (commas count: prose has them, menus don't)."""
-    best: tuple[int, html.HtmlElement] | None = None
-    for element in root.iter("div", "article", "section", "td", "body"):
-        score = _paragraph_score(element)
-        if score and (best is None or score > best[0]):
-            best = (score, element)
-    if best is not None:
-        return best[1]
-    # No <p> at all: the block with the most direct text (pages written with <br>).
-    for element in root.iter("div", "td", "article"):
-        own = "".join(t for t in element.xpath("text()") if isinstance(t, str))
-        if len(own.strip()) > 50 and (best is None or len(own) > best[0]):
-            best = (len(own), element)
-    return best[1] if best else None
 
 
 def text_stream(root: html.HtmlElement) -> list[tuple[str, etree._Element, str]]:
@@ -119,15 +116,18 @@ def zones(root: html.HtmlElement, title: html.HtmlElement | None, container: htm
     before: list[str] = []
     after: list[str] = []
     state = "before-title" if title is not None else "header"
+    seen_title = False
     for text, element, kind in text_stream(root):
         in_container = element in inside_container and not (kind == "end" and element is container)
+        in_title = element in inside_title and not (kind == "end" and element is title)
         if state in ("before-title", "header") and in_container:
             state = "body"
         if state == "before-title":
-            if element is title and kind == "end":
-                state = "header"
-            continue
-        if state == "header" and element not in inside_title:
+            seen_title = seen_title or in_title
+            if in_title or not seen_title:
+                continue
+            state = "header"  # the first text after the title (a title without tail text has no end event)
+        if state == "header" and not in_title:
             before.append(text)
         elif state == "body" and not in_container:
             state = "tail"

@@ -15,6 +15,13 @@ _DATE = re.compile(
     r"((?:19|20)\d{2})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?"
     r"(?:\s*(\d{1,2})\s*[:：时時点點]\s*(\d{1,2})(?:\s*[:：分]\s*(\d{1,2}))?)?"
 )
+_MONTH = re.compile(r"((?:19|20)\d{2})\s*年\s*(\d{1,2})\s*月(?!\s*\d)")
+_URL_DATES = (
+    re.compile(r"/((?:19|20)\d{2})-(\d{2})/(\d{2})/"),
+    re.compile(r"/((?:19|20)\d{2})/(\d{2})(\d{2})/"),
+    re.compile(r"/((?:19|20)\d{2})/(\d{2})/(\d{2})/"),
+    re.compile(r"[/_t]((?:19|20)\d{2})(\d{2})(\d{2})[/_]"),
+)
 # <meta> names that CMSs use for the publication time, most specific first.
 DATE_META_NAMES = (
     "article:published_time",
@@ -29,15 +36,22 @@ DATE_META_NAMES = (
     "dc.date",
 )
 SOURCE_LABEL = r"(?:文章来源|稿件来源|来源|來源|稿源|出处|出處)"
-_SOURCE = re.compile(SOURCE_LABEL + r"\s*[:：]\s*([^\s\u3000|｜]+)")
+_SOURCE = re.compile(SOURCE_LABEL + r"\s*[:：]\s*[\[【［]?\s*([^\s\u3000|｜\[\]【】［］]+)")
 # Where a source value runs into the next label when the page has no space between them.
 _SOURCE_STOP = re.compile(r"(?:作者|记者|記者|浏览|瀏覽|编辑|編輯|发布|發布|时间|時間|点击|點擊|字号|字號)")
 _AUTHOR_LABEL = re.compile(
-    r"(?:本报记者|本報記者|记者|記者|通讯员|通訊員|作者|撰稿|文/|文／|图/|圖/)\s*[:：]?\s*"
+    r"(?:本报记者|本報記者|见习记者|見習記者|记者|記者|通讯员|通訊員|作者|撰稿|撰文|执笔人|執筆人|评论员|評論員|"
+    r"文/|文／|图/|圖/)\s*[:：]?\s*"
 )
-_BYLINE = re.compile(r"^[（(【\[]?\s*(?:本报|本報|新华社)?(?:记者|記者|通讯员|通訊員|作者|撰稿|文/|文／)")
+# A line that is a byline: an optional outlet (光明日报, 新京报 …) then the label.
+_BYLINE = re.compile(
+    r"^[（(【\[]?\s*(?:[\u4e00-\u9fff· ]{0,12}?)"
+    r"(?:见习记者|見習記者|记者|記者|通讯员|通訊員|作者|撰稿|撰文|执笔人|執筆人|文/|文／)"
+)
+# A bare 编辑 needs a colon or a space before the name: "给编辑写信" is a mailto link, not a credit.
 _EDITOR = re.compile(
-    r"(?:责任编辑|責任編輯|责编|責編|编辑|編輯)\s*[:：]?\s*([\u4e00-\u9fff·]{2,5}(?:[ 、，,][\u4e00-\u9fff·]{2,5})*)"
+    r"(?:(?:责任编辑|責任編輯|责编|責編)\s*[:：]?|(?:编辑|編輯)\s*[:：\s])\s*"
+    r"([\u4e00-\u9fff·]{2,5}(?:[ 、，,][\u4e00-\u9fff·]{2,5})*)"
 )
 _EDITOR_LINE = re.compile(
     r"^[（(【\[]?\s*(?:责任编辑|責任編輯|责编|責編|编辑|編輯|审核|審核|校对|校對)\s*[:：]?"
@@ -47,7 +61,8 @@ _NAME = re.compile(r"^[\u4e00-\u9fff·]{2,5}$")
 _BOILERPLATE = re.compile(
     r"版权声明|版權聲明|版权所有|版權所有|浏览次数|瀏覽次數|阅读次数|閱讀次數|点击数|點擊數|"
     r"字号[:：]|字號[:：]|【字号|【字號|分享到|打印本页|打印本頁|关闭窗口|關閉窗口|扫一扫|掃一掃|"
-    r"未经.{0,6}授权|未經.{0,6}授權|上一篇|下一篇"
+    r"未经.{0,6}授权|未經.{0,6}授權|上一篇|下一篇|免责声明|免責聲明|^原标题|^原標題|凡本网注明|凡本網註明|"
+    r"转载目的在于传递更多信息|轉載目的在於傳遞更多信息"
 )
 SUBTITLE = re.compile(r"^[—－-]{1,2}\s*\S")
 # A bracketed pinyin syllable after a character, left behind by a broken traditional conversion: 發(fā)展.
@@ -56,8 +71,12 @@ PINYIN_DAMAGE = re.compile(r"[\u4e00-\u9fff]\([a-zü]*[āáǎàēéěèīíǐì�
 MOJIBAKE = re.compile(r"[\ue000-\uf8ff\ufffd]|\?[!！]?[\u4e00-\u9fff]{1,3}[\ue000-\uf8ff]?\?")
 
 
-def parse_datetime(text: str) -> datetime | None:
-    """The first date(-time) in ``text``, timezone-aware (Beijing time when the text names none)."""
+def parse_datetime(text: str, allow_month: bool = False) -> datetime | None:
+    """The first date(-time) in ``text``, timezone-aware (Beijing time when the text names none).
+
+    With ``allow_month`` a lone ``2003年5月`` counts too (as the 1st of the month): reports and
+    e-papers often give no more.
+    """
     candidate = text.strip()
     if re.match(r"\d{4}-\d{2}-\d{2}T", candidate):
         try:
@@ -68,12 +87,28 @@ def parse_datetime(text: str) -> datetime | None:
             return parsed if parsed.tzinfo else parsed.replace(tzinfo=SHANGHAI)
     match = _DATE.search(text)
     if match is None:
-        return None
-    year, month, day, hour, minute, second = (int(g) if g else 0 for g in match.groups())
+        month = _MONTH.search(text) if allow_month else None
+        return _aware(int(month.group(1)), int(month.group(2)), 1) if month else None
+    year, month_, day, hour, minute, second = (int(g) if g else 0 for g in match.groups())
+    return _aware(year, month_, day, hour, minute, second)
+
+
+def _aware(
+    year: int, month: int, day: int, hour: int = 0, minute: int = 0, second: int = 0
+) -> datetime | None:
     try:
         return datetime(year, month, day, hour, minute, second, tzinfo=SHANGHAI)
     except ValueError:
         return None
+
+
+def date_in_url(url: str) -> datetime | None:
+    """The date many CMSs put in article paths: /2020-02/19/, /202108/t20210813_, /20050311/n…"""
+    path = url.split("?")[0]
+    for pattern in _URL_DATES:
+        if match := pattern.search(path):
+            return _aware(*(int(g) for g in match.groups()))
+    return None
 
 
 def find_source(text: str) -> str | None:
@@ -85,7 +120,8 @@ def find_source(text: str) -> str | None:
 
 
 def is_byline(line: str) -> bool:
-    return len(line) <= 60 and bool(_BYLINE.match(line))
+    # Prose that starts with "记者近日从…获悉，" is not a byline: bylines carry no sentence punctuation.
+    return len(line) <= 60 and bool(_BYLINE.match(line)) and not re.search(r"[，。！？；]", line)
 
 
 def authors_in(text: str) -> list[str]:
@@ -96,9 +132,27 @@ def authors_in(text: str) -> list[str]:
     for chunk in _AUTHOR_LABEL.split(text)[1:]:
         chunk = re.split(r"\s{2,}|\u3000|" + SOURCE_LABEL + "|" + _SOURCE_STOP.pattern, chunk)[0]
         for token in re.split(r"[\s、，,/]+", chunk.strip("（()）【】[] ")):
-            if _NAME.match(token) and token not in names:
+            if is_name(token) and token not in names:
                 names.append(token)
     return names
+
+
+# Words that end an outlet, an office or a place, not a person: 新华社, 人民网, 上海报道 …
+_NOT_A_NAME = re.compile(
+    r"(?:社|网|網|报|報|台|站|局|院|部|委|会|會|厅|廳|处|處|办|辦|中心|新闻|新聞|频道|頻道|报道|報道|摄|攝|电|電|讯|訊|供图|供圖)$"
+)
+
+
+# Words that follow a byline label on real pages but are page furniture or roles, not names.
+_NOT_NAMES = frozenset(
+    "打印 关闭 關閉 责任 責任 编辑 編輯 来源 來源 发布 發布 时间 時間 浏览 瀏覽 字号 字號 分享 收藏 评论 評論 "
+    "整合 综合 綜合 报道 報道 摄影 攝影 供图 供圖 本报 本報 实习 實習 见习 見習 匿名 佚名 未知".split()
+)
+
+
+def is_name(token: str) -> bool:
+    """A personal name as bylines print it (2–5 characters, not an outlet, an office or a dateline)."""
+    return bool(_NAME.match(token)) and not _NOT_A_NAME.search(token) and token not in _NOT_NAMES
 
 
 def find_editor(text: str) -> str | None:

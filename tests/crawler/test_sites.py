@@ -14,9 +14,27 @@ from pipeline.settings import CONFIG_DIR
 def test_real_sites_file_loads_and_is_marked_unverified() -> None:
     sites = load_sites(CONFIG_DIR / "sites.yaml")
     names = {site.name for site in sites}
-    assert {"山西新闻网", "临汾新闻网", "最高人民检察院", "正义网", "检察日报", "山西省人民检察院"} <= names
+    assert {
+        "山西日报",
+        "山西新闻网",
+        "临汾新闻网",
+        "黄河新闻网",
+        "山西省人民检察院",
+        "最高人民检察院",
+        "检察日报",
+        "正义网",
+        "人民网山西频道",
+        "新华网山西频道",
+    } <= names
+    cities = {"太原", "大同", "运城", "长治", "临汾", "晋中", "晋城", "阳泉", "朔州", "忻州", "吕梁"}
+    city_sites = [s for s in sites if set(s.regions) & cities and s.name != "临汾新闻网"]
+    assert len(city_sites) >= 5
     assert all(not site.verified for site in sites)
     assert all(site.regions for site in sites)
+    assert any(site.feeds for site in sites) and any(site.sitemaps for site in sites)
+    # a child procuratorate's pages go to it, the rest of the provincial site to the province
+    child = site_for_url(sites, "http://www.sx.jcy.gov.cn/lf/jcdt/202401/t20240101_1.shtml")
+    assert child is not None and child.name == "临汾市人民检察院"
 
 
 def test_demo_sites_get_the_demo_base() -> None:

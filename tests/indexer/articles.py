@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from pipeline.model import Article
+from pipeline.model import Article, TopicScore
 
 
 def _at(month: int, day: int) -> datetime:
@@ -49,3 +49,72 @@ ENGLISH = Article.new(
 )
 
 CORPUS = [SPP, SHANXI, COUNTY, ENGLISH]
+
+
+# Enriched articles (as the NLP and reprint processors will emit them): one story in three
+# copies, two articles about minors, one unrelated story.
+def _enriched(url: str, **fields: object) -> Article:
+    return Article.new(url, **fields)  # type: ignore[arg-type]
+
+
+_FENHE_BODY = (
+    "洪洞县人民检察院在履行公益诉讼检察职责中发现汾河部分河道存在违规堆放垃圾问题，依法发出检察建议。"
+)
+_FENHE = {
+    "title": "洪洞县检察院以公益诉讼守护汾河生态",
+    "body": _FENHE_BODY,
+    "regions": ["山西省", "临汾市", "洪洞县"],
+    "procuratorates": ["洪洞县人民检察院"],
+    "topics": [TopicScore(id="public_interest", label="公益诉讼", score=0.9)],
+    "tone": "neutral",
+    "relevance": 0.9,
+    "relevant": True,
+    "story_id": "story-fenhe",
+}
+FENHE_SPP = _enriched("https://www.spp.gov.cn/dfjcdt/fenhe.html", site="spp", source="检察日报",
+                      published_at=_at(6, 3), **_FENHE)  # fmt: skip
+FENHE_SXRB = _enriched("https://www.sxrb.com/fenhe.html", site="sxrb", source="检察日报",
+                       published_at=_at(6, 4), **_FENHE)  # fmt: skip
+FENHE_LINFEN = _enriched("https://www.linfen.cn/fenhe.html", site="linfen", source="临汾新闻网",
+                         published_at=_at(6, 10), **_FENHE)  # fmt: skip
+MINORS_TRAFFIC = _enriched(
+    "https://www.linfen.cn/minors-traffic.html",
+    title="尧都区检察院开展未成年人交通安全宣传",
+    body="检察官走进校园，为未成年人讲解交通安全知识。",
+    site="linfen",
+    source="临汾新闻网",
+    regions=["山西省", "临汾市", "尧都区"],
+    procuratorates=["尧都区人民检察院"],
+    topics=[TopicScore(id="minors", label="未成年人检察", score=0.8)],
+    tone="neutral",
+    relevance=0.8,
+    relevant=True,
+    published_at=_at(7, 1),
+)
+MINORS_CRITICAL = _enriched(
+    "https://www.sxrb.com/minors-critical.html",
+    title="网民质疑某县检察院未成年人保护工作不力",
+    body="有网民反映，某县检察院对未成年人被侵害案件跟进迟缓。",
+    site="sxrb",
+    source="山西日报",
+    regions=["山西省"],
+    topics=[TopicScore(id="minors", label="未成年人检察", score=0.7)],
+    tone="critical",
+    relevance=0.6,
+    relevant=True,
+    published_at=_at(7, 15),
+)
+UNRELATED = _enriched(
+    "https://www.sxrb.com/culture.html",
+    title="黄河文化旅游节在临汾开幕",
+    body="黄河文化旅游节吸引游客数万人，汾河两岸灯火辉煌。",
+    site="sxrb",
+    source="山西日报",
+    regions=["山西省", "临汾市"],
+    tone="neutral",
+    relevance=0.05,
+    relevant=False,
+    published_at=_at(6, 20),
+)
+FENHE_COPIES = [FENHE_SPP, FENHE_SXRB, FENHE_LINFEN]
+ENRICHED = [*FENHE_COPIES, MINORS_TRAFFIC, MINORS_CRITICAL, UNRELATED]

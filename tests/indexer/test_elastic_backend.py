@@ -62,7 +62,8 @@ def healthy(path: str) -> tuple[int, dict[str, Any]] | None:
 def test_article_to_action_writes_the_article_under_its_id() -> None:
     action = article_to_action(SPP, "articles")
     assert (action["_op_type"], action["_index"], action["_id"]) == ("index", "articles", SPP.article_id)
-    source = action["_source"]
+    assert action["version_type"] == "external_gte"
+    source = json.loads(action["_source"])  # JSON text, sent to the bulk request as is
     assert source["title"] == SPP.title and source["body"] == SPP.body  # the original stays
     assert source["title_simplified"] == "最高检发布国家司法救助典型案例"
     assert source["body_simplified"].startswith("检察机关开展国家司法救助工作")
@@ -76,8 +77,14 @@ def test_mapping_file_types_the_searched_and_filtered_fields() -> None:
         assert properties[field]["type"] == "keyword"
     for field in ("published_at", "fetched_at"):
         assert properties[field]["type"] == "date"
-    for field in ("title", "body", "title_simplified", "body_simplified"):
-        assert properties[field] == {"type": "text", "analyzer": "standard"}
+    for field in ("title_simplified", "body_simplified"):
+        assert properties[field] == {"type": "text", "analyzer": "standard", "index_phrases": True}
+    for field in ("title", "body"):  # shown, never searched
+        assert properties[field] == {"type": "text", "index": False}
+    for field in ("story_key", "story_id", "regions", "procuratorates", "topic_pairs", "tone", "outlet"):
+        assert properties[field]["type"] == "keyword"
+    # Only analysis that every distribution has: no plugin, no analysis-common.
+    assert "analysis" not in load_mapping()["settings"]
 
 
 def test_unreachable_elasticsearch_is_reported_at_once(settings: Settings) -> None:
@@ -140,10 +147,12 @@ def es_backend(elasticsearch_settings: Settings) -> Iterator[ElasticBackend]:
     backend.close()
 
 
-def test_init_creates_a_versioned_index_behind_the_alias(es_backend: ElasticBackend) -> None:
+def test_init_creates_a_versioned_index_behind_read_and_write_aliases(es_backend: ElasticBackend) -> None:
     es_backend.init()
-    aliases = es_backend.client.indices.get_alias(name=es_backend.alias)
-    assert list(aliases.body) == [f"{es_backend.alias}-v1"]
+    version = load_mapping()["mappings"]["_meta"]["version"]
+    for alias in (es_backend.alias, f"{es_backend.alias}-write"):
+        aliases = es_backend.client.indices.get_alias(name=alias)
+        assert list(aliases.body) == [f"{es_backend.alias}-v{version}"]
     mapping = es_backend.client.indices.get_mapping(index=es_backend.alias)
     (index_mapping,) = mapping.body.values()
     assert index_mapping["mappings"]["properties"]["body_simplified"]["analyzer"] == "standard"
@@ -162,7 +171,7 @@ def test_a_document_the_engine_rejects_is_one_failed_outcome(es_backend: Elastic
     es_backend.client.indices.create(
         index=concrete,
         mappings={"properties": {"site": {"type": "long"}}},
-        aliases={es_backend.alias: {}},
+        aliases={es_backend.alias: {}, f"{es_backend.alias}-write": {}},
     )
     numeric_site = COUNTY.model_copy(update={"site": "42"})
     outcomes = es_backend.index([SPP, numeric_site])

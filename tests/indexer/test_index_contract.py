@@ -3,30 +3,14 @@
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
 from datetime import UTC, datetime
 from typing import Any
 
 import pytest
 
-from indexer import IndexMissing, SearchBackend, SearchPage, SearchQuery, open_index
+from indexer import IndexMissing, SearchBackend, SearchPage, SearchQuery
 from pipeline.model import Article, article_id_for
 from tests.indexer.articles import CORPUS, COUNTY, ENGLISH, SHANXI, SPP
-
-
-@pytest.fixture(
-    params=["sqlite", pytest.param("elasticsearch", marks=pytest.mark.integration)],
-)
-def empty_backend(request: pytest.FixtureRequest) -> Iterator[SearchBackend]:
-    """An initialised, empty index of the backend under test; dropped afterwards."""
-    fixture = "settings" if request.param == "sqlite" else "elasticsearch_settings"
-    backend = open_index(request.getfixturevalue(fixture))
-    try:
-        backend.init()
-        yield backend
-    finally:
-        backend.drop()
-        backend.close()
 
 
 @pytest.fixture

@@ -7,16 +7,50 @@ from typing import Any
 
 import pytest
 
-from indexer.base import MAX_QUERY_CHARS, QueryError, SearchQuery, parse_terms
-from indexer.sqlite_backend import match_expression
+from indexer.base import MAX_QUERY_CHARS, QueryError, SearchQuery, decode_cursor, encode_cursor
+from indexer.es_query import build_query
+from indexer.query import describe, parse_query, positive_terms
+from indexer.sqlite_query import match_expression
 from indexer.text import highlight, spaced_cjk, to_simplified
 
 
+def parsed(text: str) -> str:
+    return describe(parse_query(text))
+
+
 def test_spaces_separate_words_and_quotes_keep_a_phrase() -> None:
-    assert parse_terms("司法救助  山西") == ["司法救助", "山西"]
-    assert parse_terms("司法救助\u3000山西") == ["司法救助", "山西"]
-    assert parse_terms('"supreme  court" 检察') == ["supreme court", "检察"]
-    assert parse_terms("检察 ， 。") == ["检察"]  # punctuation alone is not a word
+    assert parsed("司法救助  山西") == '("司法救助" AND "山西")'
+    assert parsed("司法救助\u3000山西") == '("司法救助" AND "山西")'
+    assert parsed('"supreme  court" 检察') == '("supreme court" AND "检察")'
+    assert parsed("检察 ， 。") == '"检察"'  # punctuation alone is not a word
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("“检察听证”", '"检察听证"'),
+        ("「公益 诉讼」 黄河", '("公益 诉讼" AND "黄河")'),
+        ("『检察』", '"检察"'),
+        ("未成年人 -交通", '("未成年人" AND NOT "交通")'),
+        ("未成年人 NOT 交通", '("未成年人" AND NOT "交通")'),
+        ("黄河 OR 汾河", '("黄河" OR "汾河")'),
+        ("黄河 | 汾河", '("黄河" OR "汾河")'),
+        ("公益诉讼 AND (黄河 OR 汾河)", '("公益诉讼" AND ("黄河" OR "汾河"))'),
+        ("公益诉讼 （黄河 OR 汾河）", '("公益诉讼" AND ("黄河" OR "汾河"))'),
+        ("A OR B C", '("A" OR ("B" AND "C"))'),  # AND binds tighter than OR
+        ("a (b c) d", '("a" AND "b" AND "c" AND "d")'),  # nested ANDs are one AND
+        ("检察 -(-交通)", '("检察" AND "交通")'),  # a double exclusion cancels
+        ("COVID-19 检察", '("COVID-19" AND "检察")'),  # a hyphen inside a word is part of it
+        ("检察 - 交通", '("检察" AND "交通")'),  # a lone dash is punctuation, not NOT
+        ("and or not", '("and" AND "or" AND "not")'),  # only upper-case words are operators
+    ],
+)
+def test_query_syntax(text: str, expected: str) -> None:
+    assert parsed(text) == expected
+
+
+def test_highlighted_terms_leave_out_exclusions() -> None:
+    assert positive_terms(parse_query("(黄河 OR 汾河) -交通 公益")) == ["黄河", "汾河", "公益"]
 
 
 @pytest.mark.parametrize(
@@ -29,6 +63,22 @@ def test_spaces_separate_words_and_quotes_keep_a_phrase() -> None:
         ("\x1b[31m检察", "control"),
         ('"司法救助', "unbalanced quote"),
         ('a "b" c"', "unbalanced quote"),
+        ("“检察听证", "unbalanced quote"),
+        ("「检察听证”", "unbalanced quote"),
+        ("(公益诉讼 黄河", "unbalanced bracket"),
+        ("公益诉讼) 黄河", "unbalanced bracket"),
+        ("()", "empty brackets"),
+        ("黄河 OR", "OR needs"),
+        ("OR 黄河", "OR needs"),
+        ("黄河 AND", "AND needs"),
+        ("黄河 AND OR 汾河", "needs a word"),
+        ("-交通", "only excludes"),
+        ("NOT 交通", "only excludes"),
+        ("黄河 OR -交通", "each side of OR"),
+        ("检察 -(-交通 -黄河)", "needs a word inside"),
+        ("检察 NOT", "followed by"),
+        ("(" * 9 + "检察" + ")" * 9, "nested too deeply"),
+        (" ".join(f"词{i}" for i in range(40)), "too many words"),
         ("，。！", "no letters"),
     ],
 )
@@ -41,6 +91,11 @@ def test_longest_allowed_query_is_accepted() -> None:
     assert SearchQuery("检" * MAX_QUERY_CHARS).terms == ("检" * MAX_QUERY_CHARS,)
 
 
+def test_a_ten_thousand_character_query_is_refused() -> None:
+    with pytest.raises(QueryError, match="too long"):
+        SearchQuery("检察 " * 5000)
+
+
 # (name, value) pairs rather than dicts: tests/conftest.py needs hashable parameters.
 @pytest.mark.parametrize(
     ("name", "value", "message"),
@@ -50,6 +105,8 @@ def test_longest_allowed_query_is_accepted() -> None:
         ("size", 101, "size"),
         ("page", 101, "beyond"),
         ("sort", "newest", "sort"),
+        ("histogram", "year", "histogram"),
+        ("min_relevance", 1.5, "min_relevance"),
         ("date_from", datetime(2024, 1, 1), "timezone"),
     ],
 )
@@ -65,6 +122,31 @@ def test_query_error_is_a_value_error() -> None:
 
 def test_sqlite_match_expression_is_a_phrase_per_simplified_word() -> None:
     assert match_expression(["司法救助", "檢察 院", "Court"]) == '"司 法 救 助" AND "检 察 院" AND "Court"'
+
+
+def test_sqlite_match_expression_of_a_tree_quotes_every_user_word() -> None:
+    expression = match_expression(parse_query('公益訴訟 (黄河 OR "NEAR a b") -交通'))
+    assert expression == '("公 益 诉 讼" AND ("黄 河" OR "NEAR a b")) NOT "交 通"'
+    # A double quote inside a 「」 phrase is escaped the FTS5 way, never closes the phrase.
+    assert match_expression(parse_query('「a"b」')) == '"a""b"'
+
+
+def test_elasticsearch_query_never_passes_user_syntax() -> None:
+    query = build_query(SearchQuery('title:x* OR "a AND b" -交通'))
+    text = str(query)
+    assert "query_string" not in text and "simple_query_string" not in text
+    (clause,) = query["bool"]["must"]
+    assert clause["bool"]["should"][0]["bool"]["should"][0] == {
+        "match_phrase": {"title_simplified": {"query": "title:x*", "boost": 3.0}}
+    }
+
+
+def test_cursor_round_trip_and_damaged_cursor() -> None:
+    assert decode_cursor(encode_cursor([1.5, "abc", None])) == [1.5, "abc", None]
+    with pytest.raises(QueryError, match="cursor"):
+        decode_cursor("not-a-cursor!")
+    with pytest.raises(QueryError, match="collapse"):
+        SearchQuery("检察", cursor=encode_cursor([10]))
 
 
 def test_every_han_character_becomes_its_own_token() -> None:

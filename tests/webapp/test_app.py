@@ -11,7 +11,7 @@ from fastapi.testclient import TestClient
 from indexer import SearchBackend, open_index
 from pipeline.model import Article
 from pipeline.settings import Settings
-from tests.indexer.articles import CORPUS, COUNTY, SHANXI, SPP
+from tests.indexer.articles import CORPUS, COUNTY, ENRICHED, MINORS_CRITICAL, SHANXI, SPP
 from webapp.app import create_app
 
 XSS = Article.new(
@@ -150,3 +150,62 @@ def test_page_never_executes_text_from_articles(client: TestClient) -> None:
     assert "<script>" not in html and "<img" not in html
     assert "&lt;script&gt;" in html
     assert 'href="javascript:' not in html  # a javascript: URL is not linked
+
+
+@pytest.fixture
+def enriched_client(settings: Settings) -> Iterator[TestClient]:
+    own = settings.model_copy(update={"index_name": settings.index_name + "_enriched"})
+    backend = open_index(own)
+    backend.init()
+    assert all(o.ok for o in backend.index(ENRICHED))
+    with TestClient(create_app(own, backend), raise_server_exceptions=False) as client:
+        yield client
+    backend.close()
+
+
+@pytest.mark.parametrize(
+    ("q", "message"),
+    [
+        ("(公益诉讼 黄河", "bracket"),
+        ("公益诉讼)", "bracket"),
+        ("“检察听证", "quote"),
+        ("检察 " * 2500, "too long"),
+        ("-交通", "only excludes"),
+        ("黄河 OR", "OR"),
+    ],
+)
+def test_malformed_query_syntax_is_a_400(enriched_client: TestClient, q: str, message: str) -> None:
+    response = enriched_client.get("/search", params={"q": q})
+    assert response.status_code == 400
+    assert message in response.json()["detail"]
+    page = enriched_client.get("/", params={"q": q})
+    assert page.status_code == 400 and "检索式有误" in page.text
+
+
+def test_search_api_collapses_copies_and_returns_facets_and_histogram(enriched_client: TestClient) -> None:
+    params = {"q": "公益诉讼 (黄河 OR 汾河)", "facets": "1", "histogram": "week", "all_copies": "1"}
+    data = enriched_client.get("/search", params=params).json()
+    assert (data["total"], data["stories"], len(data["hits"])) == (3, 1, 1)
+    (hit,) = data["hits"]
+    assert (hit["story_id"], hit["copies"], hit["outlets"]) == ("story-fenhe", 3, ["linfen", "spp", "sxrb"])
+    assert [c["site"] for c in hit["copy_list"]] == ["spp", "sxrb", "linfen"]
+    assert data["facets"]["region"][0] == {"value": "临汾市", "count": 3, "label": None}
+    assert data["histogram"] == [{"key": "2024-06-03", "count": 2}, {"key": "2024-06-10", "count": 1}]
+    every = enriched_client.get("/search", params={"q": "汾河 公益诉讼", "stories": "0"}).json()
+    assert len(every["hits"]) == 3
+
+
+def test_search_api_filters_by_enrichment(enriched_client: TestClient) -> None:
+    critical = enriched_client.get("/search", params={"q": "未成年人", "tone": "critical"}).json()
+    assert [h["article_id"] for h in critical["hits"]] == [MINORS_CRITICAL.article_id]
+    unrelated = enriched_client.get("/search", params={"q": "黄河 OR 汾河", "relevant": "0"}).json()
+    assert [h["title"] for h in unrelated["hits"]] == ["黄河文化旅游节在临汾开幕"]
+    bad = enriched_client.get("/search", params={"q": "检察", "relevant": "maybe"})
+    assert bad.status_code == 400 and "relevant" in bad.json()["detail"]
+
+
+def test_page_shows_copies_and_facet_links(enriched_client: TestClient) -> None:
+    html = enriched_client.get("/", params={"q": "检察"}).text
+    assert "转载 3 篇：linfen、spp、sxrb" in html
+    assert "主题" in html and "未成年人检察</a> (2)" in html
+    assert 'href="/?q=%E6%A3%80%E5%AF%9F&amp;tone=critical"' in html

@@ -1,0 +1,148 @@
+"""Turns a SearchQuery into an Elasticsearch request body: a bool query built from the parsed
+query tree (indexer/query.py) — never ``query_string`` — plus filters, sort, facets, histogram
+and story collapsing. Pure functions, tested without an engine.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from indexer.base import FACET_SIZE, SearchQuery, decode_cursor
+from indexer.query import And, Node, Not, Or, Term
+from indexer.text import to_simplified
+
+TITLE_BOOST = 3.0  # a word in the title says more about the article than one in the body
+# Story counts are exact up to 3 000 stories and within a few per cent above (HyperLogLog):
+# a higher threshold costs memory and time on every search of a broad query.
+STORY_COUNT_PRECISION = 3_000
+
+# Facet name -> the keyword field it counts.
+FACET_FIELDS = {
+    "source": "source",
+    "site": "site",
+    "tone": "tone",
+    "region": "regions",
+    "procuratorate": "procuratorates",
+    "topic": "topic_pairs",
+}
+
+
+def term_clause(text: str) -> dict[str, Any]:
+    """One term: its simplified characters as a phrase of the title or the body."""
+    simplified = to_simplified(text)
+    return {
+        "bool": {
+            "should": [
+                {"match_phrase": {"title_simplified": {"query": simplified, "boost": TITLE_BOOST}}},
+                {"match_phrase": {"body_simplified": {"query": simplified}}},
+            ],
+            "minimum_should_match": 1,
+        }
+    }
+
+
+def tree_clause(node: Node) -> dict[str, Any]:
+    if isinstance(node, Term):
+        return term_clause(node.text)
+    if isinstance(node, Not):
+        return {"bool": {"must_not": [tree_clause(node.child)]}}
+    if isinstance(node, Or):
+        return {"bool": {"should": [tree_clause(c) for c in node.children], "minimum_should_match": 1}}
+    assert isinstance(node, And)
+    must = [tree_clause(c) for c in node.children if not isinstance(c, Not)]
+    must_not = [tree_clause(c.child) for c in node.children if isinstance(c, Not)]
+    return {"bool": {"must": must, "must_not": must_not}}
+
+
+def filter_clauses(query: SearchQuery) -> list[dict[str, Any]]:
+    filters: list[dict[str, Any]] = []
+    fields = {"site": "site", "source": "source", "tone": "tone", "region": "regions",
+              "procuratorate": "procuratorates"}  # fmt: skip
+    for name, value in query.keyword_filters().items():
+        if name == "topic":
+            filters.append(
+                {"bool": {"should": [{"term": {"topics.id": value}}, {"term": {"topics.label": value}}]}}
+            )
+        else:
+            filters.append({"term": {fields[name]: value}})
+    if query.relevant is not None:
+        filters.append({"term": {"relevant": query.relevant}})
+    if query.min_relevance is not None:
+        filters.append({"range": {"relevance": {"gte": query.min_relevance}}})
+    if query.date_from is not None or query.date_to is not None:
+        bounds: dict[str, str] = {}
+        if query.date_from is not None:
+            bounds["gte"] = query.date_from.isoformat()
+        if query.date_to is not None:
+            bounds["lt"] = query.date_to.isoformat()
+        filters.append({"range": {"published_at": bounds}})
+    return filters
+
+
+def build_query(query: SearchQuery) -> dict[str, Any]:
+    return {"bool": {"must": [tree_clause(query.tree)], "filter": filter_clauses(query)}}
+
+
+def build_sort(query: SearchQuery) -> list[Any]:
+    by_date = {"published_at": {"order": "desc", "missing": "_last", "unmapped_type": "date"}}
+    # article_id last: a total order, so search_after never skips or repeats a hit.
+    if query.sort == "date":
+        return [by_date, "_score", {"article_id": "asc"}]
+    return ["_score", by_date, {"article_id": "asc"}]
+
+
+def build_aggs(query: SearchQuery) -> dict[str, Any]:
+    aggs: dict[str, Any] = {
+        "stories": {"cardinality": {"field": "story_key", "precision_threshold": STORY_COUNT_PRECISION}}
+    }
+    if query.facets:
+        for name, field in FACET_FIELDS.items():
+            aggs[f"facet_{name}"] = {"terms": {"field": field, "size": FACET_SIZE}}
+    if query.histogram:
+        aggs["histogram"] = {
+            "date_histogram": {
+                "field": "published_at",
+                "calendar_interval": query.histogram,
+                "time_zone": "+08:00",  # the calendar of the people who read the news
+                "format": "yyyy-MM-dd",
+                "min_doc_count": 1,
+            }
+        }
+    return aggs
+
+
+def build_search(query: SearchQuery, source_fields: list[str]) -> dict[str, Any]:
+    """The keyword arguments of ``client.search`` for one page of results."""
+    body: dict[str, Any] = {
+        "query": build_query(query),
+        "sort": build_sort(query),
+        "size": query.size,
+        "track_total_hits": True,
+        "track_scores": True,
+        "source_includes": source_fields,
+        "aggs": build_aggs(query),
+    }
+    if query.cursor is not None:
+        body["search_after"] = decode_cursor(query.cursor)
+    else:
+        body["from_"] = query.offset
+    if query.collapse_stories:
+        # The best copy of each story by the sort above stands for it.
+        body["collapse"] = {"field": "story_key"}
+    return body
+
+
+def story_stats_request(keys: list[str], all_copies: bool, max_copies: int) -> dict[str, Any]:
+    """Copies and outlets of the stories on a page (and, with all_copies, the copies themselves)."""
+    return {
+        "query": {"terms": {"story_key": keys}},
+        "size": max_copies if all_copies else 0,
+        "sort": [{"published_at": {"order": "asc", "missing": "_last"}}, {"article_id": "asc"}],
+        "source_includes": ["article_id", "url", "site", "source", "title", "published_at", "story_key"],
+        "aggs": {
+            "stories": {
+                "terms": {"field": "story_key", "size": len(keys)},
+                "aggs": {"outlets": {"terms": {"field": "outlet", "size": 100}}},
+            }
+        },
+    }

@@ -1,0 +1,82 @@
+"""Turns a SearchQuery into SQL for the embedded index: an FTS5 MATCH expression built from the
+parsed query tree (indexer/query.py) — user text only ever appears inside quoted FTS5 phrases —
+and the WHERE clause of the filters. Pure functions, tested without a database.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from indexer.base import SearchQuery
+from indexer.query import And, Node, Not, Or, Term
+from indexer.text import spaced_cjk, to_simplified
+
+# Histogram bucket of a row, in China Standard Time (UTC+8, no daylight saving); weeks start on
+# Monday as in Elasticsearch ('weekday 0' moves to the next Sunday, or stays on one).
+_CST = "m.published_ts + 28800, 'unixepoch'"
+HISTOGRAM_KEY = {
+    "day": f"date({_CST})",
+    "week": f"date({_CST}, 'weekday 0', '-6 days')",
+    "month": f"strftime('%Y-%m-01', {_CST})",
+}
+_COLUMNS = {"site": "a.site", "source": "a.source", "tone": "a.tone"}
+
+
+def phrase(text: str) -> str:
+    """One term as an FTS5 phrase of its simplified tokens: 司法救助 → "司 法 救 助"."""
+    return '"' + " ".join(spaced_cjk(to_simplified(text)).split()).replace('"', '""') + '"'
+
+
+def match_expression(node: Node | Sequence[str]) -> str:
+    """The FTS5 MATCH expression of a query tree (or of a list of words, all required)."""
+    if not isinstance(node, Term | Not | And | Or):
+        return " AND ".join(phrase(t) for t in node)
+    if isinstance(node, Term):
+        return phrase(node.text)
+    if isinstance(node, Or):
+        return "(" + " OR ".join(match_expression(c) for c in node.children) + ")"
+    if isinstance(node, Not):  # only under AND (query.py guarantees a positive side)
+        raise ValueError("a NOT outside an AND cannot be expressed in FTS5")
+    positive = [match_expression(c) for c in node.children if not isinstance(c, Not)]
+    negative = [match_expression(c.child) for c in node.children if isinstance(c, Not)]
+    expression = positive[0] if len(positive) == 1 else "(" + " AND ".join(positive) + ")"
+    return expression + "".join(f" NOT {n}" for n in negative)
+
+
+def filter_sql(query: SearchQuery) -> tuple[str, list[Any]]:
+    """`` AND …`` conditions on the articles row ``a`` for the filters, with their parameters."""
+    where: list[str] = []
+    params: list[Any] = []
+    for name, value in query.keyword_filters().items():
+        if name in _COLUMNS:
+            where.append(f"{_COLUMNS[name]} = ?")
+            params.append(value)
+        elif name == "topic":
+            where.append(
+                "a.id IN (SELECT doc FROM article_facets WHERE field = 'topic' AND (value = ? OR label = ?))"
+            )
+            params.extend([value, value])
+        else:
+            where.append("a.id IN (SELECT doc FROM article_facets WHERE field = ? AND value = ?)")
+            params.extend([name, value])
+    if query.relevant is not None:
+        where.append("a.relevant = ?")
+        params.append(int(query.relevant))
+    if query.min_relevance is not None:
+        where.append("a.relevance >= ?")
+        params.append(query.min_relevance)
+    if query.date_from is not None:
+        where.append("a.published_ts >= ?")
+        params.append(query.date_from.timestamp())
+    if query.date_to is not None:
+        where.append("a.published_ts < ?")
+        params.append(query.date_to.timestamp())
+    return "".join(f" AND {w}" for w in where), params
+
+
+def order_sql(query: SearchQuery) -> str:
+    """The same order as Elasticsearch's sort (bm25 is negative: lower is better)."""
+    if query.sort == "date":
+        return "published_ts DESC NULLS LAST, bm, article_id"
+    return "bm, published_ts DESC NULLS LAST, article_id"

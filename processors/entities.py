@@ -1,0 +1,123 @@
+"""Entity step of the ``entities`` stage (after normalise): procuratorates, institutions, persons and places.
+
+Works on the simplified text. Entity offsets are character offsets into ``body_simplified``; mentions
+in the title are listed too, with ``in_title=True`` and offsets into ``title_simplified``. Title and
+body are one context: 省检察院 in the body is resolved with the province the whole article is about.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable, Sequence
+
+import jieba
+from spacy.tokens import Doc
+
+from pipeline.model import Article, Entity
+from pipeline.settings import Settings
+from processors.nlp.gazetteer import Gazetteer, Region
+from processors.nlp.institutions import Mention, resolve_context
+from processors.nlp.persons import find_persons, staff_names
+from processors.nlp.pipeline import NlpResources, load_nlp
+from processors.normalise import load_converter
+
+# Lines around the story (copyright, source, editor) name outlets and places that are not its subject.
+_BOILERPLATE = ("版权", "免责", "来源", "责任编辑", "编辑", "声明", "原标题", "转载")
+
+
+def load_entity_resources(settings: Settings) -> NlpResources:
+    """The spaCy pipeline of ``settings.spacy_model`` (or the fallback) with the domain layer."""
+    resources = load_nlp(settings.spacy_model)
+    resources.to_simplified = load_converter()
+    return resources
+
+
+def infer_province(site_regions: Iterable[str], mentions: Iterable[Mention], gaz: Gazetteer) -> Region | None:
+    """The article's province: its site's region tag, else the province its places belong to most."""
+    for tag in site_regions:
+        province = gaz.province(tag)
+        if province is not None:
+            return province
+    counts: Counter[str] = Counter()
+    by_path: dict[str, Region] = {}
+    for mention in mentions:
+        province = mention.region.province if mention.region else None
+        if province is not None:
+            counts[province.path] += 1
+            by_path[province.path] = province
+    ranked = counts.most_common(2)
+    if not ranked or (len(ranked) == 2 and ranked[0][1] == ranked[1][1]):
+        return None
+    return by_path[ranked[0][0]]
+
+
+def _boilerplate_spans(text: str) -> list[tuple[int, int]]:
+    spans, position = [], 0
+    for line in text.splitlines(keepends=True):
+        if line.strip().startswith(_BOILERPLATE):
+            spans.append((position, position + len(line)))
+        position += len(line)
+    return spans
+
+
+def _outside(mentions: Sequence[Mention], spans: Sequence[tuple[int, int]]) -> list[Mention]:
+    return [m for m in mentions if not any(s <= m.start < e for s, e in spans)]
+
+
+def _entities(
+    text: str, doc: Doc, mentions: Sequence[Mention], staff: dict[str, str], in_title: bool
+) -> list[Entity]:
+    entities = [
+        Entity(
+            text=text[m.start : m.end],
+            label=m.label,
+            canonical=m.canonical,
+            start=m.start,
+            end=m.end,
+            in_title=in_title,
+        )
+        for m in mentions
+    ]
+    generic = [(e.start_char, e.end_char) for e in doc.ents if e.label_ == "PERSON"]
+    for start, end, role in find_persons(text, generic, staff, mentions, jieba.lcut):
+        entities.append(
+            Entity(text=text[start:end], label="PERSON", start=start, end=end, role=role, in_title=in_title)
+        )
+    return sorted(entities, key=lambda e: (e.start, e.end))
+
+
+def _unique(values: Iterable[str | None]) -> list[str]:
+    return list(dict.fromkeys(v for v in values if v))
+
+
+def tag_entities(article: Article, resources: NlpResources) -> Article:
+    title = article.title_simplified if article.title_simplified is not None else article.title
+    body = article.body_simplified if article.body_simplified is not None else article.body
+    title_doc, body_doc = resources.nlp.pipe([title, body])
+    raw_title: list[Mention] = title_doc._.jiancha
+    raw_body = _outside(body_doc._.jiancha, _boilerplate_spans(body))
+    province = infer_province(article.site_regions, [*raw_title, *raw_body], resources.gazetteer)
+    title_mentions = resolve_context(raw_title, province)
+    body_mentions = resolve_context(raw_body, province)
+    simplified = resources.to_simplified
+    editor = simplified(article.editor) if article.editor else None
+    staff = staff_names(body, [simplified(a) for a in article.authors], editor)
+    entities = _entities(title, title_doc, title_mentions, {}, True) + _entities(
+        body, body_doc, body_mentions, staff, False
+    )
+    mentions = [*title_mentions, *body_mentions]
+    regions = [
+        r.path
+        for m in mentions
+        if m.region is not None and m.region.province is not None
+        for r in m.region.lineage()
+    ]
+    return article.model_copy(
+        update={
+            "nlp_pipeline": resources.description,
+            "entities": entities,
+            "procuratorates": _unique(m.canonical for m in mentions if m.label == "PROCURATORATE"),
+            "regions": _unique(regions),
+            "steps": [*article.steps, "entities"],
+        }
+    )

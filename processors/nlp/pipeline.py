@@ -1,0 +1,117 @@
+"""The spaCy pipeline of the entity processor: the model named in settings, or the fallback.
+
+``zh_core_web_sm`` is installed in the Docker image. Where it is missing, a blank Chinese pipeline
+with the jieba segmenter runs instead, with jieba's part-of-speech names (nr/ns/nt) as its generic
+PERSON/GPE/ORG layer. Either way the domain component (``jiancha_domain``) runs last. Loaded once
+per worker; one INFO line says which pipeline runs, and ``nlp_pipeline`` says it in every article.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import jieba
+import jieba.posseg
+import spacy
+from spacy.language import Language
+from spacy.tokens import Doc, Span
+from spacy.util import filter_spans
+
+from processors.nlp.gazetteer import Gazetteer, load_gazetteer
+from processors.nlp.institutions import DomainMatcher
+from processors.nlp.places import PlaceParser
+
+log = logging.getLogger(__name__)
+
+GENERIC_LABELS = {"nr": "PERSON", "ns": "GPE", "nt": "ORG"}
+if not Doc.has_extension("jiancha"):
+    Doc.set_extension("jiancha", default=None)
+
+
+@dataclass
+class NlpResources:
+    """Everything the entity step needs, loaded once per worker."""
+
+    nlp: Language
+    description: str
+    gazetteer: Gazetteer
+    matcher: DomainMatcher
+    # Author and editor fields arrive in the page's script (鄧偉強); the text is matched simplified.
+    to_simplified: Callable[[str], str] = str
+
+
+def tag_of(word: str) -> str | None:
+    """jieba's dictionary word class of ``word`` (``ns`` for a place), None when it is not a word."""
+    tag: str | None = jieba.posseg.dt.word_tag_tab.get(word)
+    return tag
+
+
+def register_words(gaz: Gazetteer) -> None:
+    """Teach jieba the gazetteer's names, so segmentation and its place tags agree with it."""
+    jieba.setLogLevel(logging.WARNING)
+    jieba.posseg.initialize()
+    for name, regions in gaz.names.items():
+        if name not in gaz.context_only and name not in gaz.ambiguous and len(name) >= 2:
+            if jieba.posseg.dt.word_tag_tab.get(name) != "ns":
+                jieba.add_word(name, tag="ns")
+        del regions
+    for word in ("人民检察院", "检察院", "检察机关", "检察官", "最高检"):
+        jieba.add_word(word, tag="nt")
+
+
+@Language.component("jiancha_generic_ner")
+def generic_ner(doc: Doc) -> Doc:
+    """The fallback's generic layer: jieba's person, place and organisation words as entities."""
+    spans: list[Span] = []
+    position = 0
+    for word, flag in jieba.posseg.cut(doc.text):
+        start, position = position, position + len(word)
+        label = GENERIC_LABELS.get(flag)
+        if label and len(word) >= 2:
+            span = doc.char_span(start, position, label=label, alignment_mode="expand")
+            if span is not None:
+                spans.append(span)
+    doc.ents = filter_spans(spans)
+    return doc
+
+
+def load_nlp(model: str, gaz: Gazetteer | None = None) -> NlpResources:
+    """The pipeline named ``model``, or the blank jieba fallback when it is not installed."""
+    gaz = gaz or load_gazetteer()
+    register_words(gaz)
+    matcher = DomainMatcher(gaz, PlaceParser(gaz, tag_of))
+    try:
+        nlp = spacy.load(model, exclude=["parser", "lemmatizer", "attribute_ruler"])
+        description = f"{model} {nlp.meta.get('version', '')}".strip()
+    except OSError:
+        nlp = spacy.blank("zh", config={"nlp": {"tokenizer": {"segmenter": "jieba"}}})
+        nlp.add_pipe("jiancha_generic_ner")
+        description = f"fallback: blank zh + jieba ({model} is not installed)"
+    nlp.add_pipe("jiancha_domain", config={})
+    nlp.get_pipe("jiancha_domain").matcher = matcher  # type: ignore[attr-defined]
+    description += " + jiancha domain rules"
+    log.info("entity pipeline: %s", description)
+    return NlpResources(nlp, description, gaz, matcher)
+
+
+class DomainComponent:
+    """Stores the domain mentions (unresolved context) in ``doc._.jiancha`` and as ``doc.spans``."""
+
+    def __init__(self) -> None:
+        self.matcher: DomainMatcher | None = None
+
+    def __call__(self, doc: Doc) -> Doc:
+        if self.matcher is None:
+            raise RuntimeError("jiancha_domain has no matcher; build the pipeline with load_nlp()")
+        mentions = self.matcher.raw(doc.text)
+        doc._.jiancha = mentions
+        spans = [doc.char_span(m.start, m.end, label=m.label, alignment_mode="expand") for m in mentions]
+        doc.spans["jiancha"] = [s for s in spans if s is not None]
+        return doc
+
+
+@Language.factory("jiancha_domain")
+def make_domain(nlp: Language, name: str) -> DomainComponent:
+    return DomainComponent()

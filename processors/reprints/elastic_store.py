@@ -1,0 +1,143 @@
+"""The StoryStore of the scaled deployment: an Elasticsearch index of its own, ``<index_name>-stories``.
+
+One document per member (``_id`` = article id) with its LSH bands as a ``long`` array; candidates
+are a ``terms`` query on the bands, scored by how many they share. Writes use ``refresh=true`` so
+that a ``put`` that returned is visible to every replica's next search (the merge rule needs it).
+The index is created at processor start-up from config/elasticsearch/stories.json.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from datetime import datetime
+from typing import Any
+
+import elastic_transport
+from elasticsearch import ApiError, Elasticsearch, NotFoundError
+
+from pipeline.errors import LOCAL_SERVICES_HINT, ServiceUnavailable, Transient
+from pipeline.settings import CONFIG_DIR
+from processors.reprints.fingerprint import Sketch
+from processors.reprints.store import CANDIDATE_LIMIT, Member, StoryStore
+
+MAPPING_FILE = CONFIG_DIR / "elasticsearch" / "stories.json"
+MAX_STORY_COPIES = 1000  # a story reprinted more often than this is listed up to here
+
+
+def _dt(value: str | None) -> datetime | None:
+    return datetime.fromisoformat(value) if value else None
+
+
+def to_document(member: Member) -> dict[str, Any]:
+    return {
+        "article_id": member.article_id,
+        "story_id": member.story_id,
+        "url": member.url,
+        "outlet": member.outlet,
+        "source": member.source,
+        "published_at": member.published_at.isoformat() if member.published_at else None,
+        "seen_at": member.seen_at.isoformat(),
+        "title": member.title,
+        "content_hash": member.content_hash,
+        "registered_at": member.registered_at.isoformat(),
+        "bands": member.sketch.bands,
+        "size": member.sketch.size,
+        "sketch": member.sketch.to_dict(),
+    }
+
+
+def from_document(doc: dict[str, Any]) -> Member:
+    seen_at, registered_at = _dt(doc["seen_at"]), _dt(doc["registered_at"])
+    assert seen_at is not None and registered_at is not None
+    return Member(
+        article_id=doc["article_id"],
+        story_id=doc.get("story_id"),
+        url=doc["url"],
+        outlet=doc["outlet"],
+        source=doc.get("source"),
+        published_at=_dt(doc.get("published_at")),
+        seen_at=seen_at,
+        title=doc.get("title", ""),
+        content_hash=doc.get("content_hash", ""),
+        registered_at=registered_at,
+        sketch=Sketch.from_dict(doc["sketch"]),
+    )
+
+
+class ElasticStoryStore(StoryStore):
+    def __init__(self, url: str, index: str, timeout_s: float = 10.0) -> None:
+        self.url = url
+        self.index = index
+        self.client = Elasticsearch(url, request_timeout=timeout_s, retry_on_timeout=False, max_retries=0)
+
+    @contextmanager
+    def _calls(self) -> Iterator[None]:
+        """Connection failures become ServiceUnavailable, overload becomes Transient (both retried)."""
+        try:
+            yield
+        except elastic_transport.ConnectionError as error:
+            raise ServiceUnavailable("Elasticsearch", self.url, LOCAL_SERVICES_HINT) from error
+        except ApiError as error:
+            if error.meta.status == 429 or error.meta.status >= 500:
+                raise Transient(f"Elasticsearch refused the story store request: {error}") from error
+            raise
+
+    def init(self) -> None:
+        body = {
+            k: v
+            for k, v in json.loads(MAPPING_FILE.read_text(encoding="utf-8")).items()
+            if not k.startswith("_")
+        }
+        with self._calls():
+            if not self.client.indices.exists(index=self.index):
+                try:
+                    self.client.indices.create(index=self.index, **body)
+                except ApiError as error:  # another replica created it first
+                    if error.meta.status != 400 or "already_exists" not in str(error):
+                        raise
+
+    def put(self, member: Member) -> None:
+        with self._calls():
+            self.client.index(
+                index=self.index, id=member.article_id, document=to_document(member), refresh=True
+            )
+
+    def get(self, article_id: str) -> Member | None:
+        with self._calls():
+            try:
+                found = self.client.get(index=self.index, id=article_id)
+            except NotFoundError:
+                return None
+        return from_document(found["_source"])
+
+    def candidates(
+        self, bands: Sequence[int], exclude: str, sizes: tuple[int, int], limit: int = CANDIDATE_LIMIT
+    ) -> list[Member]:
+        # One constant-score clause per band: a member's score is the number of bands it shares.
+        query = {
+            "bool": {
+                "should": [{"constant_score": {"filter": {"term": {"bands": band}}}} for band in bands],
+                "minimum_should_match": 1,
+                "must_not": [{"ids": {"values": [exclude]}}],
+                "filter": [{"range": {"size": {"gte": sizes[0], "lte": sizes[1]}}}],
+            }
+        }
+        with self._calls():
+            result = self.client.search(index=self.index, query=query, size=limit)
+        return [from_document(hit["_source"]) for hit in result["hits"]["hits"]]
+
+    def members(self, story_id: str) -> list[Member]:
+        with self._calls():
+            result = self.client.search(
+                index=self.index, query={"term": {"story_id": story_id}}, size=MAX_STORY_COPIES
+            )
+        return [from_document(hit["_source"]) for hit in result["hits"]["hits"]]
+
+    def drop(self) -> None:
+        with self._calls():
+            self.client.indices.delete(index=self.index, ignore_unavailable=True)
+
+    def close(self) -> None:
+        self.client.close()

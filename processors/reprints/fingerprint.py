@@ -1,0 +1,163 @@
+"""Reprint detection, second part: the story signature of one article and the "same story?" decision.
+
+A ``Sketch`` holds a MinHash of the content's character 4-grams (its LSH bands find candidates
+among millions of articles), a 1-in-8 sample of the 4-grams per paragraph (to check that every
+paragraph of the shorter copy appears in the longer one — press releases sharing boilerplate
+paragraphs don't), and the figures and places reported (the same meeting in two cities shares
+the wording but not these). Pure functions; state lives in a ``StoryStore``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import math
+import operator
+import zlib
+from dataclasses import dataclass
+from functools import cached_property
+from typing import Any
+
+import numpy as np
+
+from processors.reprints.text import content_lines, figures, places, reduce
+
+SHINGLE = 4  # characters per shingle: 3-grams are shared by any two 检察 texts, 5-grams die to edits
+NUM_PERM = 128
+ROWS = 2  # LSH rows per band: 64 bands find copies down to a Jaccard of ~0.2 (edited reprints)
+BANDS = NUM_PERM // ROWS
+SAMPLE_SHIFT = 29  # keep shingles whose mixed hash has its top 3 bits zero: a 1-in-8 sample
+MIN_CHARS = 50  # shorter content is no signature (a caption, a teaser, a "page not found")
+
+# Thresholds measured by bench/reprints.py (see README "Reprints and clean text").
+MIN_PARAGRAPH_MATCH = 0.3  # share of a paragraph's sampled shingles found in the other copy
+MIN_COVERAGE = 0.5  # share of the shorter copy's text in matched paragraphs
+MIN_CONTAINMENT = 0.4  # share of the shorter copy's sampled shingles found in the other copy
+MIN_FIGURES = 0.8
+# A text under 40 % of the other's length is an excerpt, or an earlier report the longer one
+# quotes (the demo 山西日报 runs both), not a copy of the same story.
+MIN_SIZE_RATIO = 0.4  # share of the figures of the copy reporting fewer that the other also reports
+MIN_PLACES = 0.5
+
+_rng = np.random.default_rng(20210813)  # fixed: every process must compute the same signature
+_A = _rng.integers(1, 2**63, NUM_PERM, dtype=np.uint64) | np.uint64(1)
+_B = _rng.integers(0, 2**63, NUM_PERM, dtype=np.uint64)
+_MIX = 0x9E3779B1  # Knuth's multiplicative constant: spreads CRC32 values before sampling
+
+
+@dataclass(frozen=True)
+class Sketch:
+    minhash: tuple[int, ...]
+    size: int  # distinct shingles
+    sample: tuple[tuple[int, ...], ...]  # per paragraph, sorted
+    figures: frozenset[str]
+    places: frozenset[str]
+
+    @cached_property
+    def bands(self) -> list[int]:
+        """LSH band keys (63-bit): two sketches sharing one are candidates for the same story."""
+        keys = []
+        for band in range(BANDS):
+            rows = (band, *self.minhash[band * ROWS : (band + 1) * ROWS])
+            digest = hashlib.blake2b(repr(rows).encode(), digest_size=8).digest()
+            keys.append(int.from_bytes(digest, "big") >> 1)
+        return keys
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "minhash": list(self.minhash),
+            "size": self.size,
+            "sample": [list(p) for p in self.sample],
+            "figures": sorted(self.figures),
+            "places": sorted(self.places),
+        }
+
+    def sizes(self) -> tuple[int, int]:
+        """The sizes a sketch of the same story can have (MIN_SIZE_RATIO either way)."""
+        return math.ceil(self.size * MIN_SIZE_RATIO), math.floor(self.size / MIN_SIZE_RATIO)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Sketch:
+        return cls(
+            minhash=tuple(data["minhash"]),
+            size=int(data["size"]),
+            sample=tuple(tuple(p) for p in data["sample"]),
+            figures=frozenset(data["figures"]),
+            places=frozenset(data["places"]),
+        )
+
+
+def _shingles(paragraph: str) -> set[int]:
+    return {zlib.crc32(paragraph[i : i + SHINGLE].encode()) for i in range(len(paragraph) - SHINGLE + 1)}
+
+
+def sketch(body_simplified: str) -> Sketch | None:
+    """The signature of a (simplified) body, or None when too little story is left to sign."""
+    lines = content_lines(body_simplified)
+    paragraphs = [p for p in map(reduce, lines) if p]
+    if sum(len(p) for p in paragraphs) < MIN_CHARS:
+        return None
+    per_paragraph = [_shingles(p) for p in paragraphs]
+    every = set().union(*per_paragraph)
+    hashes = np.fromiter(every, dtype=np.uint64, count=len(every))
+    # Multiply-shift hashing: ((a*h + b) mod 2^64) >> 32, one row per permutation.
+    values = (np.outer(_A, hashes) + _B[:, None]) >> np.uint64(32)
+    sample = tuple(
+        tuple(sorted(h for h in shingles if ((h * _MIX) & 0xFFFFFFFF) >> SAMPLE_SHIFT == 0))
+        for shingles in per_paragraph
+    )
+    return Sketch(
+        minhash=tuple(int(v) for v in values.min(axis=1)),
+        size=len(every),
+        sample=tuple(p for p in sample if p),
+        figures=frozenset(figures(lines)),
+        places=frozenset(places(lines)),
+    )
+
+
+@dataclass(frozen=True)
+class Comparison:
+    jaccard: float  # MinHash estimate over all shingles
+    containment: float  # sampled shingles of the shorter copy found in the longer one
+    coverage: float  # share of the shorter copy in paragraphs found in the longer one
+    figures: float | None  # None when too few figures to judge
+    places: float | None
+    size_ratio: float  # distinct shingles of the shorter over the longer
+
+    @property
+    def same_story(self) -> bool:
+        return (
+            self.size_ratio >= MIN_SIZE_RATIO
+            and self.coverage >= MIN_COVERAGE
+            and self.containment >= MIN_CONTAINMENT
+            and (
+                self.figures >= MIN_FIGURES
+                if self.figures is not None
+                # Without figures to compare, the places named must agree (an edit may hit one).
+                else self.places is None or self.places >= MIN_PLACES
+            )
+        )
+
+
+def _overlap(a: frozenset[str], b: frozenset[str], minimum: int) -> float | None:
+    if min(len(a), len(b)) < minimum:
+        return None
+    return len(a & b) / min(len(a), len(b))
+
+
+def compare(a: Sketch, b: Sketch) -> Comparison:
+    jaccard = sum(map(operator.eq, a.minhash, b.minhash)) / NUM_PERM
+    short, long = (a, b) if sum(map(len, a.sample)) <= sum(map(len, b.sample)) else (b, a)
+    pool = {h for p in long.sample for h in p}
+    found = [sum(h in pool for h in p) for p in short.sample]
+    total = sum(len(p) for p in short.sample) or 1
+    covered = sum(
+        len(p) for p, n in zip(short.sample, found, strict=True) if n >= MIN_PARAGRAPH_MATCH * len(p)
+    )
+    return Comparison(
+        jaccard=jaccard,
+        containment=sum(found) / total,
+        coverage=covered / total,
+        figures=_overlap(a.figures, b.figures, 2),
+        places=_overlap(a.places, b.places, 1),
+        size_ratio=min(a.size, b.size) / max(a.size, b.size, 1),
+    )

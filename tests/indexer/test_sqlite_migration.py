@@ -1,0 +1,35 @@
+"""An embedded index written by the first release (payload inside the articles table, no facets)
+is rebuilt in place by `jiancha index init`, keeping every article searchable."""
+
+from __future__ import annotations
+
+import sqlite3
+
+from indexer import SearchQuery, open_index
+from pipeline.settings import Settings
+from tests.indexer.articles import SPP
+
+OLD_SCHEMA = """
+CREATE TABLE articles (id INTEGER PRIMARY KEY, article_id TEXT NOT NULL UNIQUE, site TEXT, source TEXT,
+                       published_ts REAL, payload TEXT NOT NULL);
+CREATE VIRTUAL TABLE articles_fts USING fts5 (title, body, tokenize = 'unicode61 remove_diacritics 2');
+"""
+
+
+def test_init_rebuilds_an_index_of_the_first_schema(settings: Settings) -> None:
+    path = settings.data_dir / f"{settings.index_name}.sqlite3"
+    path.parent.mkdir(parents=True)
+    with sqlite3.connect(path) as conn:
+        conn.executescript(OLD_SCHEMA)
+        conn.execute(
+            "INSERT INTO articles (article_id, site, source, published_ts, payload) VALUES (?, ?, ?, ?, ?)",
+            (SPP.article_id, SPP.site, SPP.source, 0.0, SPP.model_dump_json()),
+        )
+    backend = open_index(settings)
+    try:
+        backend.init()
+        assert backend.count() == 1
+        (hit,) = backend.search(SearchQuery("司法救助", facets=True)).hits
+        assert (hit.article_id, hit.copies) == (SPP.article_id, 1)
+    finally:
+        backend.close()

@@ -1,0 +1,177 @@
+"""Reprint detection: copies of one story share a story id, look-alikes and scraps don't, on both stores."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+import pytest
+
+from crawler.demo.articles import LINFEN, SXRB
+from crawler.demo.sample import original, republished
+from pipeline.model import Article
+from pipeline.settings import Settings
+from processors.normalise import load_converter, normalise
+from processors.reprints import open_story_store
+from processors.reprints.fingerprint import compare, sketch
+from processors.reprints.sqlite_store import SqliteStoryStore
+from processors.reprints.step import assign_story
+from processors.reprints.store import Member, StoryStore
+
+CONVERT = load_converter()
+BEIJING = timezone(timedelta(hours=8))
+PUBLISHED = datetime(2021, 8, 13, 9, 36, 16, tzinfo=BEIJING)
+
+
+def linfen_copy(published: datetime = PUBLISHED) -> Article:
+    page = republished()
+    body = "\n".join((*page.paragraphs, page.byline, page.editor_line, page.copyright))
+    return normalise(
+        Article.new(
+            "http://127.0.0.1:8765/linfen/news/202108/t20210813_1.html",
+            site="临汾新闻网（演示）", source="山西日報", published_at=published, title=page.title, body=body,
+        ),
+        CONVERT,
+    )  # fmt: skip
+
+
+def sxrb_original(published: datetime = PUBLISHED) -> Article:
+    page = original()
+    return normalise(
+        Article.new(
+            "http://127.0.0.1:8765/sxrb/fazhi/1.shtml",
+            site="山西日报（演示）", source="山西日报", published_at=published, title=page.title,
+            body="\n".join((*page.paragraphs, page.byline)),
+        ),
+        CONVERT,
+    )  # fmt: skip
+
+
+def demo_article(story: object, n: int) -> Article:
+    body = "\n".join(story.paragraphs)  # type: ignore[attr-defined]
+    title = story.title  # type: ignore[attr-defined]
+    return normalise(Article.new(f"http://demo.cn/{n}.html", site="演示", title=title, body=body), CONVERT)
+
+
+@pytest.fixture(params=["sqlite", "elasticsearch"])
+def store(request: pytest.FixtureRequest, settings: Settings) -> Iterator[StoryStore]:
+    if request.param == "elasticsearch":
+        url = request.getfixturevalue("elasticsearch_url")
+        settings = settings.model_copy(update={"index": "elasticsearch", "elasticsearch_url": url})
+    opened = open_story_store(settings)
+    yield opened
+    opened.drop()
+    opened.close()
+
+
+def test_the_damaged_traditional_reprint_and_its_original_are_one_story(store: StoryStore) -> None:
+    reprint = assign_story(linfen_copy(), store, CONVERT)
+    first = assign_story(sxrb_original(), store, CONVERT)
+    assert reprint.story_id == first.story_id and reprint.story_id is not None
+    story = store.story(reprint.story_id)
+    assert story is not None
+    assert story.outlets == ["临汾新闻网（演示）", "山西日报（演示）"]
+    assert story.original.url.endswith("/sxrb/fazhi/1.shtml")  # named in 来源, though not the earliest
+    assert story.first_seen == story.last_seen == PUBLISHED
+    # A replay of the same article keeps its story.
+    assert assign_story(linfen_copy(), store, CONVERT).story_id == reprint.story_id
+
+
+def test_different_stories_with_the_same_beat_stay_apart(store: StoryStore) -> None:
+    ids = {assign_story(demo_article(s, n), store, CONVERT).story_id for n, s in enumerate((*LINFEN, *SXRB))}
+    assert len(ids) == len(LINFEN) + len(SXRB)
+
+
+def test_without_a_source_match_the_earliest_copy_is_the_original(store: StoryStore) -> None:
+    later = linfen_copy(PUBLISHED + timedelta(days=1)).model_copy(update={"source": None})
+    earlier = sxrb_original(PUBLISHED).model_copy(update={"source": None, "site": "某县融媒体中心"})
+    story_id = assign_story(later, store, CONVERT).story_id
+    assert assign_story(earlier, store, CONVERT).story_id == story_id
+    story = store.story(story_id or "")
+    assert story is not None and story.original.outlet == "某县融媒体中心"
+    assert story.last_seen - story.first_seen == timedelta(days=1)
+
+
+def test_short_and_boilerplate_only_bodies_never_join_a_story(tmp_path: Path) -> None:
+    store = SqliteStoryStore(tmp_path / "s.sqlite3")
+    short = "省检察院召开新闻发布会，通报检察听证工作情况。"  # under 50 characters
+    furniture = "\n".join(
+        ["记者 王磊 通讯员 张晓燕", "责任编辑：刘芳", "来源：山西日报", "版权声明：未经授权不得转载。"] * 5
+    )
+    for body in (short, furniture):
+        assert sketch(body) is None
+        a = normalise(Article.new("http://a.cn/1.html", title="甲", body=body), CONVERT)
+        b = normalise(Article.new("http://b.cn/1.html", title="乙", body=body), CONVERT)
+        assert assign_story(a, store, CONVERT).story_id == a.article_id
+        assert assign_story(b, store, CONVERT).story_id == b.article_id
+    assert store.candidates([1, 2, 3], exclude="", sizes=(0, 10**9)) == []  # nothing was registered
+
+
+MEETING = (
+    "3月5日，{city}人民检察院召开2024年全市检察工作会议，传达学习全省检察长会议精神，总结2023年工作，部署2024年任务。\n"
+    "会议指出，2023年全市检察机关共批准逮捕各类犯罪嫌疑人{a}人，提起公诉{b}人，办理公益诉讼案件{c}件。\n"
+    "会议要求，要聚焦主责主业，做优刑事检察、做强民事检察、做实行政检察、做好公益诉讼检察。\n"
+    "{city}检察院党组书记、检察长{name}出席会议并讲话。"
+)
+
+
+def test_the_same_meeting_in_two_cities_is_two_stories_and_a_reprint_is_one() -> None:
+    linfen = sketch(MEETING.format(city="临汾市", a=1234, b=2345, c=345, name="王磊"))
+    datong = sketch(MEETING.format(city="大同市", a=987, b=1876, c=402, name="李强"))
+    # The same report with a byline, an editor and a few words changed: a reprint.
+    edited = MEETING.replace("聚焦主责主业", "突出主责主业").replace("出席会议", "出席")
+    reprinted = sketch(
+        "本报讯（记者 张三）"
+        + edited.format(city="临汾市", a=1234, b=2345, c=345, name="王磊")
+        + "\n责任编辑：李四"
+    )
+    assert linfen and datong and reprinted
+    assert compare(linfen, datong).jaccard > 0.5  # the wording alone would call them one story
+    assert not compare(linfen, datong).same_story
+    assert compare(linfen, reprinted).same_story
+
+
+class RegisterTogether(SqliteStoryStore):
+    """A replica whose pending registration waits until the other replica registered too: the
+    worst interleaving, where neither has decided when both look for matches."""
+
+    def __init__(self, path: Path, barrier: threading.Barrier) -> None:
+        super().__init__(path)
+        self.barrier = barrier
+
+    def put(self, member: Member) -> None:
+        super().put(member)
+        if member.pending:
+            self.barrier.wait(timeout=10)
+
+
+def _work(results: dict[int, str | None], i: int, article: Article, replica: StoryStore) -> None:
+    results[i] = assign_story(article, replica, CONVERT).story_id
+
+
+@pytest.mark.parametrize("interleaving", ["together", "free"])
+def test_two_copies_arriving_at_once_on_two_replicas_end_in_one_story(
+    tmp_path: Path, interleaving: str
+) -> None:
+    for run in range(5):
+        path = tmp_path / f"{interleaving}{run}.sqlite3"
+        barrier = threading.Barrier(2)
+        replicas = [
+            RegisterTogether(path, barrier) if interleaving == "together" else SqliteStoryStore(path)
+            for _ in range(2)
+        ]
+        articles = [linfen_copy(), sxrb_original()]
+        results: dict[int, str | None] = {}
+
+        threads = [
+            threading.Thread(target=_work, args=(results, i, articles[i], replicas[i])) for i in range(2)
+        ]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(timeout=30)
+        assert results[0] == results[1] is not None
+        story = replicas[0].story(results[0] or "")
+        assert story is not None and len(story.copies) == 2

@@ -1,0 +1,77 @@
+"""The topic step: the 17 work areas from config/topics.yaml, relevance, and critical tone."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from processors.topics import TOPICS_FILE, classify, load_taxonomy
+from tests.processors.nlp_resources import annotated, taxonomy
+
+TOPIC_IDS = {
+    "criminal_prosecution", "civil_prosecution", "administrative_prosecution", "public_interest_litigation",
+    "juvenile", "judicial_aid", "petitions", "hearings", "anti_organized_crime", "business_environment",
+    "duty_crime", "corrections_supervision", "team_building", "publicity", "misconduct", "ecology",
+    "digital_procuratorate",
+}  # fmt: skip
+
+
+def test_the_taxonomy_has_exactly_the_agreed_ids() -> None:
+    topics = load_taxonomy(TOPICS_FILE).topics
+    assert {t.id for t in topics} == TOPIC_IDS and len(topics) == 17
+    assert all(t.label and t.cues for t in topics)
+
+
+def test_multi_label_with_scores_and_evidence() -> None:
+    article = annotated(
+        "浮山县检察院举行司法救助公开听证",
+        "浮山县人民检察院近日对一起司法救助案件举行公开听证，3名听证员一致同意给予救助，该院当场发放救助金3万元。",
+    )
+    result = classify(article, taxonomy())
+    found = {t.id: t for t in result.topics}
+    assert set(found) == {"judicial_aid", "hearings"}
+    assert "司法救助" in found["judicial_aid"].evidence and 0.5 <= found["judicial_aid"].score <= 1
+    assert result.relevant is True and result.tone == "neutral"
+
+
+def test_court_and_police_news_are_not_relevant() -> None:
+    court = annotated(
+        "大同法院一审宣判一起非法集资案",
+        "大同市中级人民法院日前公开宣判一起非法吸收公众存款案。公诉机关指控被告人赵某吸收资金2800万元。法院判处赵某有期徒刑6年。",
+    )
+    police = annotated(
+        "太原警方打掉一个盗窃团伙",
+        "太原市公安局小店分局近日打掉一个盗窃团伙，抓获犯罪嫌疑人5名。民警介绍，该案已移送小店区检察院审查起诉。",
+    )
+    for article in (court, police):
+        result = classify(article, taxonomy())
+        assert result.relevant is False and result.topics == []
+        assert result.relevance is not None and result.relevance < 0.5
+
+
+def test_criticism_of_a_procuratorate_is_flagged_critical() -> None:
+    article = annotated(
+        "网友质疑某区检察院不起诉决定 检察机关回应",
+        "近日，有网友发帖，质疑某区检察院对一起交通肇事案作出不起诉决定不公。长沙市人民检察院回应称将复查。",
+    )
+    result = classify(article, taxonomy())
+    assert result.tone == "critical" and "misconduct" in {t.id for t in result.topics}
+
+
+def test_prosecuting_corruption_is_not_criticism_of_the_procuratorate() -> None:
+    article = annotated(
+        "忻州市检察院对一起受贿案提起公诉",
+        "忻州市人民检察院日前对监察委员会移送的郭某受贿案提起公诉。经审查，郭某收受财物460万元。",
+    )
+    result = classify(article, taxonomy())
+    assert result.tone == "neutral" and {"duty_crime", "criminal_prosecution"} <= {
+        t.id for t in result.topics
+    }
+
+
+def test_analysts_change_topics_by_editing_the_yaml(tmp_path: Path) -> None:
+    text = TOPICS_FILE.read_text(encoding="utf-8").replace("数字检察: 2,", "数字检察: 2, 智能语音: 3,")
+    edited = tmp_path / "topics.yaml"
+    edited.write_text(text, encoding="utf-8")
+    article = annotated("检察院推广智能语音", "某县人民检察院检察官在检察工作中推广智能语音，检察机关受益。")
+    assert "digital_procuratorate" not in {t.id for t in classify(article, taxonomy()).topics}
+    assert "digital_procuratorate" in {t.id for t in classify(article, load_taxonomy(edited)).topics}
