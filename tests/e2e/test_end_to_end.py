@@ -6,11 +6,6 @@ And the same journey on the embedded default through the `jiancha` command a use
 from __future__ import annotations
 
 import json
-import os
-import socket
-import subprocess
-import sys
-from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
 
@@ -18,48 +13,17 @@ import pytest
 from fastapi.testclient import TestClient
 
 from crawler.demo.server import DemoServer
-from crawler.run import crawl_once
 from indexer import open_index
-from indexer.worker import run_indexer
 from pipeline.bus import open_bus
 from pipeline.model import Article
 from pipeline.settings import Settings
 from pipeline.topics import all_topics, crawler_stage
 from processors.worker import run_processor
+from tests.e2e.conftest import free_port, jiancha, run_pipeline
 from webapp.app import create_app
 
 SAMPLE_PUBLISHED = datetime.fromisoformat("2021-08-13T09:36:16+08:00")
 SAMPLE_SOURCES = {"山西日报", "山西日報"}
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-@pytest.fixture
-def real_settings(kafka_settings: Settings, elasticsearch_url: str) -> Iterator[Settings]:
-    settings = kafka_settings.model_copy(
-        update={"index": "elasticsearch", "elasticsearch_url": elasticsearch_url}
-    )
-    yield settings
-    bus = open_bus(settings)
-    bus.delete_topics(all_topics(settings.topic_prefix))
-    bus.close()
-    backend = open_index(settings)
-    backend.drop()
-    backend.close()
-
-
-def run_pipeline(settings: Settings, demo_base: str) -> None:
-    crawl_once(settings, demo_base=demo_base)
-    bus = open_bus(settings)
-    try:
-        run_processor(settings, bus, until_idle=True)
-        run_indexer(settings, bus, until_idle=True)
-    finally:
-        bus.close()
 
 
 def sample_hits(hits: list[dict]) -> list[dict]:
@@ -117,11 +81,6 @@ def test_a_malformed_event_on_kafka_is_dead_lettered_and_the_rest_flow(real_sett
     bus.close()
     record = json.loads(letters[0].value)
     assert record["stage"] == "entities" and record["payload_encoding"] == "base64"
-
-
-def jiancha(args: list[str], env: dict[str, str], timeout: float = 240) -> subprocess.CompletedProcess[str]:
-    command = [sys.executable, "-m", "pipeline.cli", *args]
-    return subprocess.run(command, env={**os.environ, **env}, capture_output=True, text=True, timeout=timeout)
 
 
 def test_up_demo_once_then_search_prints_the_sample_article(tmp_path: Path) -> None:

@@ -5,10 +5,7 @@ story with two outlets and 山西日报 as the original — embedded, and on Kaf
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from pathlib import Path
-
-import pytest
 
 from crawler.demo.server import DemoServer
 from crawler.demo.site import LINFEN_SAMPLE_URL, SXRB_SAMPLE_URL
@@ -19,10 +16,9 @@ from indexer.worker import run_indexer
 from pipeline.bus import open_bus
 from pipeline.model import article_id_for
 from pipeline.settings import Settings
-from pipeline.topics import all_topics
 from processors.reprints import open_story_store
 from processors.worker import run_processor
-from tests.e2e.test_end_to_end import free_port, jiancha
+from tests.e2e.conftest import free_port, jiancha
 
 DEMO_OUTLETS = {"临汾新闻网（演示）", "山西日报（演示）"}
 
@@ -54,23 +50,6 @@ def test_embedded_the_sample_and_its_original_are_one_story(tmp_path: Path) -> N
     hits = [h for h in json.loads(found.stdout)["hits"] if h["story_id"] == story_id]
     assert len(hits) == 1 and hits[0]["copies"] == 2  # one hit for the story, not one per copy
     assert set(hits[0]["outlets"]) == DEMO_OUTLETS
-
-
-@pytest.fixture
-def real_settings(kafka_settings: Settings, elasticsearch_url: str) -> Iterator[Settings]:
-    settings = kafka_settings.model_copy(
-        update={"index": "elasticsearch", "elasticsearch_url": elasticsearch_url}
-    )
-    yield settings
-    bus = open_bus(settings)
-    bus.delete_topics(all_topics(settings.topic_prefix))
-    bus.close()
-    backend = open_index(settings)
-    backend.drop()
-    backend.close()
-    store = open_story_store(settings)
-    store.drop()
-    store.close()
 
 
 def test_kafka_and_elasticsearch_the_sample_and_its_original_are_one_story(real_settings: Settings) -> None:
