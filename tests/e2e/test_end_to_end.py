@@ -39,7 +39,8 @@ def test_the_sample_article_travels_through_kafka_and_elasticsearch(real_setting
         first_count = backend.count()
 
         client = TestClient(create_app(real_settings))
-        response = client.get("/search", params={"q": "司法救助", "size": 50})
+        # stories=0: every copy as its own hit (the sample is a reprint, collapsed into its story).
+        response = client.get("/search", params={"q": "司法救助", "size": 50, "stories": "0"})
         assert response.status_code == 200
         hits = response.json()["hits"]
         reprint = sample_hits(hits)
@@ -54,7 +55,7 @@ def test_the_sample_article_travels_through_kafka_and_elasticsearch(real_setting
         run_pipeline(real_settings, demo.base_url)
         backend.refresh()
         assert backend.count() == first_count
-        again = client.get("/search", params={"q": "司法救助", "size": 50}).json()["hits"]
+        again = client.get("/search", params={"q": "司法救助", "size": 50, "stories": "0"}).json()["hits"]
         assert {h["article_id"] for h in again} == ids_before
     backend.close()
     assert first_count >= 14
@@ -87,7 +88,7 @@ def test_up_demo_once_then_search_prints_the_sample_article(tmp_path: Path) -> N
     env = {"JIANCHA_DATA_DIR": str(tmp_path / "data"), "JIANCHA_DEMO_PORT": str(free_port())}
     up = jiancha(["up", "--demo", "--once"], env)
     assert up.returncode == 0, up.stderr[-2000:]
-    found = jiancha(["search", "司法救助", "--json", "--size", "50"], env)
+    found = jiancha(["search", "司法救助", "--json", "--size", "50", "--every-copy"], env)
     assert found.returncode == 0, found.stderr[-2000:]
     result = json.loads(found.stdout)
     reprint = sample_hits(result["hits"])
@@ -98,7 +99,7 @@ def test_up_demo_once_then_search_prints_the_sample_article(tmp_path: Path) -> N
     # Twice: same ids, same count.
     assert jiancha(["up", "--demo", "--once"], env).returncode == 0
     stats = json.loads(jiancha(["index", "stats"], env).stdout)
-    again = json.loads(jiancha(["search", "司法救助", "--json", "--size", "50"], env).stdout)
+    again = json.loads(jiancha(["search", "司法救助", "--json", "--size", "50", "--every-copy"], env).stdout)
     assert again["total"] == total
     assert {h["article_id"] for h in again["hits"]} == {h["article_id"] for h in result["hits"]}
     assert stats["documents"] >= 14

@@ -54,7 +54,7 @@ CORPUS = [SPP, SHANXI, COUNTY, ENGLISH]
 # Enriched articles (as the NLP and reprint processors will emit them): one story in three
 # copies, two articles about minors, one unrelated story.
 def _enriched(url: str, **fields: object) -> Article:
-    return Article.new(url, **fields)  # type: ignore[arg-type]
+    return Article.new(url, **fields)
 
 
 _FENHE_BODY = (
