@@ -78,7 +78,8 @@ def same_by_baseline(a: Sketch | None, b: Sketch | None) -> bool:
 def evaluate(
     pairs: list[tuple[Story, Story, str, bool]], text: Callable[[str], str] = str
 ) -> dict[str, object]:
-    step, baseline, by_kind = Score(), Score(), defaultdict(Score)
+    step, baseline = Score(), Score()
+    by_kind: defaultdict[str, Score] = defaultdict(Score)
     for a, b, kind, truth in pairs:
         x, y = sketch(text(clean(a))), sketch(text(clean(b)))
         said = same_by_step(x, y)

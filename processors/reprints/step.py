@@ -22,8 +22,9 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 
 from pipeline.model import Article, utcnow
+from pipeline.stories import outlet_of
 from processors.reprints.fingerprint import Sketch, compare, sketch
-from processors.reprints.store import Member, StoryStore, outlet_of
+from processors.reprints.store import Member, StoryStore
 
 log = logging.getLogger(__name__)
 

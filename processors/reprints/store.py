@@ -10,13 +10,12 @@ derived from its members when asked for.
 
 from __future__ import annotations
 
-import re
 from abc import ABC, abstractmethod
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
-from urllib.parse import urlsplit
 
+from pipeline.stories import choose_original
 from processors.reprints.fingerprint import Sketch
 
 # Members sharing the most bands: a copy shares far more than a look-alike, so it is among the first.
@@ -99,31 +98,15 @@ class StoryStore(ABC):
         outlets = list(dict.fromkeys(m.outlet for m in copies))
         return Story(
             story_id=story_id,
-            original=choose_original(copies),
+            original=choose_original(
+                copies,
+                outlet=lambda m: m.outlet,
+                source=lambda m: m.source,
+                when=lambda m: m.first_time,
+                tiebreak=lambda m: m.article_id,
+            ),
             copies=copies,
             outlets=outlets,
             first_seen=min(m.first_time for m in copies),
             last_seen=max(m.first_time for m in copies),
         )
-
-
-_DECORATION = re.compile(r"[（(【\[].*?[）)】\]]|\s|网站|官网|官方网站|客户端|电子版|数字报")
-
-
-def outlet_key(name: str | None) -> str:
-    """Compare outlet names loosely: 山西日报（演示）, 山西日报 and 山西日报数字报 are one outlet."""
-    return _DECORATION.sub("", name or "")
-
-
-def outlet_of(site: str | None, url: str) -> str:
-    return site or urlsplit(url).hostname or url
-
-
-def choose_original(copies: Sequence[Member]) -> Member:
-    """The copy whose outlet is the one named in 来源 by the copies; failing that, the earliest."""
-    named = {outlet_key(m.source) for m in copies if m.source}
-    earliest = sorted(copies, key=lambda m: (m.first_time, m.article_id))
-    for member in earliest:
-        if outlet_key(member.outlet) in named:
-            return member
-    return earliest[0]
