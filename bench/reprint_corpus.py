@@ -8,7 +8,9 @@ produces the same pairs.
 from __future__ import annotations
 
 import random
+import re
 from dataclasses import dataclass, field
+from functools import cache
 
 import opencc
 
@@ -49,18 +51,49 @@ SENTENCES = (
 )
 THINGS = ("建筑垃圾", "工业固废", "生活垃圾", "淤泥", "煤矸石")
 THINGS2 = ("耕地", "林地", "河道", "草地")
-# Press-release formulae that wrap many different releases of one procuratorate.
-OPENINGS = (
-    "为深入贯彻落实习近平法治思想，认真落实上级检察院工作部署，进一步提升法律监督质效，"
-    "切实把为民办实事落到实处，{p}人民检察院坚持以人民为中心的发展思想，扎实推进各项检察工作。",
-    "近年来，{p}人民检察院始终坚持讲政治、顾大局、谋发展、重自身，围绕中心、服务大局，"
-    "以高质效办好每一个案件为基本价值追求，不断推动新时代检察工作高质量发展。",
+# Press-release formulae that wrap many different releases of one procuratorate: an opening made of
+# a lead, one or two aims and a stance, middle paragraphs about how the work was organised, and a
+# closing pledge — recombined, so two releases share whole paragraphs and every release shares phrases.
+OPEN_LEADS = (
+    "为深入贯彻落实习近平法治思想", "为认真学习贯彻党的二十大精神", "为全面贯彻落实全国检察长会议精神",
+    "为扎实开展学习贯彻主题教育", "近年来", "今年以来", "为深入践行以人民为中心的发展思想",
+)  # fmt: skip
+OPEN_AIMS = (
+    "进一步提升法律监督质效", "切实把为民办实事落到实处", "持续优化法治化营商环境",
+    "更好服务保障经济社会高质量发展", "切实维护人民群众合法权益", "推动各项检察工作提质增效",
+    "认真落实上级检察院工作部署",
+)  # fmt: skip
+OPEN_STANCES = (
+    "坚持以人民为中心的发展思想，扎实推进各项检察工作",
+    "始终坚持讲政治、顾大局、谋发展、重自身，围绕中心、服务大局",
+    "以高质效办好每一个案件为基本价值追求，不断推动新时代检察工作高质量发展",
+    "立足检察职能，综合运用多种方式，积极回应群众关切",
+    "坚持能动履职、主动作为，取得了良好的政治效果、法律效果和社会效果",
+)
+MIDDLES = (
+    "该院高度重视，第一时间成立以检察长为组长的工作领导小组，制定工作方案，明确责任分工，确保各项工作落到实处。",
+    "活动期间，该院坚持问题导向，聚焦群众急难愁盼问题，通过走访座谈、以案释法等方式，不断拓宽服务群众渠道。",
+    "在办案过程中，该院坚持双赢多赢共赢理念，加强与相关职能部门的沟通协作，形成工作合力。",
+    "为确保工作取得实效，该院建立健全工作台账，实行清单化管理、项目化推进，定期通报工作进展。",
+    "该院党组高度重视此项工作，多次召开党组会专题研究部署，检察长亲自抓、分管领导具体抓。",
+    "同时，该院充分利用“两微一端”等新媒体平台，广泛宣传典型案例，营造了良好的法治氛围。",
 )
 CLOSINGS = (
     "下一步，{p}人民检察院将继续坚持以人民为中心的发展思想，立足检察职能，强化法律监督，"
     "以更加务实的举措、更加有力的担当，为建设更高水平的平安{c}、法治{c}贡献检察力量。",
     "该院相关负责人表示，将以此次活动为契机，持续深化能动履职，做实做优各项检察业务，"
     "努力让人民群众在每一个司法案件中感受到公平正义。",
+    "下一步，该院将进一步总结经验做法，健全长效工作机制，推动{topic}工作走深走实，为{c}经济社会高质量发展提供有力司法保障。",
+    "{p}人民检察院将以此为新的起点，坚持稳进、落实、提升，持续擦亮{c}检察工作品牌。",
+    "今后，{p}人民检察院将继续加强与有关部门的协作配合，凝聚工作合力，切实以检察履职守护群众美好生活。",
+    "该院负责人表示，将始终坚持司法为民理念，用心用情办好群众身边的每一件“小案”，不断增强人民群众获得感、幸福感、安全感。",
+)
+HOUSE_FRAMES = 3  # frames per procuratorate
+# A province-wide campaign: the notice paragraph every county's release quotes word for word.
+CAMPAIGNS = ("检护民生", "护航民营经济", "守护黄河", "根治欠薪", "检察为民办实事", "未成年人保护")
+CAMPAIGN_NOTICE = (
+    "{d}，山西省人民检察院印发《关于开展“{name}”专项监督活动的通知》，要求全省检察机关聚焦群众反映强烈的突出问题，"
+    "充分发挥四大检察职能作用，以专项监督推动解决一批难点堵点问题，活动持续至{y}年底。"
 )
 MEETING = (
     "{d}，{p}人民检察院召开{y}年全市检察工作会议，传达学习全省检察长会议精神，总结{y0}年工作，部署{y}年任务。",
@@ -133,12 +166,36 @@ def reprint(story: Story, rng: random.Random, kinds: set[str], edit_rate: float)
         paragraphs.insert(0, f"本报讯（记者 {_name(rng)} 通讯员 {_name(rng)}）")
         paragraphs += [f"责任编辑：{_name(rng)}", "版权声明：凡本网刊载的各类稿件，未经书面授权，不得转载。"]
     title = f"【{rng.choice(TOPICS)}】" + story.title[2:] + "纪实" if "title" in kinds else story.title
+    if "figures" in kinds:
+        paragraphs = _change_figures(paragraphs, rng)
     if "script" in kinds:
         paragraphs = [_S2T.convert(p) for p in paragraphs]
         title = _S2T.convert(title)
         if rng.random() < 0.5:  # the broken conversion of the sample: pinyin after some characters
             paragraphs = [_pinyin(p, rng) for p in paragraphs]
     return Story(title, paragraphs, source=story.source)
+
+
+_NUMBER = re.compile(r"\d+(?:\.\d+)?")
+
+
+def _change_figures(paragraphs: list[str], rng: random.Random) -> list[str]:
+    """One or two of the reported figures corrected or updated (not years): 253 → 261, 12.5 → 12.8."""
+    spots = [
+        (i, m)
+        for i, p in enumerate(paragraphs)
+        for m in _NUMBER.finditer(p)
+        if not (len(m.group(0)) == 4 and m.group(0).startswith("20"))
+    ]
+    changed = [list(p) for p in paragraphs]
+    for i, m in sorted(rng.sample(spots, min(len(spots), rng.randint(1, 2))), key=lambda s: -s[1].start()):
+        value = float(m.group(0))
+        new = value + rng.choice((-1, 1)) * max(1.0, round(value * rng.uniform(0.02, 0.2)))
+        text = f"{max(new, 1.0):.1f}" if "." in m.group(0) else str(int(max(new, 1.0)))
+        if text == m.group(0):
+            text = str(int(value) + 1) if "." not in m.group(0) else f"{value + 0.1:.1f}"
+        changed[i][m.start() : m.end()] = list(text)
+    return ["".join(p) for p in changed]
 
 
 def _edit(text: str, rng: random.Random, rate: float) -> str:
@@ -157,15 +214,29 @@ def _pinyin(text: str, rng: random.Random) -> str:
     return "".join(chars)
 
 
-KINDS = ("script", "byline", "drop", "edits", "title")
+KINDS = ("script", "byline", "drop", "edits", "title", "figures")
 
 
 def same_story_pairs(rng: random.Random, n: int) -> list[tuple[Story, Story, str]]:
-    """``n`` (original, copy, kinds) pairs; every copy has at least one transformation."""
+    """``n`` (original, copy, kinds) pairs; every copy has at least one transformation. The originals:
+    a quarter real (demo sites, the sample), a quarter press releases in a formulaic frame, an eighth
+    meetings, an eighth releases quoting a provincial notice, a quarter template-written news."""
     bases = real_stories()
     pairs = []
     for i in range(n):
-        story = bases[i % len(bases)] if i % 4 == 0 else synthetic_story(rng)
+        place = rng.choice(PLACES)
+        if i % 4 == 0:
+            story = bases[i // 4 % len(bases)]
+        elif i % 4 == 1:
+            # Two or three paragraphs of news: dropping one never leaves the frame alone.
+            story = release(rng, place, rng.choice(house_frames(place)), rng.randint(2, 3))
+        elif i % 8 == 2:
+            slots = {**_slots(rng, place), "y": 2024}
+            story = Story(f"{place}检察院召开全市检察工作会议", [s.format(**slots) for s in MEETING])
+        elif i % 8 == 6:
+            story = campaign_release(rng, place, campaign_notice(rng.choice(CAMPAIGNS)))
+        else:
+            story = synthetic_story(rng, place)
         kinds = {k for k in KINDS if rng.random() < 0.5} or {rng.choice(KINDS)}
         if i % 10 == 0:
             kinds = set(KINDS)  # the hardest: everything at once
@@ -174,21 +245,70 @@ def same_story_pairs(rng: random.Random, n: int) -> list[tuple[Story, Story, str
     return pairs
 
 
+@dataclass(frozen=True)
+class Frame:
+    """The formulaic frame of a procuratorate's press releases."""
+
+    opening: str
+    middles: tuple[str, ...]
+    closing: str
+
+
+def press_frame(rng: random.Random, place: str) -> Frame:
+    """An opening (lead, one or two aims, stance), 0–2 middle paragraphs and a closing pledge."""
+    aims = "，".join(rng.sample(OPEN_AIMS, rng.randint(1, 2)))
+    slots = {"p": place, "c": place[:2], "topic": rng.choice(TOPICS)}
+    return Frame(
+        opening=f"{rng.choice(OPEN_LEADS)}，{aims}，{place}人民检察院{rng.choice(OPEN_STANCES)}。",
+        middles=tuple(rng.sample(MIDDLES, rng.randint(0, 2))),
+        closing=rng.choice(CLOSINGS).format(**slots),
+    )
+
+
+@cache
+def house_frames(place: str) -> tuple[Frame, ...]:
+    """The frames one procuratorate's press office wraps its releases in (the same every run)."""
+    rng = random.Random(f"frames of {place}")
+    return tuple(press_frame(rng, place) for _ in range(HOUSE_FRAMES))
+
+
+def release(rng: random.Random, place: str, frame: Frame, core: int) -> Story:
+    """A press release: ``frame`` around ``core`` paragraphs of its own news."""
+    story = synthetic_story(rng, place)
+    story.paragraphs[:] = [frame.opening, *frame.middles, *story.paragraphs[:core], frame.closing]
+    return story
+
+
+def campaign_notice(name: str) -> str:
+    """The notice of one campaign, as every county quotes it."""
+    at = CAMPAIGNS.index(name)
+    return CAMPAIGN_NOTICE.format(d=f"{at + 2}月{at * 4 + 3}日", name=name, y=2024)
+
+
+def campaign_release(rng: random.Random, place: str, notice: str) -> Story:
+    """A county's release about a provincial campaign: the notice, then 2–3 paragraphs of its own."""
+    story = synthetic_story(rng, place)
+    del story.paragraphs[rng.randint(2, 3) :]
+    story.paragraphs.insert(0, notice)
+    return story
+
+
+LOOK_ALIKES = ("boilerplate", "meeting", "same-topic", "campaign")
+
+
 def look_alike_pairs(rng: random.Random, n: int) -> list[tuple[Story, Story, str]]:
-    """``n`` pairs of different stories: shared press-release boilerplate, one meeting in two
-    cities, and the same topic in the same place."""
+    """``n`` pairs of different stories: two releases of one procuratorate in the same formulaic
+    frame (1–3 paragraphs of news each, so the frame may be most of the text), one meeting in two
+    cities, the same topic in the same place, and two counties quoting the same provincial notice."""
     pairs = []
     for i in range(n):
         place = rng.choice(PLACES)
-        if i % 3 == 0:
-            opening, closing = rng.choice(OPENINGS), rng.choice(CLOSINGS)
-            a, b = synthetic_story(rng, place), synthetic_story(rng, place)
-            for story in (a, b):
-                del story.paragraphs[3:]
-                story.paragraphs.insert(0, opening.format(p=place))
-                story.paragraphs.append(closing.format(p=place, c=place[:2]))
-            pairs.append((a, b, "boilerplate"))
-        elif i % 3 == 1:
+        kind = LOOK_ALIKES[i % len(LOOK_ALIKES)]
+        if kind == "boilerplate":
+            frame = rng.choice(house_frames(place))
+            a, b = (release(rng, place, frame, rng.randint(1, 3)) for _ in range(2))
+            pairs.append((a, b, kind))
+        elif kind == "meeting":
             other = rng.choice([p for p in PLACES if p != place and p.endswith("市")])
             date = f"{rng.randint(1, 3)}月{rng.randint(1, 28)}日"
             stories = []
@@ -197,8 +317,31 @@ def look_alike_pairs(rng: random.Random, n: int) -> list[tuple[Story, Story, str
                 stories.append(
                     Story(f"{city}检察院召开全市检察工作会议", [s.format(**slots) for s in MEETING])
                 )
-            pairs.append((stories[0], stories[1], "meeting"))
-        else:
+            pairs.append((stories[0], stories[1], kind))
+        elif kind == "same-topic":
             a, b = synthetic_story(rng, place), synthetic_story(rng, place)
-            pairs.append((a, b, "same-topic"))
+            pairs.append((a, b, kind))
+        else:
+            other = rng.choice([p for p in PLACES if p != place])
+            notice = campaign_notice(rng.choice(CAMPAIGNS))
+            pairs.append((campaign_release(rng, place, notice), campaign_release(rng, other, notice), kind))
     return pairs
+
+
+def background(rng: random.Random, n: int) -> list[Story]:
+    """``n`` other stories of every kind above (none of the pairs'): what a store has seen before."""
+    stories: list[Story] = []
+    while len(stories) < n:
+        place = rng.choice(PLACES)
+        kind = rng.choice(LOOK_ALIKES)
+        if kind == "boilerplate":
+            frame = rng.choice(house_frames(place)) if rng.random() < 0.8 else press_frame(rng, place)
+            stories.append(release(rng, place, frame, rng.randint(1, 3)))
+        elif kind == "meeting":
+            slots = {**_slots(rng, place), "y": 2024}
+            stories.append(Story(f"{place}检察院召开全市检察工作会议", [s.format(**slots) for s in MEETING]))
+        elif kind == "same-topic":
+            stories.append(synthetic_story(rng, place))
+        else:
+            stories.append(campaign_release(rng, place, campaign_notice(rng.choice(CAMPAIGNS))))
+    return stories

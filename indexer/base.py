@@ -27,6 +27,9 @@ FACET_SIZE = 10  # buckets per facet: what a sidebar can show
 # Facets a search can return: name -> what it counts (articles per value).
 FACETS = ("source", "site", "topic", "procuratorate", "region", "tone")
 MAX_COPIES_LISTED = 200  # copies listed per story with all_copies (a viral story can have thousands)
+# Copies one story view lists (story_copies): the oldest, where the original is; far below both
+# engines' result windows, so one request reads them.
+MAX_STORY_COPIES = 1_000
 
 Sort = Literal["relevance", "date"]
 Interval = Literal["day", "week", "month"]
@@ -152,6 +155,7 @@ class StoryCopy(BaseModel):
     source: str | None
     title: str
     published_at: datetime | None
+    fetched_at: datetime | None = None  # when the crawler saw it
 
 
 class SearchHit(BaseModel):
@@ -242,6 +246,12 @@ class SearchBackend(ABC):
 
     @abstractmethod
     def count(self) -> int: ...
+
+    @abstractmethod
+    def story_copies(self, story_id: str, limit: int = MAX_STORY_COPIES) -> list[StoryCopy]:
+        """The copies of one story (``story_id``, or the ``article_id`` of an article without one),
+        oldest first (``published_at``, undated last, then ``article_id``), at most ``limit``;
+        an empty list for a story the index does not hold."""
 
     @abstractmethod
     def reindex(self) -> dict[str, Any]:

@@ -23,6 +23,7 @@ from elasticsearch import ApiError, Elasticsearch, helpers
 from indexer import elastic_admin
 from indexer.base import (
     MAX_COPIES_LISTED,
+    MAX_STORY_COPIES,
     FacetBucket,
     IndexMissing,
     IndexOutcome,
@@ -35,7 +36,7 @@ from indexer.base import (
     encode_cursor,
 )
 from indexer.document import doc_version, document_json, fill_histogram, hit_from_document
-from indexer.es_query import build_search, story_stats_request
+from indexer.es_query import build_search, story_copies_request, story_stats_request
 from pipeline.errors import LOCAL_SERVICES_HINT, ServiceUnavailable
 from pipeline.model import Article
 
@@ -242,6 +243,11 @@ class ElasticBackend(SearchBackend):
     def count(self) -> int:
         with self._errors():
             return int(self.client.count(index=self.alias)["count"])
+
+    def story_copies(self, story_id: str, limit: int = MAX_STORY_COPIES) -> list[StoryCopy]:
+        with self._errors():
+            resp = self.client.search(index=self.alias, **story_copies_request(story_id, limit))
+        return [StoryCopy.model_validate(h["_source"]) for h in resp["hits"]["hits"]]
 
     def refresh(self) -> None:
         with self._errors():

@@ -132,13 +132,29 @@ def build_search(query: SearchQuery, source_fields: list[str]) -> dict[str, Any]
     return body
 
 
+# Oldest first, undated last, as indexer/base.py:SearchBackend.story_copies promises.
+_COPY_ORDER = [{"published_at": {"order": "asc", "missing": "_last"}}, {"article_id": "asc"}]
+# The fields of a StoryCopy, plus the story it belongs to.
+_COPY_FIELDS = ["article_id", "url", "site", "source", "title", "published_at", "fetched_at", "story_key"]
+
+
+def story_copies_request(story_id: str, limit: int) -> dict[str, Any]:
+    """The copies of one story, oldest first (a story view)."""
+    return {
+        "query": {"term": {"story_key": story_id}},
+        "size": limit,
+        "sort": _COPY_ORDER,
+        "source_includes": _COPY_FIELDS,
+    }
+
+
 def story_stats_request(keys: list[str], all_copies: bool, max_copies: int) -> dict[str, Any]:
     """Copies and outlets of the stories on a page (and, with all_copies, the copies themselves)."""
     return {
         "query": {"terms": {"story_key": keys}},
         "size": max_copies if all_copies else 0,
-        "sort": [{"published_at": {"order": "asc", "missing": "_last"}}, {"article_id": "asc"}],
-        "source_includes": ["article_id", "url", "site", "source", "title", "published_at", "story_key"],
+        "sort": _COPY_ORDER,
+        "source_includes": _COPY_FIELDS,
         "aggs": {
             "stories": {
                 "terms": {"field": "story_key", "size": len(keys)},

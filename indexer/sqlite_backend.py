@@ -7,7 +7,8 @@ character, like Elasticsearch's standard tokenizer; each query term becomes an F
 simplified characters (indexer/sqlite_query.py). Ranking is BM25 with the title weighted 3:1.
 
 A search materialises the matching rows once into a temporary table and answers the page, the
-totals, the facets and the histogram from it. One connection serves all threads behind a lock:
+totals, the facets and the histogram from it, grouping by small integers of the article row
+(story_no, facet_set, published_day; config/sqlite/articles.sql). One connection serves all threads behind a lock:
 SQLite serialises writers anyway, and WAL mode lets other processes (the web app) read while the
 indexer writes. An older version of an article never overwrites a newer one (doc_version).
 """
@@ -16,6 +17,7 @@ from __future__ import annotations
 
 import json
 import logging
+import math
 import sqlite3
 import threading
 import time
@@ -24,43 +26,66 @@ from pathlib import Path
 from typing import Any
 
 from indexer.base import (
+    MAX_STORY_COPIES,
     IndexMissing,
     IndexOutcome,
     QueryError,
     SearchBackend,
     SearchPage,
     SearchQuery,
+    StoryCopy,
     TransientIndexError,
     decode_cursor,
     encode_cursor,
 )
-from indexer.document import doc_version, document_json, facet_values, fill_histogram, hit_from_document
-from indexer.sqlite_query import HISTOGRAM_KEY, filter_sql, match_expression, order_sql
-from indexer.sqlite_read import add_story_stats, facets, page_rows
+from indexer.document import doc_version, document_json, facet_values, hit_from_document
+from indexer.sqlite_query import filter_sql, match_expression, order_sql
+from indexer.sqlite_read import FacetSets, add_story_stats, facet_set_key, histogram_of_days, page_rows
 from indexer.text import spaced_cjk
 from pipeline.model import Article
 from pipeline.settings import CONFIG_DIR
 
 logger = logging.getLogger(__name__)
 
+_TABLES = (
+    "articles",
+    "article_payloads",
+    "article_facets",
+    "articles_fts",
+    "index_meta",
+    "stories",
+    "facet_sets",
+)
+
 SCHEMA_FILE = CONFIG_DIR / "sqlite" / "articles.sql"
 # Weights of the FTS columns (title, body) in BM25: a word in the title says more.
 _BM25 = "bm25(articles_fts, 3.0, 1.0)"
-_COLUMNS = "article_id, site, source, tone, relevance, relevant, story_key, outlet, published_ts, doc_version"
+_COLUMNS = (
+    "article_id, site, source, tone, relevance, relevant, story_key, outlet, published_ts, doc_version, "
+    "story_no, facet_set, published_day"
+)
 _UPSERT = f"""
-INSERT INTO articles ({_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+INSERT INTO articles ({_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 ON CONFLICT (article_id) DO UPDATE SET
     site = excluded.site, source = excluded.source, tone = excluded.tone,
     relevance = excluded.relevance, relevant = excluded.relevant, story_key = excluded.story_key,
     outlet = excluded.outlet, published_ts = excluded.published_ts,
-    doc_version = excluded.doc_version
+    doc_version = excluded.doc_version, story_no = excluded.story_no, facet_set = excluded.facet_set,
+    published_day = excluded.published_day
 WHERE excluded.doc_version >= articles.doc_version
 RETURNING id
 """
+# The id of a key, new or not, in one statement (the no-op update makes RETURNING answer).
+_STORY_NO = "INSERT INTO stories (key) VALUES (?) ON CONFLICT (key) DO UPDATE SET key = key RETURNING id"
+_FACET_SET = "INSERT INTO facet_sets (facets) VALUES (?) ON CONFLICT (facets) DO UPDATE SET facets = facets RETURNING id"
 _MATCHES = """
-CREATE TEMP TABLE m (id INTEGER PRIMARY KEY, article_id TEXT, story_key TEXT, published_ts REAL, bm REAL,
-                     site TEXT, source TEXT, tone TEXT)
+CREATE TEMP TABLE m (id INTEGER PRIMARY KEY, article_id TEXT, story_no INTEGER, published_ts REAL, bm REAL,
+                     facet_set INTEGER, published_day INTEGER)
 """
+# A search reads tens of megabytes of FTS doclists: keep them in memory between searches (the
+# default 2 MB page cache rereads them every time) and the temporary table off the disk.
+_PRAGMAS = ("PRAGMA cache_size = -65536", "PRAGMA mmap_size = 268435456", "PRAGMA temp_store = MEMORY")
+_CST_OFFSET_S = 8 * 3600  # China Standard Time, no daylight saving
 
 
 def _statements(script: str) -> list[str]:
@@ -83,6 +108,7 @@ class SqliteBackend(SearchBackend):
         self._timeout_s = timeout_s
         self._lock = threading.RLock()
         self._conn: sqlite3.Connection | None = None
+        self._facet_sets = FacetSets()
 
     # -- connection -------------------------------------------------------------------------
 
@@ -101,6 +127,8 @@ class SqliteBackend(SearchBackend):
             check_same_thread=False,
         )
         conn.execute(f"PRAGMA busy_timeout = {int(self._timeout_s * 1000)}")
+        for pragma in _PRAGMAS:
+            conn.execute(pragma)
         self._conn = conn
         return conn
 
@@ -128,7 +156,7 @@ class SqliteBackend(SearchBackend):
             conn = self._connect(create=True)
             conn.execute("PRAGMA journal_mode = WAL")
             columns = {row[1] for row in conn.execute("PRAGMA table_info(articles)")}
-            if columns and "story_key" not in columns:
+            if columns and "facet_set" not in columns:
                 # An index of an older schema: rebuilt from its stored documents, in place.
                 logger.info("search index %s has an older schema: rebuilding it", self.path)
                 self.reindex()
@@ -149,7 +177,7 @@ class SqliteBackend(SearchBackend):
                 }
                 stored = "article_payloads" if "article_payloads" in tables else "articles"  # older schema
                 conn.execute(f"CREATE TEMP TABLE old_docs AS SELECT payload FROM main.{stored}")
-                for table in ("articles", "article_payloads", "article_facets", "articles_fts", "index_meta"):
+                for table in _TABLES:
                     conn.execute(f"DROP TABLE IF EXISTS main.{table}")
                 for statement in _statements(SCHEMA_FILE.read_text(encoding="utf-8")):
                     conn.execute(statement)
@@ -204,9 +232,14 @@ class SqliteBackend(SearchBackend):
             text = document_json(article)
             doc = json.loads(text)
             published = article.published_at.timestamp() if article.published_at else None
+            day = None if published is None else math.floor((published + _CST_OFFSET_S) / 86400)
             relevant = None if article.relevant is None else int(article.relevant)
+            facets = facet_values(article)
+            (story_no,) = conn.execute(_STORY_NO, (doc["story_key"],)).fetchone()
+            (facet_set,) = conn.execute(_FACET_SET, (facet_set_key(facets),)).fetchone()
             params = (article.article_id, article.site, article.source, article.tone, article.relevance,
-                      relevant, doc["story_key"], doc["outlet"], published, doc_version(article))  # fmt: skip
+                      relevant, doc["story_key"], doc["outlet"], published, doc_version(article),
+                      story_no, facet_set, day)  # fmt: skip
             row = conn.execute(_UPSERT, params).fetchone()
             if row is None:  # the index holds a newer version
                 conn.execute("RELEASE doc")
@@ -218,7 +251,7 @@ class SqliteBackend(SearchBackend):
             conn.execute("DELETE FROM article_facets WHERE doc = ?", (row_id,))
             conn.executemany(
                 "INSERT OR IGNORE INTO article_facets (doc, field, value, label) VALUES (?, ?, ?, ?)",
-                [(row_id, f, v, label) for f, pairs in facet_values(article).items() for v, label in pairs],
+                [(row_id, f, v, label) for f, pairs in facets.items() for v, label in pairs],
             )
             conn.execute("DELETE FROM articles_fts WHERE rowid = ?", (row_id,))
             conn.execute(
@@ -248,15 +281,15 @@ class SqliteBackend(SearchBackend):
                 conn.execute("DROP TABLE IF EXISTS temp.m")
                 conn.execute(_MATCHES)
                 conn.execute(
-                    f"INSERT INTO temp.m SELECT a.id, a.article_id, a.story_key, a.published_ts, {_BM25}, "
-                    "a.site, a.source, a.tone "
+                    f"INSERT INTO temp.m SELECT a.id, a.article_id, a.story_no, a.published_ts, {_BM25}, "
+                    "a.facet_set, a.published_day "
                     # CROSS JOIN keeps the full-text match as the outer loop: with a selective filter
                     # the planner would otherwise probe the FTS index once per filtered row.
                     "FROM articles_fts CROSS JOIN articles a ON a.id = articles_fts.rowid "
                     f"WHERE articles_fts MATCH ?{where}",
                     [match_expression(query.tree), *params],
                 )
-                total, stories = conn.execute("SELECT count(*), count(DISTINCT story_key) FROM m").fetchone()
+                total, stories = conn.execute("SELECT count(*), count(DISTINCT story_no) FROM m").fetchone()
                 rows = page_rows(conn, query, order, offset)
                 payloads = dict(
                     conn.execute(
@@ -265,14 +298,8 @@ class SqliteBackend(SearchBackend):
                     ).fetchall()
                 )
                 hits = [hit_from_document(json.loads(payloads[i]), -bm, query.terms) for i, bm in rows]
-                counts = facets(conn) if query.facets else {}
-                histogram = []
-                if query.histogram:
-                    key = HISTOGRAM_KEY[query.histogram]
-                    pairs = conn.execute(
-                        f"SELECT {key} AS k, count(*) FROM m WHERE published_ts IS NOT NULL GROUP BY k"
-                    ).fetchall()
-                    histogram = fill_histogram(pairs, query.histogram)
+                counts = self._facet_sets.count(conn) if query.facets else {}
+                histogram = histogram_of_days(conn, query.histogram) if query.histogram else []
                 if hits:
                     add_story_stats(conn, hits, query.all_copies)
                 conn.execute("DROP TABLE temp.m")
@@ -298,15 +325,20 @@ class SqliteBackend(SearchBackend):
         ((total,),) = self._run("SELECT count(*) FROM articles")
         return int(total)
 
+    def story_copies(self, story_id: str, limit: int = MAX_STORY_COPIES) -> list[StoryCopy]:
+        rows = self._run(
+            "SELECT p.payload FROM articles a JOIN article_payloads p ON p.id = a.id WHERE a.story_key = ? "
+            "ORDER BY a.published_ts ASC NULLS LAST, a.article_id LIMIT ?",
+            (story_id, limit),
+        )
+        return [StoryCopy.model_validate_json(payload) for (payload,) in rows]
+
     def drop(self) -> None:
         if not self.path.exists():
             return
         with self._lock:
             conn = self._connect()
-            conn.executescript(
-                "DROP TABLE IF EXISTS articles_fts; DROP TABLE IF EXISTS article_facets; "
-                "DROP TABLE IF EXISTS articles; DROP TABLE IF EXISTS article_payloads; DROP TABLE IF EXISTS index_meta;"
-            )
+            conn.executescript("".join(f"DROP TABLE IF EXISTS {table};" for table in _TABLES))
         logger.info("search index dropped: %s", self.path)
 
     def close(self) -> None:

@@ -12,14 +12,6 @@ from indexer.base import SearchQuery
 from indexer.query import And, Node, Not, Or, Term
 from indexer.text import spaced_cjk, to_simplified
 
-# Histogram bucket of a row, in China Standard Time (UTC+8, no daylight saving); weeks start on
-# Monday as in Elasticsearch ('weekday 0' moves to the next Sunday, or stays on one).
-_CST = "m.published_ts + 28800, 'unixepoch'"
-HISTOGRAM_KEY = {
-    "day": f"date({_CST})",
-    "week": f"date({_CST}, 'weekday 0', '-6 days')",
-    "month": f"strftime('%Y-%m-01', {_CST})",
-}
 _COLUMNS = {"site": "a.site", "source": "a.source", "tone": "a.tone"}
 
 

@@ -1,14 +1,31 @@
 """Reading a search's results out of the embedded index: the page (with story collapsing), the
-facets and the copies of the stories on the page, all from the temporary table ``m`` of the rows
-that match (see indexer/sqlite_backend.py).
+facets, the histogram and the copies of the stories on the page, all from the temporary table
+``m`` of the rows that match (see indexer/sqlite_backend.py).
 """
 
 from __future__ import annotations
 
 import json
 import sqlite3
+from collections import Counter
+from datetime import date, timedelta
 
-from indexer.base import FACET_SIZE, FACETS, MAX_COPIES_LISTED, FacetBucket, SearchHit, SearchQuery, StoryCopy
+import numpy as np
+
+from indexer.base import (
+    FACET_SIZE,
+    FACETS,
+    MAX_COPIES_LISTED,
+    FacetBucket,
+    HistogramBucket,
+    Interval,
+    SearchHit,
+    SearchQuery,
+    StoryCopy,
+)
+from indexer.document import bucket_start, fill_histogram
+
+_EPOCH = date(1970, 1, 1)
 
 
 def page_rows(
@@ -24,8 +41,8 @@ def page_rows(
     wanted = offset + query.size
     limit = wanted * 2 + 50
     while True:
-        rows = conn.execute(f"SELECT id, bm, story_key FROM m ORDER BY {order} LIMIT ?", (limit,)).fetchall()
-        seen: set[str] = set()
+        rows = conn.execute(f"SELECT id, bm, story_no FROM m ORDER BY {order} LIMIT ?", (limit,)).fetchall()
+        seen: set[int] = set()
         firsts: list[tuple[int, float]] = []
         for row_id, bm, key in rows:
             if key not in seen:
@@ -38,28 +55,93 @@ def page_rows(
         limit *= 4
 
 
-# Single-valued facets are columns of the matches table itself: no join.
-_COLUMN_FACETS = ("site", "source", "tone")
+def facet_set_key(facets: dict[str, list[tuple[str, str | None]]]) -> str:
+    """The stored form of an article's facet values (facet_sets.facets): equal sets, equal text."""
+    triples = sorted((name, value, label or "") for name, pairs in facets.items() for value, label in pairs)
+    return json.dumps(triples, ensure_ascii=False, separators=(",", ":"))
 
 
-def facets(conn: sqlite3.Connection) -> dict[str, list[FacetBucket]]:
-    facets: dict[str, list[FacetBucket]] = {}
-    for name in FACETS:
-        if name in _COLUMN_FACETS:
-            rows = conn.execute(
-                f"SELECT {name}, NULL, count(*) AS c FROM m WHERE {name} IS NOT NULL "
-                f"GROUP BY {name} ORDER BY c DESC, {name} LIMIT ?",
-                (FACET_SIZE,),
-            ).fetchall()
-            facets[name] = [FacetBucket(value=v, label=label, count=c) for v, label, c in rows]
-            continue
-        rows = conn.execute(
-            "SELECT f.value, max(f.label), count(*) AS c FROM m CROSS JOIN article_facets f "
-            "ON f.doc = m.id AND f.field = ? GROUP BY f.value ORDER BY c DESC, f.value LIMIT ?",
-            (name, FACET_SIZE),
-        ).fetchall()
-        facets[name] = [FacetBucket(value=v, label=label, count=c) for v, label, c in rows]
-    return facets
+def _column(conn: sqlite3.Connection, column: str) -> np.ndarray:
+    """An integer column of the matches as an array: read as one string, because fetching tens of
+    thousands of rows one by one costs more than the search (and SQLite's GROUP BY sorts them)."""
+    (text,) = conn.execute(f"SELECT group_concat({column}) FROM m WHERE {column} IS NOT NULL").fetchone()
+    return np.array(text.split(","), dtype=np.int64) if text else np.zeros(0, dtype=np.int64)
+
+
+class FacetSets:
+    """Facet counts of the matches: how many matches carry each facet set (facet_sets), added
+    into every value of the set. Sets never change once written and new ones get higher ids, so
+    what they hold is cached here, read incrementally, and dropped when the tables are rebuilt
+    (index_meta.generation changes).
+    """
+
+    def __init__(self) -> None:
+        self._reset(None)
+
+    def _reset(self, generation: str | None) -> None:
+        self._generation = generation
+        self._max_id = 0
+        self._index: dict[tuple[str, str], int] = {}  # (facet, value) -> position in the lists below
+        self._values: list[str] = []
+        self._labels: list[str | None] = []
+        self._by_facet: dict[str, list[int]] = {name: [] for name in FACETS}
+        # One entry per (set, value in it): which set, which value.
+        self._entry_set = np.zeros(0, dtype=np.int64)
+        self._entry_value = np.zeros(0, dtype=np.int64)
+
+    def _refresh(self, conn: sqlite3.Connection) -> None:
+        (generation,) = conn.execute("SELECT value FROM index_meta WHERE key = 'generation'").fetchone()
+        if generation != self._generation:
+            self._reset(generation)
+        sets: list[int] = []
+        values: list[int] = []
+        for set_id, text in conn.execute(
+            "SELECT id, facets FROM facet_sets WHERE id > ? ORDER BY id", (self._max_id,)
+        ):
+            for name, value, label in json.loads(text):
+                position = self._index.setdefault((name, value), len(self._values))
+                if position == len(self._values):
+                    self._values.append(value)
+                    self._labels.append(label or None)
+                    self._by_facet.setdefault(name, []).append(position)
+                elif label and label > (self._labels[position] or ""):
+                    self._labels[position] = label
+                sets.append(set_id)
+                values.append(position)
+            self._max_id = set_id
+        if sets:
+            self._entry_set = np.concatenate([self._entry_set, np.array(sets, dtype=np.int64)])
+            self._entry_value = np.concatenate([self._entry_value, np.array(values, dtype=np.int64)])
+
+    def count(self, conn: sqlite3.Connection) -> dict[str, list[FacetBucket]]:
+        self._refresh(conn)
+        per_set = np.bincount(_column(conn, "facet_set"), minlength=self._max_id + 1)
+        per_value = np.bincount(
+            self._entry_value, weights=per_set[self._entry_set], minlength=len(self._values)
+        ).astype(np.int64)
+        facets: dict[str, list[FacetBucket]] = {}
+        for name in FACETS:
+            found = [(int(per_value[i]), i) for i in self._by_facet.get(name, []) if per_value[i]]
+            found.sort(key=lambda pair: (-pair[0], self._values[pair[1]]))
+            facets[name] = [
+                FacetBucket(value=self._values[i], count=n, label=self._labels[i])
+                for n, i in found[:FACET_SIZE]
+            ]
+        return facets
+
+
+def histogram_of_days(conn: sqlite3.Connection, interval: Interval) -> list[HistogramBucket]:
+    """Matches per day (China Standard Time, published_day), summed into days, weeks or months."""
+    days = _column(conn, "published_day")
+    if not days.size:
+        return []
+    first = int(days.min())
+    buckets: Counter[str] = Counter()
+    per_day = np.bincount(days - first)
+    for offset in np.flatnonzero(per_day):
+        start = bucket_start(_EPOCH + timedelta(days=first + int(offset)), interval)
+        buckets[start.isoformat()] += int(per_day[offset])
+    return fill_histogram(buckets.items(), interval)
 
 
 def add_story_stats(conn: sqlite3.Connection, hits: list[SearchHit], all_copies: bool) -> None:

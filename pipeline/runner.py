@@ -16,6 +16,7 @@ import threading
 import time
 from collections import Counter
 from collections.abc import Callable, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Protocol
 
@@ -128,6 +129,14 @@ class StageRunner:
         self.bus.ensure_topics(topics)
         consumer = self.bus.consumer([self.stage.input_topic], self.stage.group)
         producer = self.bus.producer()
+        # A sink stage polls and decodes the next batch while the previous one is written (the
+        # sink mostly waits on the engine), so the engine never waits for our decoding. At most
+        # one batch is in flight, batches are written in order, and the consumer stays on this
+        # thread: a batch's offsets are committed here, only after its write returned.
+        writer = None
+        if self.sink is not None:
+            writer = ThreadPoolExecutor(max_workers=1, thread_name_prefix=f"{self.stage.name}-sink")
+        in_flight: tuple[Future[None], list[Message]] | None = None
         try:
             while not stop.is_set():
                 messages = list(consumer.poll(self.batch_size, self.poll_timeout_s))
@@ -137,30 +146,56 @@ class StageRunner:
                     if remaining <= 0:
                         break
                     messages.extend(consumer.poll(self.batch_size - len(messages), remaining))
-                if messages:
-                    self.handle_batch(messages, producer, stop)
+                decoded = self.decode_batch(messages)
+                written: list[Message] = []
+                if in_flight is not None:
+                    (done, written), in_flight = in_flight, None
+                    done.result()
+                    if stop.is_set():
+                        break
+                if messages and writer is not None:
+                    in_flight = (writer.submit(self.handle_batch, decoded, producer, stop), messages)
+                if written:  # after the next write started: the commit overlaps it
+                    consumer.commit(written)
+                if messages and writer is None:
+                    self.handle_batch(decoded, producer, stop)
                     if stop.is_set():
                         break
                     consumer.commit(messages)
-                elif until_idle and consumer.lag() == 0:
+                elif not messages and until_idle and consumer.lag() == 0:
                     break
         finally:
+            if writer is not None:
+                writer.shutdown(wait=True)  # an in-flight write ends (or sees stop) before we close
             consumer.close()
             producer.close()
         return self.stats
 
-    def handle_batch(self, messages: Sequence[Message], producer: Producer, stop: threading.Event) -> None:
-        """Process a batch; returns once every output is durable (or the stage is stopping)."""
-        decoded: list[tuple[Message, Article]] = []
+    def decode_batch(self, messages: Sequence[Message]) -> list[tuple[Message, Article | Poison]]:
+        """Each message's article, or why it can never be decoded. Records no outcome: this may
+        run while the previous batch is being written."""
+        decoded: list[tuple[Message, Article | Poison]] = []
         for message in messages:
             try:
                 decoded.append((message, self.decode(message)))
             except Poison as error:
-                self.dead(producer, message, None, error.reason, 0)
+                decoded.append((message, error))
+        return decoded
+
+    def handle_batch(
+        self, decoded: Sequence[tuple[Message, Article | Poison]], producer: Producer, stop: threading.Event
+    ) -> None:
+        """Process a decoded batch; returns once every output is durable (or the stage is stopping)."""
+        articles: list[tuple[Message, Article]] = []
+        for message, item in decoded:
+            if isinstance(item, Poison):
+                self.dead(producer, message, None, item.reason, 0)
+            else:
+                articles.append((message, item))
         if self.sink is not None:
-            self.write_to_sink(decoded, producer, stop)
+            self.write_to_sink(articles, producer, stop)
         else:
-            for message, article in decoded:
+            for message, article in articles:
                 self.apply_steps(message, article, producer)
         producer.flush()
 

@@ -51,8 +51,15 @@ class Settings(BaseSettings):
     kafka_partitions: int = Field(3, ge=1, description="partitions of topics the project creates on Kafka")
     kafka_replication_factor: int = Field(1, ge=1, description="replication factor of topics it creates")
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = Field("INFO", description="log level")
+    reprint_window_days: float = Field(
+        30.0, ge=0, description="copies of a story are looked for within this many days of it (0: any time)"
+    )
     spacy_model: str = Field(
         "zh_core_web_sm", description="spaCy pipeline of the entity processor (blank zh + jieba if missing)"
+    )
+    generic_ner: Literal["posseg", "tokens", "off"] = Field(
+        "tokens",
+        description="generic PERSON/GPE/ORG layer of the fallback: jieba posseg, dictionary tags, none",
     )
 
     @field_validator("data_dir", "sites_file")

@@ -8,6 +8,7 @@ line here.
 
 from __future__ import annotations
 
+from datetime import timedelta
 from functools import partial
 
 from pipeline.runner import Step
@@ -37,7 +38,12 @@ def build_steps(stage: str, settings: Settings) -> list[Step]:
             partial(classify, taxonomy=taxonomy),
             extract_statistics,
             partial(extract_keywords, extractor=load_keyword_extractor(domain_words=cue_words(taxonomy))),
-            partial(assign_story, store=open_story_store(settings), to_simplified=load_converter()),
+            partial(
+                assign_story,
+                store=open_story_store(settings),
+                to_simplified=load_converter(),
+                window=timedelta(days=settings.reprint_window_days) if settings.reprint_window_days else None,
+            ),
         ]
     raise ValueError(f"unknown processor stage {stage!r}; choose from {', '.join(STAGES)}")
 

@@ -27,7 +27,7 @@ _BOILERPLATE = ("版权", "免责", "来源", "责任编辑", "编辑", "声明"
 
 def load_entity_resources(settings: Settings) -> NlpResources:
     """The spaCy pipeline of ``settings.spacy_model`` (or the fallback) with the domain layer."""
-    resources = load_nlp(settings.spacy_model)
+    resources = load_nlp(settings.spacy_model, generic=settings.generic_ner)
     resources.to_simplified = load_converter()
     return resources
 

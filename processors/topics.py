@@ -5,9 +5,9 @@ The taxonomy and every cue live in ``config/topics.yaml``; this module only coun
 
 from __future__ import annotations
 
+import bisect
 import math
 import re
-from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -36,6 +36,11 @@ class Topic:
     description: str
     cues: tuple[Cue, ...]
     near: tuple[str, ...] = ()
+    # Sentences matching one of these patterns do not count for the topic (bribery by the procuratorate's
+    # own staff is misconduct, not the prosecution of duty crimes).
+    not_near: tuple[re.Pattern[str], ...] = ()
+    # The topic needs at least one of these words somewhere in the article (criminal prosecution: 罪 …).
+    requires: tuple[str, ...] = ()
 
 
 @dataclass
@@ -45,6 +50,12 @@ class Taxonomy:
     scale: float = 2.0
     title_weight: float = 2.0
     max_count: int = 3
+    # A cue inside an enumeration (刑事检察、公益诉讼等业务) is a passing mention: it counts list_weight.
+    list_weight: float = 1.0
+    # Cues found in one body sentence only, none in the title, of a body of at least passing_sentences
+    # sentences: the sum counts single_sentence_weight.
+    single_sentence_weight: float = 1.0
+    passing_sentences: int = 4
     relevance: dict[str, Any] = field(default_factory=dict)
     relevance_cues: tuple[Cue, ...] = ()
     competing_cues: tuple[Cue, ...] = ()
@@ -67,7 +78,15 @@ def _cues(spec: dict[str, float]) -> tuple[Cue, ...]:
 def load_taxonomy(path: Path = TOPICS_FILE) -> Taxonomy:
     data: dict[str, Any] = yaml.safe_load(path.read_text(encoding="utf-8"))
     topics = [
-        Topic(t["id"], t["label"], t.get("description", ""), _cues(t["cues"]), tuple(t.get("near", ())))
+        Topic(
+            t["id"],
+            t["label"],
+            t.get("description", ""),
+            _cues(t["cues"]),
+            tuple(t.get("near", ())),
+            tuple(re.compile(str(p)) for p in t.get("not_near", ())),
+            tuple(str(w) for w in t.get("requires", ())),
+        )
         for t in data["topics"]
     ]
     ids = [t.id for t in topics]
@@ -80,6 +99,9 @@ def load_taxonomy(path: Path = TOPICS_FILE) -> Taxonomy:
         scale=float(data.get("scale", 2.0)),
         title_weight=float(data.get("title_weight", 2)),
         max_count=int(data.get("max_count", 3)),
+        list_weight=float(data.get("list_weight", 1.0)),
+        single_sentence_weight=float(data.get("single_sentence_weight", 1.0)),
+        passing_sentences=int(data.get("passing_sentences", 4)),
         relevance=relevance,
         relevance_cues=_cues(relevance["procuratorate"]),
         competing_cues=_cues(relevance["competing"]),
@@ -114,31 +136,98 @@ def count_cues(
     tax: Taxonomy,
     near: tuple[str, ...] = (),
     cap: int | None = None,
-    plain: re.Pattern[str] | None = None,
-    counted: tuple[Counter[str], Counter[str]] | None = None,
+    title_weight: float | None = None,
 ) -> tuple[float, list[str]]:
-    """Weighted count of the cues (title counts ``title_weight`` times) and the cues that were found.
-
-    With ``plain``, plain cues are counted by that longest-first pattern (one cue per position);
-    ``counted`` are those counts for the whole title and body, computed once per article.
-    """
+    """Weighted count of the cues (title counts ``title_weight`` times) and the cues that were found:
+    the relevance and tone counts, where every cue is matched on its own."""
     title, body = _near(title, body, near)
-    if counted is not None and not near:
-        in_title, in_body = counted
-    else:
-        in_body = Counter(m.group() for m in plain.finditer(body)) if plain else Counter()
-        in_title = Counter(m.group() for m in plain.finditer(title)) if plain else Counter()
     total, evidence = 0.0, []
     limit = cap if cap is not None else tax.max_count
+    in_title = tax.title_weight if title_weight is None else title_weight
     for cue in cues:
-        if plain is not None and not cue.text.startswith("re:"):
-            body_hits, title_hits = in_body[cue.text], in_title[cue.text]
-        else:
-            body_hits, title_hits = len(cue.pattern.findall(body)), len(cue.pattern.findall(title))
-        hits = min(body_hits, limit) + tax.title_weight * title_hits
+        hits = min(len(cue.pattern.findall(body)), limit) + in_title * len(cue.pattern.findall(title))
         if hits:
             total += cue.weight * hits
             evidence.append(cue.text)
+    return total, evidence
+
+
+# A cue right after 、 or right before 、/等 (optionally with a generic noun between) is one item of an
+# enumeration: 培训围绕刑事检察、公益诉讼等业务, 聚焦职务犯罪、涉黑涉恶、金融犯罪等重点罪犯.
+_LIST_AFTER = re.compile(r"(?:案件|工作|业务|检察|犯罪|领域|问题)?[、等]")
+_TITLE = -1  # the unit number of the title; body sentences are 0, 1, 2 …
+
+
+@dataclass
+class _Units:
+    """An article cut into units (the title and the body's sentences), with every plain cue found, once
+    per position and longest first, as cue → [(unit, factor)]; factor is ``list_weight`` in enumerations."""
+
+    title: str
+    sentences: list[str]
+    plain: dict[str, list[tuple[int, float]]]
+
+    @classmethod
+    def of(cls, title: str, body: str, tax: Taxonomy) -> _Units:
+        spans = [(m.start(), m.group()) for m in _SENTENCE.finditer(body)]
+        starts = [start for start, _ in spans]
+        plain: dict[str, list[tuple[int, float]]] = {}
+        for unit, text in ((_TITLE, title), (None, body)):
+            for m in tax.plain.finditer(text):
+                where = unit if unit is not None else bisect.bisect_right(starts, m.start()) - 1
+                plain.setdefault(m.group(), []).append((where, _factor(text, m.start(), m.end(), tax)))
+        return cls(title, [sentence for _, sentence in spans], plain)
+
+    def text(self, unit: int) -> str:
+        return self.title if unit == _TITLE else self.sentences[unit]
+
+
+def _factor(text: str, start: int, end: int, tax: Taxonomy) -> float:
+    listed = (start > 0 and text[start - 1] == "、") or _LIST_AFTER.match(text, end) is not None
+    return tax.list_weight if listed else 1.0
+
+
+def score_topic(topic: Topic, units: _Units, tax: Taxonomy) -> tuple[float, list[str]]:
+    """A topic's weighted cue count and the cues that were found.
+
+    A unit counts when it contains a ``near`` word (if any) and matches no ``not_near`` pattern. A cue
+    in the title counts ``title_weight`` times, in the body at most ``max_count`` times; cues in an
+    enumeration count ``list_weight``; when every cue is in one body sentence of a body of at least
+    ``passing_sentences`` sentences, the sum counts ``single_sentence_weight`` (a work area named once
+    in passing is not what the article is about).
+    """
+    every = range(_TITLE, len(units.sentences))
+    allowed: set[int] | range = every
+    if topic.near or topic.not_near:
+        allowed = {
+            unit
+            for unit in every
+            if (not topic.near or any(w in units.text(unit) for w in topic.near))
+            and not any(p.search(units.text(unit)) for p in topic.not_near)
+        }
+    total, evidence = 0.0, []
+    found_in: set[int] = set()
+    for cue in topic.cues:
+        if cue.text.startswith("re:"):
+            hits = [
+                (unit, _factor(units.text(unit), m.start(), m.end(), tax))
+                for unit in sorted(allowed)
+                for m in cue.pattern.finditer(units.text(unit))
+            ]
+        else:
+            found = units.plain.get(cue.text)
+            if not found:
+                continue
+            hits = [(unit, factor) for unit, factor in found if unit in allowed]
+        if not hits:
+            continue
+        body = min(sum(f for unit, f in hits if unit != _TITLE), tax.max_count)
+        title = sum(f for unit, f in hits if unit == _TITLE)
+        total += cue.weight * (body + tax.title_weight * title)
+        evidence.append(cue.text)
+        found_in.update(unit for unit, _ in hits)
+    if len(found_in) == 1 and _TITLE not in found_in and len(units.sentences) >= tax.passing_sentences:
+        total *= tax.single_sentence_weight
     return total, evidence
 
 
@@ -146,9 +235,16 @@ def relevance_of(title: str, body: str, tax: Taxonomy, references: int = 0) -> f
     """``references``: mentions of a procuratorate without the word 检察 (该院, 最高检), from the entities."""
     cfg = tax.relevance
     cap = int(cfg.get("cap", 15))
-    proc, _ = count_cues(tax.relevance_cues, title, body, tax, cap=cap)
+    title_weight = float(cfg.get("title_weight", tax.title_weight))
+    proc, _ = count_cues(tax.relevance_cues, title, body, tax, cap=cap, title_weight=title_weight)
     proc += min(references, cap)
-    competing, _ = count_cues(tax.competing_cues, title, body, tax, cap=cap)
+    # The lead names who acts: a procuratorate word in the body's first lead_chars characters, before any
+    # court or police word, counts lead_weight more.
+    lead = body[: int(cfg.get("lead_chars", 0))]
+    first = min((m.start() for c in tax.relevance_cues for m in [c.pattern.search(lead)] if m), default=None)
+    if first is not None and not any(c.pattern.search(lead[:first]) for c in tax.competing_cues):
+        proc += float(cfg.get("lead_weight", 0.0))
+    competing, _ = count_cues(tax.competing_cues, title, body, tax, cap=cap, title_weight=title_weight)
     return proc / (proc + competing + float(cfg.get("bias", 2.0)))
 
 
@@ -161,14 +257,11 @@ def classify(article: Article, taxonomy: Taxonomy) -> Article:
     topics: list[TopicScore] = []
     tone = "neutral"
     if relevant:
-        counted = (
-            Counter(m.group() for m in taxonomy.plain.finditer(title)),
-            Counter(m.group() for m in taxonomy.plain.finditer(body)),
-        )
+        units = _Units.of(title, body, taxonomy)
         for topic in taxonomy.topics:
-            raw, evidence = count_cues(
-                topic.cues, title, body, taxonomy, topic.near, plain=taxonomy.plain, counted=counted
-            )
+            if topic.requires and not any(w in title or w in body for w in topic.requires):
+                continue
+            raw, evidence = score_topic(topic, units, taxonomy)
             score = 1 - math.exp(-raw / taxonomy.scale)
             if score >= taxonomy.threshold:
                 topics.append(

@@ -5,6 +5,9 @@
 -- title and body with a space around every Han character, so unicode61 yields one token per
 -- character (as Elasticsearch's standard tokenizer does) and a phrase query "司 法 救 助" matches
 -- the substring 司法救助. schema_version lets `jiancha index reindex` rebuild the derived tables.
+-- A search aggregates over tens of thousands of matching rows, so what it groups by is a small
+-- integer on the article row: story_no (the story), facet_set (the article's combination of
+-- facet values, spelled out once in facet_sets) and published_day (the day in China Standard Time).
 CREATE TABLE IF NOT EXISTS articles (
     id            INTEGER PRIMARY KEY,
     article_id    TEXT    NOT NULL UNIQUE,
@@ -16,7 +19,17 @@ CREATE TABLE IF NOT EXISTS articles (
     story_key     TEXT    NOT NULL, -- story_id, or article_id when the article has none
     outlet        TEXT,             -- site, else source
     published_ts  REAL,             -- seconds since the epoch (UTC), for date filters and sort
-    doc_version   INTEGER NOT NULL  -- indexer/document.py:doc_version; older never overwrites newer
+    doc_version   INTEGER NOT NULL, -- indexer/document.py:doc_version; older never overwrites newer
+    story_no      INTEGER NOT NULL, -- stories.id of story_key
+    facet_set     INTEGER NOT NULL, -- facet_sets.id: all facet values of the article at once
+    published_day INTEGER           -- days since 1970-01-01 in China Standard Time (UTC+8)
+);
+CREATE TABLE IF NOT EXISTS stories (id INTEGER PRIMARY KEY, key TEXT NOT NULL UNIQUE);
+-- Few distinct combinations (a county's regions and procuratorate, a topic, a site, a tone), so
+-- counting facets is one GROUP BY facet_set over the matches, spelled out in Python.
+CREATE TABLE IF NOT EXISTS facet_sets (
+    id      INTEGER PRIMARY KEY,
+    facets  TEXT NOT NULL UNIQUE  -- JSON: [[field, value, label], …], sorted
 );
 -- The document JSON as indexed, apart: a search touches tens of thousands of narrow article rows
 -- and reads payloads only for the page it shows.
@@ -42,4 +55,6 @@ CREATE VIRTUAL TABLE IF NOT EXISTS articles_fts USING fts5 (
     tokenize = 'unicode61 remove_diacritics 2'
 );
 CREATE TABLE IF NOT EXISTS index_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
-INSERT OR IGNORE INTO index_meta (key, value) VALUES ('schema_version', '3');
+INSERT OR IGNORE INTO index_meta (key, value) VALUES ('schema_version', '4');
+-- Changes whenever the tables are (re)built: readers drop what they cached about facet_sets.
+INSERT OR IGNORE INTO index_meta (key, value) VALUES ('generation', lower(hex(randomblob(8))));

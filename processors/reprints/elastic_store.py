@@ -9,7 +9,7 @@ The index is created at processor start-up from config/elasticsearch/stories.jso
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator, Sequence
+from collections.abc import Collection, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import datetime
 from typing import Any
@@ -19,11 +19,12 @@ from elasticsearch import ApiError, Elasticsearch, NotFoundError
 
 from pipeline.errors import LOCAL_SERVICES_HINT, ServiceUnavailable, Transient
 from pipeline.settings import CONFIG_DIR
-from processors.reprints.fingerprint import Sketch
+from processors.reprints.fingerprint import BOILERPLATE_STORIES, Sketch
 from processors.reprints.store import CANDIDATE_LIMIT, Member, StoryStore
 
 MAPPING_FILE = CONFIG_DIR / "elasticsearch" / "stories.json"
 MAX_STORY_COPIES = 1000  # a story reprinted more often than this is listed up to here
+MERGE_ATTEMPTS = 5
 
 
 def _dt(value: str | None) -> datetime | None:
@@ -43,6 +44,7 @@ def to_document(member: Member) -> dict[str, Any]:
         "content_hash": member.content_hash,
         "registered_at": member.registered_at.isoformat(),
         "bands": member.sketch.bands,
+        "paragraphs": sorted(set(member.sketch.paragraphs)),
         "size": member.sketch.size,
         "sketch": member.sketch.to_dict(),
     }
@@ -94,9 +96,12 @@ class ElasticStoryStore(StoryStore):
             if not self.client.indices.exists(index=self.index):
                 try:
                     self.client.indices.create(index=self.index, **body)
+                    return
                 except ApiError as error:  # another replica created it first
                     if error.meta.status != 400 or "already_exists" not in str(error):
                         raise
+            # An index created before a field was added gets it (adding fields is always allowed).
+            self.client.indices.put_mapping(index=self.index, properties=body["mappings"]["properties"])
 
     def put(self, member: Member) -> None:
         with self._calls():
@@ -113,20 +118,93 @@ class ElasticStoryStore(StoryStore):
         return from_document(found["_source"])
 
     def candidates(
-        self, bands: Sequence[int], exclude: str, sizes: tuple[int, int], limit: int = CANDIDATE_LIMIT
+        self,
+        bands: Sequence[int],
+        exclude: str,
+        sizes: tuple[int, int],
+        limit: int = CANDIDATE_LIMIT,
+        window: tuple[datetime, datetime] | None = None,
     ) -> list[Member]:
         # One constant-score clause per band: a member's score is the number of bands it shares.
+        filters: list[dict[str, Any]] = [{"range": {"size": {"gte": sizes[0], "lte": sizes[1]}}}]
+        if window:
+            within = {"gte": window[0].isoformat(), "lte": window[1].isoformat()}
+            undated = {"bool": {"must_not": [{"exists": {"field": "published_at"}}]}}
+            filters.append(
+                {
+                    "bool": {
+                        "should": [
+                            {"range": {"published_at": within}},
+                            {"bool": {"filter": [undated, {"range": {"seen_at": within}}]}},
+                        ],
+                        "minimum_should_match": 1,
+                    }
+                }
+            )
         query = {
             "bool": {
                 "should": [{"constant_score": {"filter": {"term": {"bands": band}}}} for band in bands],
                 "minimum_should_match": 1,
-                "must_not": [{"ids": {"values": [exclude]}}],
-                "filter": [{"range": {"size": {"gte": sizes[0], "lte": sizes[1]}}}],
+                "must_not": [{"ids": {"values": [exclude]}}] if exclude else [],
+                "filter": filters,
             }
         }
         with self._calls():
             result = self.client.search(index=self.index, query=query, size=limit)
         return [from_document(hit["_source"]) for hit in result["hits"]["hits"]]
+
+    def boilerplate(self, paragraphs: Collection[int], stories: int = BOILERPLATE_STORIES) -> set[int]:
+        hashes = sorted(set(paragraphs))
+        if not hashes:
+            return set()
+        query = {"bool": {"filter": [{"terms": {"paragraphs": hashes}}, {"exists": {"field": "story_id"}}]}}
+        aggs = {
+            "paragraphs": {
+                "terms": {"field": "paragraphs", "include": hashes, "size": len(hashes)},
+                # Exact below the precision threshold: counts this small are.
+                "aggs": {"stories": {"cardinality": {"field": "story_id", "precision_threshold": 1000}}},
+            }
+        }
+        with self._calls():
+            result = self.client.search(index=self.index, query=query, aggs=aggs, size=0)
+        return {
+            int(bucket["key"])
+            for bucket in result["aggregations"]["paragraphs"]["buckets"]
+            if bucket["stories"]["value"] >= stories
+        }
+
+    def merge(self, story_ids: Collection[str], into: str) -> None:
+        # Partial updates guarded by sequence numbers (no scripting or _update_by_query needed): a
+        # member re-written meanwhile is a conflict, and the members are read again.
+        others = sorted(set(story_ids) - {into})
+        if not others:
+            return
+        for _ in range(MERGE_ATTEMPTS):
+            with self._calls():
+                hits = self.client.search(
+                    index=self.index,
+                    query={"terms": {"story_id": others}},
+                    size=MAX_STORY_COPIES,
+                    seq_no_primary_term=True,
+                    source=False,
+                )["hits"]["hits"]
+                if not hits:
+                    return
+                operations: list[dict[str, Any]] = []
+                for hit in hits:
+                    operations.append(
+                        {
+                            "update": {
+                                "_id": hit["_id"],
+                                "if_seq_no": hit["_seq_no"],
+                                "if_primary_term": hit["_primary_term"],
+                            }
+                        }
+                    )
+                    operations.append({"doc": {"story_id": into}})
+                result = self.client.bulk(index=self.index, operations=operations, refresh=True)
+            if not result["errors"]:
+                return
 
     def members(self, story_id: str) -> list[Member]:
         with self._calls():

@@ -1,10 +1,12 @@
 """Reprint detection, second part: the story signature of one article and the "same story?" decision.
 
 A ``Sketch`` holds a MinHash of the content's character 4-grams (its LSH bands find candidates
-among millions of articles), a 1-in-8 sample of the 4-grams per paragraph (to check that every
-paragraph of the shorter copy appears in the longer one — press releases sharing boilerplate
-paragraphs don't), and the figures and places reported (the same meeting in two cities shares
-the wording but not these). Pure functions; state lives in a ``StoryStore``.
+among millions of articles), a 1-in-8 sample of the 4-grams per paragraph (to check that the
+paragraphs of the shorter copy appear in the longer one), a hash of every paragraph (a paragraph
+found word for word in several different stories is boilerplate — a procuratorate's opening and
+closing formulae, a provincial notice every county quotes — and is not evidence of a copy), and the
+figures, places and people reported (the same meeting in two cities, the same beat in one county,
+share the wording but not these). Pure functions; state lives in a ``StoryStore``.
 """
 
 from __future__ import annotations
@@ -13,13 +15,14 @@ import hashlib
 import math
 import operator
 import zlib
+from collections.abc import Collection
 from dataclasses import dataclass
 from functools import cached_property
 from typing import Any
 
 import numpy as np
 
-from processors.reprints.text import content_lines, figures, places, reduce
+from processors.reprints.text import content_lines, figures, persons, places, reduce
 
 SHINGLE = 4  # characters per shingle: 3-grams are shared by any two 检察 texts, 5-grams die to edits
 NUM_PERM = 128
@@ -32,11 +35,17 @@ MIN_CHARS = 50  # shorter content is no signature (a caption, a teaser, a "page 
 MIN_PARAGRAPH_MATCH = 0.3  # share of a paragraph's sampled shingles found in the other copy
 MIN_COVERAGE = 0.5  # share of the shorter copy's text in matched paragraphs
 MIN_CONTAINMENT = 0.4  # share of the shorter copy's sampled shingles found in the other copy
-MIN_FIGURES = 0.8
+# Figures of the copy reporting fewer that the other may lack: a reprint sometimes corrects or
+# updates a figure or two, so two always, and up to 20 % of them.
+FIGURE_CHANGES = 2
+FIGURE_CHANGE_SHARE = 0.2
 # A text under 40 % of the other's length is an excerpt, or an earlier report the longer one
 # quotes (the demo 山西日报 runs both), not a copy of the same story.
-MIN_SIZE_RATIO = 0.4  # share of the figures of the copy reporting fewer that the other also reports
-MIN_PLACES = 0.5
+MIN_SIZE_RATIO = 0.4
+MIN_PLACES = 0.5  # share of the places (of the text naming fewer) that the other names too
+MIN_PERSONS = 0.5  # the same for the people named with their role
+# A paragraph found word for word in this many different stories is boilerplate (see StoryStore).
+BOILERPLATE_STORIES = 3
 
 _rng = np.random.default_rng(20210813)  # fixed: every process must compute the same signature
 _A = _rng.integers(1, 2**63, NUM_PERM, dtype=np.uint64) | np.uint64(1)
@@ -51,6 +60,8 @@ class Sketch:
     sample: tuple[tuple[int, ...], ...]  # per paragraph, sorted
     figures: frozenset[str]
     places: frozenset[str]
+    persons: frozenset[str] = frozenset()
+    paragraphs: tuple[int, ...] = ()  # 63-bit hash of each paragraph of ``sample`` (same order)
 
     @cached_property
     def bands(self) -> list[int]:
@@ -69,6 +80,8 @@ class Sketch:
             "sample": [list(p) for p in self.sample],
             "figures": sorted(self.figures),
             "places": sorted(self.places),
+            "persons": sorted(self.persons),
+            "paragraphs": list(self.paragraphs),
         }
 
     def sizes(self) -> tuple[int, int]:
@@ -83,7 +96,20 @@ class Sketch:
             sample=tuple(tuple(p) for p in data["sample"]),
             figures=frozenset(data["figures"]),
             places=frozenset(data["places"]),
+            persons=frozenset(data.get("persons", ())),  # absent from sketches stored before
+            paragraphs=tuple(data.get("paragraphs", ())),
         )
+
+    def content(self, boilerplate: Collection[int]) -> list[tuple[int, ...]]:
+        """The sampled paragraphs that are not boilerplate."""
+        if not boilerplate or len(self.paragraphs) != len(self.sample):
+            return list(self.sample)
+        return [p for p, h in zip(self.sample, self.paragraphs, strict=True) if h not in boilerplate]
+
+
+def paragraph_hash(paragraph: str) -> int:
+    """63-bit key of a reduced paragraph (fits a signed 64-bit column and an Elasticsearch long)."""
+    return int.from_bytes(hashlib.blake2b(paragraph.encode(), digest_size=8).digest(), "big") >> 1
 
 
 def _shingles(paragraph: str) -> set[int]:
@@ -101,26 +127,29 @@ def sketch(body_simplified: str) -> Sketch | None:
     hashes = np.fromiter(every, dtype=np.uint64, count=len(every))
     # Multiply-shift hashing: ((a*h + b) mod 2^64) >> 32, one row per permutation.
     values = (np.outer(_A, hashes) + _B[:, None]) >> np.uint64(32)
-    sample = tuple(
-        tuple(sorted(h for h in shingles if ((h * _MIX) & 0xFFFFFFFF) >> SAMPLE_SHIFT == 0))
-        for shingles in per_paragraph
-    )
+    sampled = [
+        (tuple(sorted(h for h in shingles if ((h * _MIX) & 0xFFFFFFFF) >> SAMPLE_SHIFT == 0)), text)
+        for shingles, text in zip(per_paragraph, paragraphs, strict=True)
+    ]
     return Sketch(
         minhash=tuple(int(v) for v in values.min(axis=1)),
         size=len(every),
-        sample=tuple(p for p in sample if p),
+        sample=tuple(p for p, _ in sampled if p),
         figures=frozenset(figures(lines)),
         places=frozenset(places(lines)),
+        persons=frozenset(persons(lines)),
+        paragraphs=tuple(paragraph_hash(text) for p, text in sampled if p),
     )
 
 
 @dataclass(frozen=True)
 class Comparison:
     jaccard: float  # MinHash estimate over all shingles
-    containment: float  # sampled shingles of the shorter copy found in the longer one
-    coverage: float  # share of the shorter copy in paragraphs found in the longer one
-    figures: float | None  # None when too few figures to judge
+    containment: float  # sampled shingles of the shorter copy's content found in the other
+    coverage: float  # share of the shorter copy's content in paragraphs found in the other
+    figures: bool | None  # the figures agree (up to a changed one or two); None: too few to judge
     places: float | None
+    persons: float | None
     size_ratio: float  # distinct shingles of the shorter over the longer
 
     @property
@@ -129,12 +158,9 @@ class Comparison:
             self.size_ratio >= MIN_SIZE_RATIO
             and self.coverage >= MIN_COVERAGE
             and self.containment >= MIN_CONTAINMENT
-            and (
-                self.figures >= MIN_FIGURES
-                if self.figures is not None
-                # Without figures to compare, the places named must agree (an edit may hit one).
-                else self.places is None or self.places >= MIN_PLACES
-            )
+            and self.figures is not False
+            and (self.places is None or self.places >= MIN_PLACES)
+            and (self.persons is None or self.persons >= MIN_PERSONS)
         )
 
 
@@ -144,20 +170,34 @@ def _overlap(a: frozenset[str], b: frozenset[str], minimum: int) -> float | None
     return len(a & b) / min(len(a), len(b))
 
 
-def compare(a: Sketch, b: Sketch) -> Comparison:
-    jaccard = sum(map(operator.eq, a.minhash, b.minhash)) / NUM_PERM
-    short, long = (a, b) if sum(map(len, a.sample)) <= sum(map(len, b.sample)) else (b, a)
-    pool = {h for p in long.sample for h in p}
-    found = [sum(h in pool for h in p) for p in short.sample]
-    total = sum(len(p) for p in short.sample) or 1
-    covered = sum(
-        len(p) for p, n in zip(short.sample, found, strict=True) if n >= MIN_PARAGRAPH_MATCH * len(p)
-    )
+def _figures_agree(a: frozenset[str], b: frozenset[str]) -> bool | None:
+    fewer = min(len(a), len(b))
+    if fewer < 2:
+        return None
+    return fewer - len(a & b) <= max(FIGURE_CHANGES, FIGURE_CHANGE_SHARE * fewer)
+
+
+def _held(content: list[tuple[int, ...]], other: Sketch) -> tuple[float, float]:
+    """(containment, coverage) of ``content`` in the other sketch's paragraphs."""
+    pool = {h for p in other.sample for h in p}
+    found = [sum(h in pool for h in p) for p in content]
+    total = sum(len(p) for p in content)
+    if not total:  # no content left: nothing is found
+        return 0.0, 0.0
+    covered = sum(len(p) for p, n in zip(content, found, strict=True) if n >= MIN_PARAGRAPH_MATCH * len(p))
+    return sum(found) / total, covered / total
+
+
+def compare(a: Sketch, b: Sketch, boilerplate: Collection[int] = ()) -> Comparison:
+    """How much of one copy's content (its paragraphs that are not ``boilerplate``) the other holds,
+    in the direction where it is most, and whether the facts agree."""
+    containment, coverage = max(_held(a.content(boilerplate), b), _held(b.content(boilerplate), a))
     return Comparison(
-        jaccard=jaccard,
-        containment=sum(found) / total,
-        coverage=covered / total,
-        figures=_overlap(a.figures, b.figures, 2),
+        jaccard=sum(map(operator.eq, a.minhash, b.minhash)) / NUM_PERM,
+        containment=containment,
+        coverage=coverage,
+        figures=_figures_agree(a.figures, b.figures),
         places=_overlap(a.places, b.places, 1),
+        persons=_overlap(a.persons, b.persons, 1),
         size_ratio=min(a.size, b.size) / max(a.size, b.size, 1),
     )

@@ -11,15 +11,20 @@ derived from its members when asked for.
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, replace
-from datetime import datetime
+from datetime import UTC, datetime
 
 from pipeline.stories import choose_original
-from processors.reprints.fingerprint import Sketch
+from processors.reprints.fingerprint import BOILERPLATE_STORIES, Sketch
 
 # Members sharing the most bands: a copy shares far more than a look-alike, so it is among the first.
 CANDIDATE_LIMIT = 20
+
+
+def epoch(when: datetime) -> float:
+    """Seconds since 1970; a naive time is taken as UTC."""
+    return (when if when.tzinfo else when.replace(tzinfo=UTC)).timestamp()
 
 
 @dataclass(frozen=True)
@@ -45,6 +50,10 @@ class Member:
     @property
     def first_time(self) -> datetime:
         return self.published_at or self.seen_at
+
+    @property
+    def epoch(self) -> float:
+        return epoch(self.first_time)
 
     def decided(self, story_id: str) -> Member:
         return replace(self, story_id=story_id)
@@ -74,13 +83,27 @@ class StoryStore(ABC):
 
     @abstractmethod
     def candidates(
-        self, bands: Sequence[int], exclude: str, sizes: tuple[int, int], limit: int = CANDIDATE_LIMIT
+        self,
+        bands: Sequence[int],
+        exclude: str,
+        sizes: tuple[int, int],
+        limit: int = CANDIDATE_LIMIT,
+        window: tuple[datetime, datetime] | None = None,
     ) -> list[Member]:
-        """Members sharing at least one band whose sketch size is within ``sizes`` (inclusive),
-        those sharing the most bands first."""
+        """Members sharing at least one band whose sketch size is within ``sizes`` and whose
+        ``first_time`` is within ``window`` (both inclusive), those sharing the most bands first."""
 
     @abstractmethod
     def members(self, story_id: str) -> list[Member]: ...
+
+    @abstractmethod
+    def boilerplate(self, paragraphs: Collection[int], stories: int = BOILERPLATE_STORIES) -> set[int]:
+        """Those of the paragraph hashes that members of at least ``stories`` different (decided)
+        stories contain: formulae, not evidence of a copy."""
+
+    @abstractmethod
+    def merge(self, story_ids: Collection[str], into: str) -> None:
+        """Re-point every member of ``story_ids`` to the story ``into``."""
 
     @abstractmethod
     def drop(self) -> None:

@@ -1,14 +1,16 @@
 """Reprint detection, first part: the text a story signature is made of, and the facts it reports.
 
 A copy differs from its original by script, punctuation, whitespace, byline, editor and copyright
-lines: all of that is removed here, so only the reported content is compared. The facts (figures
-and place names) tell apart look-alike stories written from one template — the same meeting held
-in two cities reads the same except for exactly these.
+lines: all of that is removed here, so only the reported content is compared. The facts (figures,
+place names, people named with their role) tell apart look-alike stories written from one template —
+the same meeting held in two cities reads the same except for exactly these.
 """
 
 from __future__ import annotations
 
 import re
+
+from processors.nlp.persons import SURNAMES
 
 # Lines that belong to the outlet, not the story: byline, editor, 来源, copyright, counters, share
 # widgets. Written for simplified text (the step reads ``body_simplified``).
@@ -30,6 +32,14 @@ _PLACE = re.compile(
     r"([\u4e00-\u9fff]{2})(?:省|市|县|区)(?:人民)?(?:检察院|法院|公安局|政府|委|人大|司法局|检察机关)"
 )
 _NOT_A_PLACE = re.compile(r"[全我本该各此两多与和及了在对向从开的等省市县区]")
+# A person named with a role: 检察官王伟, 被告人李某, 申请人张晓燕. Only the surname and the first
+# given character are kept: where the name ends is not known without segmentation, and that is
+# enough to tell the people of two template-written stories apart.
+_ROLES = (
+    "副检察长|检察长|检察官|检察员|书记员|被告人|犯罪嫌疑人|嫌疑人|被申请人|申请人|被害人|当事人|负责人"
+    "|副院长|院长|审判长|法官|庭长|局长|民警|律师|主任|书记|处长|科长|部长|所长|队长|代表|委员"
+)
+_PERSON = re.compile(rf"(?:{_ROLES})([{''.join(sorted(SURNAMES))}][\u4e00-\u9fff])")
 
 
 def is_furniture(line: str) -> bool:
@@ -61,3 +71,8 @@ def places(paragraphs: list[str]) -> set[str]:
             if not _NOT_A_PLACE.search(name):
                 found.add(name)
     return found
+
+
+def persons(paragraphs: list[str]) -> set[str]:
+    """People named with their role (检察官王伟 → 王伟, 被告人李某 → 李某); bylines are not content."""
+    return {m.group(1) for p in paragraphs for m in _PERSON.finditer(reduce(p))}

@@ -103,6 +103,28 @@ def test_an_article_without_story_id_is_its_own_story(backend: SearchBackend) ->
     assert (first.story_id, first.copies, first.outlets) == (SPP.article_id, 1, ["spp"])
 
 
+def test_story_copies_lists_every_copy_of_one_story_oldest_first(backend: SearchBackend) -> None:
+    undated = Article.new("https://www.example.cn/fenhe-undated.html", title="汾河", story_id="story-fenhe")
+    assert backend.index([undated])[0].ok
+    backend.refresh()
+    copies = backend.story_copies("story-fenhe")
+    expected = [FENHE_SPP, FENHE_SXRB, FENHE_LINFEN, undated]  # undated last
+    assert [c.article_id for c in copies] == [a.article_id for a in expected]
+    assert [(c.url, c.site, c.source, c.title) for c in copies] == [
+        (a.url, a.site, a.source, a.title) for a in expected
+    ]
+    assert [(c.published_at, c.fetched_at) for c in copies] == [
+        (a.published_at, a.fetched_at) for a in expected
+    ]
+    assert [c.article_id for c in backend.story_copies("story-fenhe", limit=2)] == [
+        FENHE_SPP.article_id,
+        FENHE_SXRB.article_id,
+    ]
+    # An article without story_id is a story of one, named after itself.
+    assert [c.article_id for c in backend.story_copies(SPP.article_id)] == [SPP.article_id]
+    assert backend.story_copies("no-such-story") == []
+
+
 def test_collapsed_pages_count_stories(backend: SearchBackend) -> None:
     page = search(backend, "检察", size=2, sort="date")
     assert page.total == 8 and page.stories == 6

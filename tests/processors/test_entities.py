@@ -109,3 +109,15 @@ def test_the_pipeline_that_runs_is_named_honestly(caplog: pytest.LogCaptureFixtu
     assert "fallback" in resources.description and "zh_no_such_model" in resources.description
     assert any("entity pipeline: fallback" in r.getMessage() for r in caplog.records)
     assert annotated(body="检察院").nlp_pipeline is not None
+
+
+def test_the_generic_layer_modes_leave_the_domain_entities_alone() -> None:
+    # posseg (jieba's tagger with its HMM), tokens (dictionary tags of the segmenter's words), off (none).
+    text = "临汾市人民检察院检察官张明到洪洞县调研，太原市公安局民警参加。"
+    found = {}
+    for mode in ("posseg", "tokens", "off"):
+        resources = load_nlp("zh_no_such_model", generic=mode)  # type: ignore[arg-type]
+        doc = resources.nlp(text)
+        found[mode] = [(m.label, m.canonical) for m in doc._.jiancha]
+        assert (len(doc.ents) == 0) is (mode == "off")
+    assert found["posseg"] == found["tokens"] == found["off"]

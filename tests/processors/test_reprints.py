@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import json
+import re
+import sqlite3
 import threading
 from collections.abc import Iterator
 from datetime import datetime, timedelta, timezone
@@ -175,3 +178,99 @@ def test_two_copies_arriving_at_once_on_two_replicas_end_in_one_story(
         assert results[0] == results[1] is not None
         story = replicas[0].story(results[0] or "")
         assert story is not None and len(story.copies) == 2
+
+
+def sample_part(paragraphs: list[str], n: int, published: datetime = PUBLISHED) -> Article:
+    return normalise(
+        Article.new(
+            f"http://part.cn/{n}.html", site=f"outlet{n}", published_at=published, title="部分",
+            body="\n".join(paragraphs),
+        ),
+        CONVERT,
+    )  # fmt: skip
+
+
+def test_a_copy_matching_two_stories_merges_them_into_the_smallest_id(store: StoryStore) -> None:
+    paragraphs = list(original().paragraphs)
+    first, second = paragraphs[:8], paragraphs[12:20]
+    a = assign_story(sample_part(first, 1), store, CONVERT)
+    b = assign_story(sample_part(second, 2), store, CONVERT)
+    assert a.story_id == a.article_id and b.story_id == b.article_id  # no match between the halves
+    both = assign_story(sample_part(first + second, 3), store, CONVERT)  # carries both: A–C–B
+    smallest = min(a.article_id, b.article_id)
+    assert both.story_id == smallest
+    merged = store.story(smallest)
+    assert merged is not None and {m.article_id for m in merged.copies} == {
+        a.article_id, b.article_id, both.article_id
+    }  # fmt: skip
+    larger = max(a.article_id, b.article_id)
+    assert store.members(larger) == []  # every member re-pointed
+    # A later copy of either half joins the merged story.
+    again = assign_story(sample_part(second, 4), store, CONVERT)
+    assert again.story_id == smallest
+
+
+def test_copies_are_looked_for_within_the_time_window(store: StoryStore) -> None:
+    later = PUBLISHED + timedelta(days=60)
+    reprint = assign_story(linfen_copy(), store, CONVERT)
+    far = assign_story(sxrb_original(later), store, CONVERT)
+    assert far.story_id == far.article_id  # 60 days apart: not looked at (default window 30 days)
+    member = store.get(reprint.article_id)
+    assert member is not None
+    window = (later - timedelta(days=1), later + timedelta(days=1))
+    assert store.candidates(member.sketch.bands, exclude="", sizes=(0, 10**9), window=window) != []
+    window = (later + timedelta(days=1), later + timedelta(days=2))
+    assert store.candidates(member.sketch.bands, exclude="", sizes=(0, 10**9), window=window) == []
+    # A third copy, looked for over 90 days, finds both and merges their stories.
+    third = sxrb_original(later).model_copy(update={"url": "http://other.cn/1.html", "article_id": "0" * 32})
+    wider = assign_story(third, store, CONVERT, window=timedelta(days=90))
+    assert wider.story_id == min(reprint.article_id, far.article_id)
+    assert {m.story_id for m in (store.get(a.article_id) for a in (reprint, far, third))} == {wider.story_id}
+
+
+def test_paragraphs_of_three_stories_are_boilerplate(store: StoryStore) -> None:
+    frame = "该院高度重视，第一时间成立以检察长为组长的工作领导小组，制定工作方案，明确责任分工，确保各项工作落到实处。"
+    bodies = [
+        f"{frame}\n{story.paragraphs[0]}"  # type: ignore[attr-defined]
+        for story in (*LINFEN, *SXRB)[:3]
+    ]
+    hashes = set()
+    for n, body in enumerate(bodies):
+        article = normalise(Article.new(f"http://f.cn/{n}.html", title="稿", body=body), CONVERT)
+        assign_story(article, store, CONVERT)
+        signed = sketch(article.body_simplified or "")
+        assert signed is not None
+        hashes |= set(signed.paragraphs)
+        known = store.boilerplate(hashes)
+        assert len(known) == (1 if n == 2 else 0)  # the frame, once three stories carry it
+
+
+def test_a_changed_figure_is_a_copy_and_other_people_are_another_story() -> None:
+    report = MEETING.format(city="临汾市", a=1234, b=2345, c=345, name="王磊")
+    original_sketch = sketch(report)
+    corrected = sketch(report.replace("2345", "2351"))  # a reprint that updated one figure
+    other_person = sketch(re.sub(r"[0-9]", "", report.replace("王磊", "李强")))
+    assert original_sketch and corrected and other_person
+    assert compare(original_sketch, corrected).same_story
+    # Without any figure, the wording is the same, but the procurator-general is not.
+    without_figures = sketch(re.sub(r"[0-9]", "", report))
+    assert without_figures
+    assert not compare(without_figures, other_person).same_story
+
+
+def test_a_store_written_before_the_time_window_is_upgraded(tmp_path: Path) -> None:
+    path = tmp_path / "old.sqlite3"
+    with sqlite3.connect(path) as old:
+        old.execute(
+            "CREATE TABLE members (id INTEGER PRIMARY KEY, article_id TEXT NOT NULL UNIQUE, story_id TEXT,"
+            " record TEXT NOT NULL, minhash BLOB NOT NULL, sample TEXT NOT NULL, size INTEGER NOT NULL)"
+        )
+        record = {"published_at": PUBLISHED.isoformat(), "seen_at": PUBLISHED.isoformat()}
+        old.execute(
+            "INSERT INTO members (article_id, record, minhash, sample, size) VALUES ('a', ?, x'', '{}', 1)",
+            (json.dumps(record),),
+        )
+    store = SqliteStoryStore(path)
+    row = store._conn.execute("SELECT first_time FROM members WHERE article_id = 'a'").fetchone()
+    assert row == (PUBLISHED.timestamp(),)
+    store.close()

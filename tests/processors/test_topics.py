@@ -75,3 +75,46 @@ def test_analysts_change_topics_by_editing_the_yaml(tmp_path: Path) -> None:
     article = annotated("检察院推广智能语音", "某县人民检察院检察官在检察工作中推广智能语音，检察机关受益。")
     assert "digital_procuratorate" not in {t.id for t in classify(article, taxonomy()).topics}
     assert "digital_procuratorate" in {t.id for t in classify(article, load_taxonomy(edited)).topics}
+
+
+def test_work_areas_named_in_passing_do_not_count() -> None:
+    # An enumeration (培训围绕刑事检察、公益诉讼等业务) and one sentence of a longer article are passing mentions.
+    training = annotated(
+        "晋中市检察院举办青年检察干警业务培训班",
+        "晋中市人民检察院举办青年检察干警业务培训班，110名干警参加培训。培训围绕刑事检察、公益诉讼等业务开展专题授课。",
+    )
+    aid = annotated(
+        "渝北检察为受害儿童发放救助金",
+        "重庆市渝北区人民检察院近日办理一起性侵未成年人案件。犯罪嫌疑人已被依法批准逮捕。被害人家庭十分困难。"
+        "该院为其申请司法救助金5万元。该院还协调教育部门帮助其转学。",
+    )
+    assert {t.id for t in classify(training, taxonomy()).topics} == {"team_building"}
+    assert {t.id for t in classify(aid, taxonomy()).topics} == {"juvenile", "judicial_aid"}
+
+
+def test_the_own_staffs_bribery_is_misconduct_not_duty_crime_prosecution() -> None:
+    article = annotated(
+        "某区检察院一检察官助理涉嫌受贿被查",
+        "据纪委监委消息，哈尔滨市某区人民检察院原检察官助理孙某涉嫌严重违纪违法，正接受纪律审查和监察调查。",
+    )
+    result = classify(article, taxonomy())
+    assert {t.id for t in result.topics} == {"misconduct"} and result.tone == "critical"
+
+
+def test_investigating_someone_elses_crime_is_not_criticism() -> None:
+    article = annotated(
+        "临汾市检察院立案侦查一起司法工作人员徇私枉法案",
+        "临汾市人民检察院对某县公安局原民警郝某涉嫌徇私枉法一案立案侦查。今年以来，该院立案侦查司法工作人员职务犯罪案件9件。",
+    )
+    result = classify(article, taxonomy())
+    assert result.relevant is True and result.tone == "neutral"
+    assert {t.id for t in result.topics} == {"duty_crime"}
+
+
+def test_a_headline_and_lead_naming_the_procuratorate_outweigh_the_courts_it_works_with() -> None:
+    article = annotated(
+        "南山区检察院开展行政非诉执行监督",
+        "深圳市南山区人民检察院比对法院执行数据，发现法院裁定不予受理等问题线索67条，向区人民法院制发检察建议18份。",
+    )
+    result = classify(article, taxonomy())
+    assert result.relevant is True and "administrative_prosecution" in {t.id for t in result.topics}

@@ -206,6 +206,7 @@ def test_search_api_filters_by_enrichment(enriched_client: TestClient) -> None:
 
 def test_page_shows_copies_and_facet_links(enriched_client: TestClient) -> None:
     html = enriched_client.get("/", params={"q": "检察"}).text
-    assert "转载 3 篇：linfen、spp、sxrb" in html
+    assert '<a class="copies" href="/stories/story-fenhe">转载 2</a>' in html  # two copies besides this one
+    assert "刊载媒体：linfen、spp、sxrb" in html
     assert "主题" in html and "未成年人检察</a> (2)" in html
     assert 'href="/?q=%E6%A3%80%E5%AF%9F&amp;tone=critical"' in html

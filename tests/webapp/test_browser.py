@@ -19,6 +19,8 @@ import uvicorn
 from indexer import open_index
 from pipeline.model import Article
 from pipeline.settings import Settings
+from tests.webapp.conftest import GUAAN, GUAAN_SXRB
+from tests.webapp.html import rows
 from webapp.app import create_app
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
@@ -45,6 +47,7 @@ def site_url(settings: Settings) -> Iterator[str]:
                 published_at=datetime.fromisoformat("2021-08-13T09:36:16+08:00"),
             ),
             Article.new("http://news.example.cn/a/2.html", title="城区道路通车", body="一条新路今天通车。"),
+            *GUAAN,
         ]
     )
     backend.close()
@@ -83,13 +86,28 @@ def render(url: str, profile: Path) -> str:
     return result.stdout
 
 
-def test_a_simplified_query_shows_the_traditional_article_highlighted(site_url: str, tmp_path: Path) -> None:
+def need_chromium() -> None:
     if CHROMIUM is None:
         if os.environ.get("CI"):
             pytest.fail("chromium is not installed; `make system` installs it")
         pytest.skip("chromium is not installed")
+
+
+def test_a_simplified_query_shows_the_traditional_article_highlighted(site_url: str, tmp_path: Path) -> None:
+    need_chromium()
     dom = render(f"{site_url}/?q={urllib.parse.quote('司法救助')}", tmp_path / "profile")
     assert "洪洞縣檢察院開展" in dom
     assert "<em>司法救助</em>" in dom
     assert "http://news.example.cn/a/1.html" in dom
     assert "城区道路通车" not in dom
+
+
+def test_the_story_view_marks_the_copy_of_the_outlet_named_in_laiyuan(site_url: str, tmp_path: Path) -> None:
+    need_chromium()
+    dom = render(f"{site_url}/stories/story-guaan", tmp_path / "profile")
+    copies = rows(dom)
+    assert [row.split(" ")[0] for row in copies] == ["临汾新闻网", "山西日报（演示）", "www.hongtong.gov.cn"]
+    assert [("原发" in row) for row in copies] == [False, True, False]  # not the earliest copy
+    assert "2024-06-01 20:00" in copies[1]
+    assert f'href="{GUAAN_SXRB.url}"' in dom
+    assert "共 3 篇（转载 2 篇）" in dom

@@ -1,0 +1,133 @@
+"""The story view: every copy of one story as the index holds it — outlet, title, link, 来源,
+published and fetched times — with the original chosen by pipeline/stories.py's rule, as a page
+(``/stories/{story_id}``) and as JSON (``/api/stories/{story_id}``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse, JSONResponse
+from pydantic import BaseModel
+
+from indexer import SearchBackend
+from indexer.base import MAX_STORY_COPIES, StoryCopy
+from pipeline.stories import outlet_of
+from webapp.pages import TEMPLATES, UNAVAILABLE
+from webapp.params import CHINA_TZ
+from webapp.search_view import original_of
+
+# Story ids are article ids (32 hex digits) or story names; a longer one is a damaged link, not
+# worth a request to the engine (Lucene rejects terms over 32766 bytes).
+MAX_STORY_ID_CHARS = 256
+
+
+class CopyView(BaseModel):
+    """One copy of the story; times in China Standard Time."""
+
+    article_id: str
+    outlet: str
+    title: str
+    url: str
+    source: str | None
+    published_at: datetime | None
+    fetched_at: datetime | None
+    original: bool
+
+
+class StoryView(BaseModel):
+    """A story: ``copies`` counts the copies listed (``truncated``: the index holds more, and only
+    the oldest are listed); first and last seen are the earliest and latest copy, by publication
+    time, else fetch time."""
+
+    story_id: str
+    copies: int
+    truncated: bool
+    outlets: list[str]
+    original: CopyView
+    first_seen: datetime | None
+    last_seen: datetime | None
+    copy_list: list[CopyView]
+
+
+def _china(moment: datetime | None) -> datetime | None:
+    return moment.astimezone(CHINA_TZ) if moment else None
+
+
+def build_story(story_id: str, copies: list[StoryCopy], limit: int = MAX_STORY_COPIES) -> StoryView | None:
+    """The story of the copies the index returned (oldest first, up to ``limit + 1`` of them, the
+    extra one only telling that there are more); None without copies."""
+    listed = copies[:limit]
+    if not listed:
+        return None
+    original = original_of(listed)
+    rows = [
+        CopyView(
+            article_id=c.article_id,
+            outlet=outlet_of(c.site, c.url),
+            title=c.title,
+            url=c.url,
+            source=c.source,
+            published_at=_china(c.published_at),
+            fetched_at=_china(c.fetched_at),
+            original=c.article_id == original.article_id,
+        )
+        for c in listed
+    ]
+    seen = [t for t in (r.published_at or r.fetched_at for r in rows) if t is not None]
+    return StoryView(
+        story_id=story_id,
+        copies=len(rows),
+        truncated=len(copies) > limit,
+        outlets=list(dict.fromkeys(r.outlet for r in rows)),
+        original=next(r for r in rows if r.original),
+        first_seen=min(seen, default=None),
+        last_seen=max(seen, default=None),
+        copy_list=rows,
+    )
+
+
+def load_story(backend: SearchBackend, story_id: str, limit: int = MAX_STORY_COPIES) -> StoryView | None:
+    """The story from the index, None when it holds no copy of it. Raises the UNAVAILABLE errors."""
+    if not story_id.strip() or len(story_id) > MAX_STORY_ID_CHARS:
+        return None
+    return build_story(story_id, backend.story_copies(story_id, limit + 1), limit)
+
+
+def not_found_message(story_id: str) -> str:
+    return (
+        f"no story {story_id[:80]!r} in the index: the link may be damaged, "
+        "or the story's articles are not indexed (yet)"
+    )
+
+
+def story_router(backend: Callable[[], SearchBackend]) -> APIRouter:
+    """The story routes, reading through ``backend()`` (opened on first use by the app)."""
+    router = APIRouter()
+
+    @router.get("/api/stories/{story_id}", response_model=None)
+    def story_api(story_id: str) -> dict[str, Any] | JSONResponse:
+        """The story as JSON: {story_id, copies, truncated, outlets, original, first_seen,
+        last_seen, copy_list}; 404 for an unknown story, 503 if the index is down."""
+        view = load_story(backend(), story_id)
+        if view is None:
+            return JSONResponse({"detail": not_found_message(story_id)}, status_code=404)
+        return view.model_dump(mode="json")
+
+    @router.get("/stories/{story_id}", response_class=HTMLResponse)
+    def story_page(request: Request, story_id: str) -> HTMLResponse:
+        context: dict[str, Any] = {"story": None, "story_id": story_id, "error": None}
+        status = 200
+        try:
+            context["story"] = load_story(backend(), story_id)
+        except UNAVAILABLE as exc:
+            context["error"], status = f"检索服务暂不可用：{exc}", 503
+        else:
+            if context["story"] is None:
+                context["error"], status = "找不到这组报道：链接可能有误，或其文章尚未收录进索引。", 404
+        return TEMPLATES.TemplateResponse(request, "story.html", context, status_code=status)
+
+    return router
