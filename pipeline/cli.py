@@ -94,13 +94,16 @@ def index_until_idle(settings: Settings, bus: Bus, stop: threading.Event | None 
 
 
 def init_index(settings: Settings) -> None:
+    """Apply the search index mapping, and create the reprint processor's story store with it."""
     from indexer import open_index
+    from processors.reprints import open_story_store
 
     backend = open_index(settings)
     try:
         backend.init()
     finally:
         backend.close()
+    open_story_store(settings).close()
 
 
 # --- commands --------------------------------------------------------------------------------------
