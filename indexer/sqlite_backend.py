@@ -3,8 +3,10 @@ writes to it and the web app searches it, in one file under ``settings.data_dir`
 
 How Chinese is searched: the FTS table holds the simplified title and body with a space around
 every Han character (config/sqlite/articles.sql), so the unicode61 tokenizer makes one token per
-character, like Elasticsearch's standard tokenizer; each query term becomes an FTS5 phrase of its
-simplified characters (indexer/sqlite_query.py). Ranking is BM25 with the title weighted 3:1.
+character, like Elasticsearch's standard tokenizer, and again as pairs of adjacent characters,
+like its index_phrases; a query word of two or more Han characters becomes an FTS5 phrase of its
+pairs, anything else a phrase of its characters (indexer/sqlite_query.py). Ranking is BM25 with
+the title weighted 3:1.
 
 A search materialises the matching rows once into a temporary table and answers the page, the
 totals, the facets and the histogram from it, grouping by small integers of the article row
@@ -18,6 +20,7 @@ from __future__ import annotations
 import json
 import logging
 import math
+import re
 import sqlite3
 import threading
 import time
@@ -41,7 +44,7 @@ from indexer.base import (
 from indexer.document import doc_version, document_json, facet_values, hit_from_document
 from indexer.sqlite_query import filter_sql, match_expression, order_sql
 from indexer.sqlite_read import FacetSets, add_story_stats, facet_set_key, histogram_of_days, page_rows
-from indexer.text import spaced_cjk
+from indexer.text import bigram_text, spaced_cjk
 from pipeline.model import Article
 from pipeline.settings import CONFIG_DIR
 
@@ -58,8 +61,8 @@ _TABLES = (
 )
 
 SCHEMA_FILE = CONFIG_DIR / "sqlite" / "articles.sql"
-# Weights of the FTS columns (title, body) in BM25: a word in the title says more.
-_BM25 = "bm25(articles_fts, 3.0, 1.0)"
+# Weights of the FTS columns (title, body, title2, body2) in BM25: a word in the title says more.
+_BM25 = "bm25(articles_fts, 3.0, 1.0, 3.0, 1.0)"
 _COLUMNS = (
     "article_id, site, source, tone, relevance, relevant, story_key, outlet, published_ts, doc_version, "
     "story_no, facet_set, published_day"
@@ -86,6 +89,14 @@ CREATE TEMP TABLE m (id INTEGER PRIMARY KEY, article_id TEXT, story_no INTEGER, 
 # default 2 MB page cache rereads them every time) and the temporary table off the disk.
 _PRAGMAS = ("PRAGMA cache_size = -65536", "PRAGMA mmap_size = 268435456", "PRAGMA temp_store = MEMORY")
 _CST_OFFSET_S = 8 * 3600  # China Standard Time, no daylight saving
+
+
+def _schema_version() -> str:
+    """The schema_version the schema file writes into index_meta."""
+    found = re.search(r"'schema_version', '(\d+)'", SCHEMA_FILE.read_text(encoding="utf-8"))
+    if found is None:
+        raise RuntimeError(f"{SCHEMA_FILE} sets no schema_version in index_meta")
+    return found.group(1)
 
 
 def _statements(script: str) -> list[str]:
@@ -155,8 +166,12 @@ class SqliteBackend(SearchBackend):
         with self._lock:
             conn = self._connect(create=True)
             conn.execute("PRAGMA journal_mode = WAL")
-            columns = {row[1] for row in conn.execute("PRAGMA table_info(articles)")}
-            if columns and "facet_set" not in columns:
+            tables = {row[0] for row in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+            version = None
+            if "index_meta" in tables:
+                row = conn.execute("SELECT value FROM index_meta WHERE key = 'schema_version'").fetchone()
+                version = row[0] if row else None
+            if "articles" in tables and version != _schema_version():
                 # An index of an older schema: rebuilt from its stored documents, in place.
                 logger.info("search index %s has an older schema: rebuilding it", self.path)
                 self.reindex()
@@ -254,9 +269,10 @@ class SqliteBackend(SearchBackend):
                 [(row_id, f, v, label) for f, pairs in facets.items() for v, label in pairs],
             )
             conn.execute("DELETE FROM articles_fts WHERE rowid = ?", (row_id,))
+            title, body = doc["title_simplified"], doc["body_simplified"]
             conn.execute(
-                "INSERT INTO articles_fts (rowid, title, body) VALUES (?, ?, ?)",
-                (row_id, spaced_cjk(doc["title_simplified"]), spaced_cjk(doc["body_simplified"])),
+                "INSERT INTO articles_fts (rowid, title, body, title2, body2) VALUES (?, ?, ?, ?, ?)",
+                (row_id, spaced_cjk(title), spaced_cjk(body), bigram_text(title), bigram_text(body)),
             )
         except (ValueError, sqlite3.IntegrityError, sqlite3.DataError, sqlite3.InterfaceError) as exc:
             # This document can never be stored as is (e.g. text that is not valid Unicode);

@@ -10,14 +10,23 @@ from typing import Any
 
 from indexer.base import SearchQuery
 from indexer.query import And, Node, Not, Or, Term
-from indexer.text import spaced_cjk, to_simplified
+from indexer.text import han_bigrams, spaced_cjk, to_simplified
 
 _COLUMNS = {"site": "a.site", "source": "a.source", "tone": "a.tone"}
 
 
 def phrase(text: str) -> str:
-    """One term as an FTS5 phrase of its simplified tokens: 司法救助 → "司 法 救 助"."""
-    return '"' + " ".join(spaced_cjk(to_simplified(text)).split()).replace('"', '""') + '"'
+    """One term as an FTS5 phrase of its simplified tokens, in the columns that hold them: two or
+    more Han characters as a phrase of their pairs in the bigram columns (司法救助 →
+    {title2 body2} : "司法 法救 救助", one posting list per pair instead of one per character,
+    which a broad word such as 检察 shares with most of the index), anything else as a phrase
+    of single tokens in the character columns (检 → {title body} : "检").
+    """
+    simplified = to_simplified(text)
+    pairs = han_bigrams(simplified)
+    if pairs is not None:
+        return '{title2 body2} : "' + " ".join(pairs) + '"'
+    return '{title body} : "' + " ".join(spaced_cjk(simplified).split()).replace('"', '""') + '"'
 
 
 def match_expression(node: Node | Sequence[str]) -> str:

@@ -5,6 +5,7 @@ and the highlighted snippets of a result (the same for every backend).
 from __future__ import annotations
 
 import html
+import itertools
 import re
 from collections.abc import Sequence
 from functools import lru_cache
@@ -47,6 +48,41 @@ def spaced_cjk(text: str) -> str:
     per character, as Elasticsearch's standard tokenizer does; phrase queries then match substrings.
     """
     return _HAN_RE.sub(r" \1 ", text)
+
+
+# Stands in the bigram column where a non-Han token interrupts a run of Han characters, so that
+# the bigrams on either side are not adjacent (no query bigram is ever this token).
+BIGRAM_GAP = "0"
+
+
+def han_bigrams(text: str) -> list[str] | None:
+    """The overlapping pairs of Han characters of a word (司法救助 → 司法 法救 救助), or None when
+    it is not two or more Han characters only (a single character, a Latin word, a number).
+    """
+    tokens = _TOKEN_RE.findall(text)
+    if len(tokens) < 2 or not all(_HAN_RE.fullmatch(t) for t in tokens):
+        return None
+    return [a + b for a, b in itertools.pairwise(tokens)]
+
+
+def bigram_text(text: str) -> str:
+    """The text of the SQLite bigram columns: every pair of adjacent Han characters as one token,
+    like Elasticsearch's index_phrases, so a two-character word is one posting list and a longer
+    one a phrase of its pairs. Punctuation between characters is skipped, as in phrase matching
+    on the characters; a non-Han token (a number, a Latin word) leaves a gap (BIGRAM_GAP).
+    """
+    out: list[str] = []
+    previous: str | None = None
+    for token in _TOKEN_RE.findall(text):
+        if _HAN_RE.fullmatch(token):
+            if previous is not None:
+                out.append(previous + token)
+            previous = token
+        else:
+            if out and out[-1] != BIGRAM_GAP:
+                out.append(BIGRAM_GAP)
+            previous = None
+    return " ".join(out)
 
 
 def _term_pattern(term: str) -> re.Pattern[str] | None:

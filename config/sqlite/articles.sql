@@ -4,7 +4,7 @@
 -- topic) and an FTS5 table whose rowid is the article row's. The FTS columns hold the SIMPLIFIED
 -- title and body with a space around every Han character, so unicode61 yields one token per
 -- character (as Elasticsearch's standard tokenizer does) and a phrase query "司 法 救 助" matches
--- the substring 司法救助. schema_version lets `jiancha index reindex` rebuild the derived tables.
+-- the substring 司法救助. `jiancha index init` rebuilds an index of another schema_version.
 -- A search aggregates over tens of thousands of matching rows, so what it groups by is a small
 -- integer on the article row: story_no (the story), facet_set (the article's combination of
 -- facet values, spelled out once in facet_sets) and published_day (the day in China Standard Time).
@@ -49,12 +49,18 @@ CREATE TABLE IF NOT EXISTS article_facets (
     PRIMARY KEY (doc, field, value)  -- facet counts walk the matching docs
 ) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS article_facets_value ON article_facets (field, value);  -- filters
+-- title2/body2 hold every pair of adjacent Han characters as one token (indexer/text.py:bigram_text,
+-- like Elasticsearch's index_phrases): a word of two or more characters is a phrase of its pairs
+-- there, so a broad word (检察, in most articles) is one posting list, not two to intersect by
+-- position. Single characters and non-Han words are matched in title/body.
 CREATE VIRTUAL TABLE IF NOT EXISTS articles_fts USING fts5 (
     title,
     body,
+    title2,
+    body2,
     tokenize = 'unicode61 remove_diacritics 2'
 );
 CREATE TABLE IF NOT EXISTS index_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
-INSERT OR IGNORE INTO index_meta (key, value) VALUES ('schema_version', '4');
+INSERT OR IGNORE INTO index_meta (key, value) VALUES ('schema_version', '5');
 -- Changes whenever the tables are (re)built: readers drop what they cached about facet_sets.
 INSERT OR IGNORE INTO index_meta (key, value) VALUES ('generation', lower(hex(randomblob(8))));

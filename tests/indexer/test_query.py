@@ -11,7 +11,7 @@ from indexer.base import MAX_QUERY_CHARS, QueryError, SearchQuery, decode_cursor
 from indexer.es_query import build_query
 from indexer.query import describe, parse_query, positive_terms
 from indexer.sqlite_query import match_expression
-from indexer.text import highlight, spaced_cjk, to_simplified
+from indexer.text import BIGRAM_GAP, bigram_text, highlight, spaced_cjk, to_simplified
 
 
 def parsed(text: str) -> str:
@@ -121,14 +121,28 @@ def test_query_error_is_a_value_error() -> None:
 
 
 def test_sqlite_match_expression_is_a_phrase_per_simplified_word() -> None:
-    assert match_expression(["司法救助", "檢察 院", "Court"]) == '"司 法 救 助" AND "检 察 院" AND "Court"'
+    assert match_expression(["司法救助", "檢察 院", "Court", "检"]) == (
+        '{title2 body2} : "司法 法救 救助" AND {title2 body2} : "检察 察院" AND {title body} : "Court" '
+        'AND {title body} : "检"'
+    )
 
 
 def test_sqlite_match_expression_of_a_tree_quotes_every_user_word() -> None:
     expression = match_expression(parse_query('公益訴訟 (黄河 OR "NEAR a b") -交通'))
-    assert expression == '("公 益 诉 讼" AND ("黄 河" OR "NEAR a b")) NOT "交 通"'
+    assert expression == (
+        '({title2 body2} : "公益 益诉 诉讼" AND ({title2 body2} : "黄河" OR {title body} : "NEAR a b")) '
+        'NOT {title2 body2} : "交通"'
+    )
     # A double quote inside a 「」 phrase is escaped the FTS5 way, never closes the phrase.
-    assert match_expression(parse_query('「a"b」')) == '"a""b"'
+    assert match_expression(parse_query('「a"b」')) == '{title body} : "a""b"'
+
+
+def test_bigram_text_pairs_adjacent_han_characters_across_punctuation_not_across_other_words() -> None:
+    # 检察，院 is still 检察院 (phrase matching skips punctuation); 2024 breaks the run, so the pairs
+    # on either side are not adjacent and 察院 cannot follow 检察 as in the word 检察院.
+    assert bigram_text("检察，院").split() == ["检察", "察院"]
+    assert bigram_text("检察2024察院").split() == ["检察", BIGRAM_GAP, "察院"]
+    assert bigram_text("a 检 b 院 c") == ""
 
 
 def test_elasticsearch_query_never_passes_user_syntax() -> None:

@@ -33,3 +33,27 @@ def test_init_rebuilds_an_index_of_the_first_schema(settings: Settings) -> None:
         assert (hit.article_id, hit.copies) == (SPP.article_id, 1)
     finally:
         backend.close()
+
+
+def test_init_rebuilds_an_index_of_schema_version_4_without_the_bigram_columns(settings: Settings) -> None:
+    backend = open_index(settings)
+    try:
+        backend.init()
+        backend.index([SPP])
+    finally:
+        backend.close()
+    # Turn it into what schema 4 wrote: the FTS table had the character columns only.
+    path = settings.data_dir / f"{settings.index_name}.sqlite3"
+    with sqlite3.connect(path) as conn:
+        (row_id, title, body) = conn.execute("SELECT rowid, title, body FROM articles_fts").fetchone()
+        conn.execute("DROP TABLE articles_fts")
+        conn.execute("CREATE VIRTUAL TABLE articles_fts USING fts5 (title, body)")
+        conn.execute("INSERT INTO articles_fts (rowid, title, body) VALUES (?, ?, ?)", (row_id, title, body))
+        conn.execute("UPDATE index_meta SET value = '4' WHERE key = 'schema_version'")
+    backend = open_index(settings)
+    try:
+        backend.init()
+        (hit,) = backend.search(SearchQuery("司法救助")).hits
+        assert hit.article_id == SPP.article_id
+    finally:
+        backend.close()
