@@ -20,7 +20,7 @@ from elasticsearch import ApiError, Elasticsearch, NotFoundError
 from pipeline.errors import LOCAL_SERVICES_HINT, ServiceUnavailable, Transient
 from pipeline.settings import CONFIG_DIR
 from processors.reprints.fingerprint import BOILERPLATE_STORIES, Sketch
-from processors.reprints.store import CANDIDATE_LIMIT, Member, StoryStore
+from processors.reprints.store import CANDIDATE_LIMIT, Member, StoryStore, member_fields
 
 MAPPING_FILE = CONFIG_DIR / "elasticsearch" / "stories.json"
 MAX_STORY_COPIES = 1000  # a story reprinted more often than this is listed up to here
@@ -35,14 +35,7 @@ def to_document(member: Member) -> dict[str, Any]:
     return {
         "article_id": member.article_id,
         "story_id": member.story_id,
-        "url": member.url,
-        "outlet": member.outlet,
-        "source": member.source,
-        "published_at": member.published_at.isoformat() if member.published_at else None,
-        "seen_at": member.seen_at.isoformat(),
-        "title": member.title,
-        "content_hash": member.content_hash,
-        "registered_at": member.registered_at.isoformat(),
+        **member_fields(member),
         "bands": member.sketch.bands,
         "paragraphs": sorted(set(member.sketch.paragraphs)),
         "size": member.sketch.size,

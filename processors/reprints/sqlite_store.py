@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from processors.reprints.fingerprint import BOILERPLATE_STORIES, Sketch
-from processors.reprints.store import CANDIDATE_LIMIT, Member, StoryStore, epoch
+from processors.reprints.store import CANDIDATE_LIMIT, Member, StoryStore, epoch, member_fields
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS members (
@@ -75,16 +75,7 @@ class SqliteStoryStore(StoryStore):
                     )
 
     def put(self, member: Member) -> None:
-        record = {
-            "url": member.url,
-            "outlet": member.outlet,
-            "source": member.source,
-            "published_at": member.published_at.isoformat() if member.published_at else None,
-            "seen_at": member.seen_at.isoformat(),
-            "title": member.title,
-            "content_hash": member.content_hash,
-            "registered_at": member.registered_at.isoformat(),
-        }
+        record = member_fields(member)
         sk = member.sketch
         extra = {
             "sample": [list(p) for p in sk.sample],

@@ -59,6 +59,20 @@ class Member:
         return replace(self, story_id=story_id)
 
 
+def member_fields(member: Member) -> dict[str, str | None]:
+    """The descriptive fields of a member as JSON-ready values: what every store keeps besides the sketch."""
+    return {
+        "url": member.url,
+        "outlet": member.outlet,
+        "source": member.source,
+        "published_at": member.published_at.isoformat() if member.published_at else None,
+        "seen_at": member.seen_at.isoformat(),
+        "title": member.title,
+        "content_hash": member.content_hash,
+        "registered_at": member.registered_at.isoformat(),
+    }
+
+
 @dataclass(frozen=True)
 class Story:
     story_id: str
