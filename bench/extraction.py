@@ -39,7 +39,7 @@ TARGETS = {"title": 0.97, "published_at": 0.95, "authors": 0.85, "body F1": 0.93
 
 def ours(case: Case, _text: str) -> Answer:
     got = extract(case.url, case.html, {})
-    return Answer(got.title, got.published_at, set(got.authors), got.body, got.editor)
+    return Answer(got.title, got.published_at, set(got.authors), got.body, got.editor, got.source)
 
 
 def trafilatura_tool(case: Case, text: str) -> Answer:
@@ -77,6 +77,7 @@ class Scores:
     """Per field: page id -> score in [0, 1], for one tool."""
 
     fields: dict[str, dict[str, float]] = field(default_factory=dict)
+    answers: dict[str, Answer] = field(default_factory=dict)
     errors: list[str] = field(default_factory=list)
     seconds: float = 0.0
 
@@ -116,6 +117,7 @@ def run(cases: list[Case]) -> dict[str, Scores]:
                 results[name].errors.append(f"{case.id}: {type(exc).__name__}: {str(exc)[:80]}")
                 answer = Answer()
             results[name].seconds += time.perf_counter() - started
+            results[name].answers[case.id] = answer
             score(case, answer, results[name])
     return results
 
@@ -152,19 +154,36 @@ def table(results: dict[str, Scores], pages: int) -> str:
     return "\n".join(lines)
 
 
-def misses(results: dict[str, Scores], tool: str = "ours") -> list[str]:
+def misses(results: dict[str, Scores], cases: list[Case], tool: str = "ours") -> list[str]:
+    """Each page a field got wrong; for authors, what the truth and the tool said (and whether the
+    truth is the page's 责任编辑 or 来源 as we extracted them)."""
+    truth = {case.id: case for case in cases}
     out = []
     for row, scores in results[tool].fields.items():
         for case_id, value in sorted(scores.items()):
-            if value < (0.9 if "F1" in row or "snippets" in row else 1.0):
-                out.append(f"{tool} {row}: {case_id} {value:.3f}")
+            if value >= (0.9 if "F1" in row or "snippets" in row else 1.0):
+                continue
+            line = f"{tool} {row}: {case_id} {value:.3f}"
+            if row == "authors":
+                answer = results[tool].answers[case_id]
+                wanted = truth[case_id].authors or set()
+                line += f"  truth={sorted(wanted)} got={sorted(answer.authors or [])}"
+                if wanted and wanted == {answer.editor}:
+                    line += "  (the truth is the page's 责任编辑)"
+                elif wanted and wanted == {answer.source}:
+                    line += "  (the truth is the page's 来源)"
+            out.append(line)
     return out
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.extraction", description=__doc__)
     parser.add_argument("--evaldata", type=Path, default=EVALDATA, help="the evaluation data folder")
-    parser.add_argument("--misses", action="store_true", help="list the pages each field got wrong (ours)")
+    parser.add_argument(
+        "--misses",
+        action="store_true",
+        help="list the pages each field got wrong (ours), authors with both answers",
+    )
     args = parser.parse_args(argv)
     logging.disable(logging.WARNING)  # the peers log every page they find hard
     warnings.simplefilter("ignore")
@@ -179,7 +198,7 @@ def main(argv: list[str] | None = None) -> int:
         for error in scores.errors:
             print(f"error in {name}: {error}")
     if args.misses:
-        print("\n".join(["", *misses(results)]))
+        print("\n".join(["", *misses(results, cases)]))
     return 0
 
 

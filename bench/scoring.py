@@ -40,6 +40,7 @@ class Answer:
     authors: set[str] | None = None
     body: str = ""
     editor: str | None = None  # only ours has the field; peers fold 责任编辑 into author when they see it
+    source: str | None = None  # ours only, to explain misses (annotations that credit the 来源)
 
 
 def norm_title(text: str | None) -> str:

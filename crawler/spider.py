@@ -1,5 +1,8 @@
 """The one config-driven spider: follows each site's list pages to its article pages and hands every
 article page to ``extract()``; publishing is the item pipeline's job (``pipelines.py``).
+
+An article split over several pages is fetched page after page and handed on once, joined, under its
+first page's URL; a later page reached by a link on its own is never an article (see ``SplitArticle``).
 """
 
 from __future__ import annotations
@@ -7,7 +10,7 @@ from __future__ import annotations
 import logging
 import re
 from collections.abc import AsyncIterator, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -21,6 +24,7 @@ from twisted.internet.error import TimeoutError as DefTimeoutError
 from twisted.python.failure import Failure
 
 from crawler.extract import Extracted, extract
+from crawler.extract.pages import join_pages, merge_pages
 from crawler.feeds import feed_links, parse_sitemap
 from crawler.sites import SiteConfig, site_for_url
 from pipeline.topics import crawler_stage
@@ -39,6 +43,30 @@ class PageItem:
     url: str
     site: str
     extracted: Extracted
+
+
+@dataclass
+class SplitArticle:
+    """An article split over pages while its later pages are fetched, one after another.
+
+    ``pages`` grows as later pages reveal more of the pager (a window of page numbers); it is bounded by
+    ``MAX_PAGES`` and every URL is fetched at most once, so a pager cannot make the crawl loop.
+    """
+
+    site: SiteConfig
+    first: PageItem
+    pages: list[str]
+    fetched: dict[str, Extracted] = field(default_factory=dict)
+    failed: list[str] = field(default_factory=list)
+
+    def next_url(self) -> str | None:
+        done = {self.first.url, *self.fetched, *self.failed}
+        return next((url for url in self.pages[1:] if url not in done), None)
+
+    def joined(self) -> PageItem:
+        later = [self.fetched[url] for url in self.pages if url in self.fetched]
+        extracted = join_pages(self.first.extracted, later, incomplete=bool(self.failed))
+        return PageItem(self.first.url, self.first.site, extracted)
 
 
 class NewsSpider(scrapy.Spider):
@@ -131,16 +159,27 @@ class NewsSpider(scrapy.Spider):
             stats.inc_value("jiancha/dropped/not_html")
             log.info("dropped(not_html): %s", response.url)
             return
+        pages: list[str] = []
         if site.is_article(response.url) or response.meta.get("article"):
-            headers = {
-                key.decode("latin-1"): (response.headers.get(key) or b"").decode("latin-1")
-                for key in response.headers
-            }
-            yield PageItem(response.url, site.name, extract(response.url, response.body, headers, site))
+            extracted = extract(response.url, response.body, _headers(response), site)
+            pages = extracted.page_urls
+            if pages and pages[0] != response.url:
+                # A later page of a split article: the article is its first page, joined with the rest.
+                stats.inc_value("jiancha/dropped/continuation")
+                log.info("dropped(continuation): %s (first page %s)", response.url, pages[0])
+                yield self._request(site, pages[0], self.parse, article=True)
+            elif pages:
+                yield from self._next_page(
+                    SplitArticle(site, PageItem(response.url, site.name, extracted), pages)
+                )
+            else:
+                yield PageItem(response.url, site.name, extracted)
         else:
             stats.inc_value("jiancha/dropped/list_page")
             log.info("dropped(list_page): %s", response.url)
         for link in self._links.extract_links(response):
+            if link.url in pages:
+                continue  # fetched as part of the article, never as an article of its own
             follow = site.is_article(link.url) or site.is_list(link.url)
             if not follow and site.owns(link.url) and _NEXT_PAGE.match(link.text or ""):
                 follow = True
@@ -151,6 +190,53 @@ class NewsSpider(scrapy.Spider):
                     errback=self.failed,
                     meta=self._meta(site),
                 )
+
+    def _next_page(self, article: SplitArticle) -> Iterator[Any]:
+        """The request for the article's next unfetched page, or the joined article when none is left."""
+        url = article.next_url()
+        if url is None:
+            yield article.joined()
+            return
+        meta = {**self._meta(article.site), "split_article": article, "page_url": url}
+        # A later page is part of an article already reached, not a step deeper into the site; and it is
+        # fetched even if a link led there before (that visit only pointed back to the first page).
+        meta["depth_reset"] = True
+        yield scrapy.Request(
+            url,
+            callback=self.parse_continuation,
+            errback=self.continuation_failed,
+            meta=meta,
+            dont_filter=True,
+        )
+
+    def parse_continuation(self, response: Response, **kwargs: Any) -> Iterator[Any]:
+        """A later page of a split article: keep its text, learn pages its pager names, go on."""
+        article: SplitArticle = response.meta["split_article"]
+        url: str = response.meta["page_url"]  # as the pager names it, whatever redirects followed
+        stats = self.crawler.stats
+        assert stats is not None
+        stats.inc_value("jiancha/pages_fetched")
+        extracted = (
+            extract(response.url, response.body, _headers(response), article.site)
+            if isinstance(response, TextResponse)
+            else Extracted(quality=["binary"])
+        )
+        if not extracted.body or {"empty", "binary", "link_list"} & set(extracted.quality):
+            log.info("incomplete(pages): %s has no text (a page of %s)", url, article.first.url)
+            article.failed.append(url)
+        else:
+            article.fetched[url] = extracted
+            article.pages = merge_pages(article.pages, extracted.page_urls)
+        yield from self._next_page(article)
+
+    def continuation_failed(self, failure: Failure) -> Iterator[Any]:
+        """A later page could not be fetched: counted like any failed request, the article goes on
+        without it (published with the ``incomplete:pages`` flag rather than not at all)."""
+        self.failed(failure)
+        request = failure.request  # type: ignore[attr-defined]
+        article: SplitArticle = request.meta["split_article"]
+        article.failed.append(request.meta["page_url"])
+        yield from self._next_page(article)
 
     def failed(self, failure: Failure) -> None:
         """One counted, logged outcome for a request that produced no response to parse."""
@@ -178,3 +264,10 @@ class NewsSpider(scrapy.Spider):
         stats.inc_value("jiancha/errors")
         stats.inc_value(f"jiancha/failed/{reason}")
         log.warning("error(%s): %s (%s)", reason, url, message)
+
+
+def _headers(response: Response) -> dict[str, str]:
+    return {
+        key.decode("latin-1"): (response.headers.get(key) or b"").decode("latin-1")
+        for key in response.headers
+    }

@@ -1,6 +1,7 @@
 """Crawler extraction: who wrote the article, from the credit forms Chinese news text uses besides a
-plain byline line — a dateline credit (``本报讯（记者 张三）``), a closing credit (``（李四 上海报道）``)
-and a bracketed name beside the date (``[ 王五 ]``).
+plain byline line — a dateline credit (``本报讯（记者 张三）``, or opening the first paragraph as Taiwanese
+papers print it: ``〔記者巫其倫／台北報導〕``), a closing credit (``（李四 上海报道）``) and a bracketed name
+beside the date (``[ 王五 ]``).
 """
 
 from __future__ import annotations
@@ -10,6 +11,9 @@ import re
 from crawler.extract.patterns import authors_in, is_name
 
 _DATELINE = re.compile(r"(?:电|電|讯|訊)\s*[（(]\s*([^（()）]{2,60}?)\s*[）)]")
+_OPENING_CREDIT = re.compile(
+    r"^\s*[〔［\[【（(]\s*((?:记者|記者)[^〔〕［］\[\]【】（()）]{2,40})[〕］\]】）)]"
+)
 _STAFF = r"(?:[\u4e00-\u9fff·]{0,8}?(?:见习记者|見習記者|记者|記者|通讯员|通訊員|评论员|評論員))?"
 _NAMES = r"([\u4e00-\u9fff·]{2,4}(?:\s*[ 、，,]\s*[\u4e00-\u9fff·]{2,4})*)"
 _CLOSING = re.compile(rf"^[（(]\s*{_STAFF}\s*{_NAMES}\s*[）)]$")
@@ -26,8 +30,9 @@ def _names(group: str) -> list[str]:
 
 
 def dateline_authors(line: str) -> list[str]:
-    """Reporters named in a dateline: ``据新华社拉萨电（记者 格桑边觉）…`` -> [格桑边觉]."""
-    match = _DATELINE.search(line[:80])
+    """Reporters named in a dateline: ``据新华社拉萨电（记者 格桑边觉）…`` -> [格桑边觉], or in the
+    bracket opening the paragraph: ``〔記者巫其倫／台北報導〕財政部…`` -> [巫其倫]."""
+    match = _DATELINE.search(line[:80]) or _OPENING_CREDIT.match(line)
     if match is None or _NOT_AUTHORS.search(match.group(1)):
         return []
     return authors_in(match.group(1))

@@ -24,6 +24,7 @@ from crawler.extract.blocks import Line, find_container, lines_of, subtree_score
 from crawler.extract.decode import decode_html
 from crawler.extract.fields import find_title, images, meta_tag, published_at, select
 from crawler.extract.page import Parts, parse, strip_noise, zones
+from crawler.extract.pages import find_pages, strip_pagers
 from crawler.sites import Selectors, SiteConfig
 
 log = logging.getLogger(__name__)
@@ -40,6 +41,8 @@ _SENTENCE_END = re.compile(r"[。！？!?…”」』）)]$|[。！？!?]")
 _CLOSING_BRACKET = re.compile(r"[（(][^（()）]{2,30}[）)]$")
 # A trailing line shorter than this with no sentence punctuation is a footer (班级, 网站名 …), not text.
 TRAILER_CHARS = 25
+# How many text chunks after the article text may hold its byline.
+TAIL_BYLINE_CHUNKS = 4
 
 
 class Extracted(BaseModel):
@@ -57,6 +60,10 @@ class Extracted(BaseModel):
     encoding: str | None = None
     quality: list[str] = Field(default_factory=list)
     methods: dict[str, str] = Field(default_factory=dict)
+    # An article split over several pages: the pages its pager names, in order, this one included
+    # (empty: one page). The first is the article's first page unless a pager window hides it; the
+    # crawler fetches and joins them, a saved file only names them.
+    page_urls: list[str] = Field(default_factory=list)
 
 
 def _container(
@@ -95,6 +102,7 @@ def extract(url: str, body: bytes, headers: Mapping[str, str], site: SiteConfig 
     root = copy.deepcopy(raw)
     kept_title = root.find(f".//*[@{_MARK}]")
     strip_noise(root, {kept_title} if kept_title is not None else set())
+    strip_pagers(root)
     tree, container, body_method = _container(root, raw, selectors, out)
     if container is None:
         out.quality.append("no_text")
@@ -119,6 +127,10 @@ def extract(url: str, body: bytes, headers: Mapping[str, str], site: SiteConfig 
     if date_method:
         out.methods["published_at"] = date_method
     _labels(raw, parts, out)
+    if "link_list" not in out.quality:  # a list page's pager pages through the list, not an article
+        out.page_urls, pages_method = find_pages(raw, url, raw.find(f".//*[@{_MARK}]"))
+        if pages_method:
+            out.methods["pages"] = pages_method
     _flag(out)
     return out
 
@@ -147,7 +159,8 @@ def _sort_lines(lines: list[Line], titles: set[str], out: Extracted) -> None:
         if pt.is_byline(line) or (names := credits.closing_credit(line)):
             names = pt.authors_in(line) or credits.closing_credit(line)
             out.authors += [a for a in names if a not in out.authors]
-            out.methods.setdefault("authors", "text:byline")
+            if names:
+                out.methods.setdefault("authors", "text:byline")
             continue
         if pt.is_editor_line(line):
             out.editor = out.editor or pt.find_editor(line)
@@ -203,6 +216,13 @@ def _labels(root: html.HtmlElement, parts: Parts, out: Extracted) -> None:
         for piece in [*pieces, " ".join(pieces)]:  # joined: "<small>作者:</small>赵丽"
             if names := pt.authors_in(piece) or credits.bracketed_name(piece):
                 out.authors, out.methods["authors"] = names, "text:label"
+                break
+    if not out.authors:
+        # Some CMSs print the byline right under the text (作者： 记者王敬照 | 编辑： …); only a chunk that is
+        # a byline counts there, not a name in the related stories that follow.
+        for chunk in parts.tail_zone[:TAIL_BYLINE_CHUNKS]:
+            if pt.is_byline(one := " ".join(chunk.split())) and (names := pt.authors_in(one)):
+                out.authors, out.methods["authors"] = names, "text:after-article"
                 break
     if out.source is None and (meta := meta_tag(root, "source")):
         out.source, out.methods["source"] = meta, "meta:source"

@@ -22,6 +22,8 @@ _TITLE_CLASS = re.compile(r"title|headline|biaoti|bt", re.IGNORECASE)
 # A headline is at least this long; shorter matches of the <title> are breadcrumbs or site names.
 MIN_TITLE_CHARS = 4
 MAX_TITLE_CHARS = 120
+# Captions are a line; longer "captions" are text that belongs to the body.
+MAX_CAPTION_CHARS = 80
 
 
 def one_line(text: str) -> str:
@@ -160,11 +162,16 @@ def images(container: html.HtmlElement, url: str) -> list[dict[str, Any]]:
         if not src or src.startswith("data:"):
             continue
         caption = pt.clean_space(img.get("alt") or "") or None
+        if caption is not None and len(caption) > MAX_CAPTION_CHARS:
+            caption = None  # the page's description pasted into alt (it repeats a paragraph), not a caption
         figure = next((a for a in img.iterancestors() if a.tag in ("p", "figure", "div")), None)
         if caption is None and figure is not None:
             figcaption = figure.find(".//figcaption")
+            beside = pt.clean_space(figure.text_content())
             if figcaption is not None:
                 caption = pt.clean_space(figcaption.text_content())
+            elif 0 < len(beside) <= MAX_CAPTION_CHARS and len(figure.findall(".//img")) == 1:
+                caption = beside  # printed in the image's own block (<p><img><span>说明</span></p>)
             else:
                 following = figure.getnext()
                 while following is not None and not isinstance(following.tag, str):
@@ -173,7 +180,7 @@ def images(container: html.HtmlElement, url: str) -> list[dict[str, Any]]:
                 if (
                     following is not None
                     and following.tag == "p"
-                    and 0 < len(text) <= 80
+                    and 0 < len(text) <= MAX_CAPTION_CHARS
                     and following.find(".//img") is None
                 ):
                     caption = text

@@ -39,14 +39,17 @@ SOURCE_LABEL = r"(?:文章来源|稿件来源|来源|來源|稿源|出处|出處
 _SOURCE = re.compile(SOURCE_LABEL + r"\s*[:：]\s*[\[【［]?\s*([^\s\u3000|｜\[\]【】［］]+)")
 # Where a source value runs into the next label when the page has no space between them.
 _SOURCE_STOP = re.compile(r"(?:作者|记者|記者|浏览|瀏覽|编辑|編輯|发布|發布|时间|時間|点击|點擊|字号|字號)")
+# A label may be followed by a colon or a vertical bar (作者︱春春, 作者｜…); 采写 = reported and written by.
 _AUTHOR_LABEL = re.compile(
-    r"(?:本报记者|本報記者|见习记者|見習記者|记者|記者|通讯员|通訊員|作者|撰稿|撰文|执笔人|執筆人|评论员|評論員|"
-    r"文/|文／|图/|圖/)\s*[:：]?\s*"
+    r"(?:本报记者|本報記者|见习记者|見習記者|记者|記者|通讯员|通訊員|作者|撰稿|撰文|采写|採寫|执笔人|執筆人|"
+    r"评论员|評論員|文/|文／|图/|圖/)\s*[:：︱｜丨|]?\s*"
 )
+# An outlet glued to 记者 qualifies it (采写：南都记者 余毅菁): the word before is not a name.
+_OUTLET_BEFORE_REPORTER = re.compile(r"[\u4e00-\u9fff·]+$")
 # A line that is a byline: an optional outlet (光明日报, 新京报 …) then the label.
 _BYLINE = re.compile(
     r"^[（(【\[]?\s*(?:[\u4e00-\u9fff· ]{0,12}?)"
-    r"(?:见习记者|見習記者|记者|記者|通讯员|通訊員|作者|撰稿|撰文|执笔人|執筆人|文/|文／)"
+    r"(?:见习记者|見習記者|记者|記者|通讯员|通訊員|作者|撰稿|撰文|采写|採寫|执笔人|執筆人|文/|文／)"
 )
 # A bare 编辑 needs a colon or a space before the name: "给编辑写信" is a mailto link, not a credit.
 _EDITOR = re.compile(
@@ -63,6 +66,11 @@ _BOILERPLATE = re.compile(
     r"字号[:：]|字號[:：]|【字号|【字號|分享到|打印本页|打印本頁|关闭窗口|關閉窗口|扫一扫|掃一掃|"
     r"未经.{0,6}授权|未經.{0,6}授權|上一篇|下一篇|免责声明|免責聲明|^原标题|^原標題|凡本网注明|凡本網註明|"
     r"转载目的在于传递更多信息|轉載目的在於傳遞更多信息"
+)
+# A pager left in the text of one page of a split article: 上一页 1 2 3 下一页, 共3页, 第2页.
+_PAGER_LINE = re.compile(
+    r"^(?=.*[页頁])(?:共\s*\d+\s*[页頁]|(?:当前)?第\s*\d+\s*[页頁]|[上下]一?[页頁]|[首尾末][页頁]|\d{1,3}|"
+    r"[\s\[\]【】|｜<>«»/:：,，])+$"
 )
 SUBTITLE = re.compile(r"^[—－-]{1,2}\s*\S")
 # A bracketed pinyin syllable after a character, left behind by a broken traditional conversion: 發(fā)展.
@@ -129,9 +137,14 @@ def authors_in(text: str) -> list[str]:
     if not _AUTHOR_LABEL.search(text):
         return []
     names: list[str] = []
-    for chunk in _AUTHOR_LABEL.split(text)[1:]:
+    labels = list(_AUTHOR_LABEL.finditer(text))
+    for label, following in zip(labels, [*labels[1:], None], strict=True):
+        chunk = text[label.end() : following.start() if following else len(text)]
+        if following is not None and following.group().startswith(("记者", "記者")):
+            chunk = _OUTLET_BEFORE_REPORTER.sub("", chunk)
         chunk = re.split(r"\s{2,}|\u3000|" + SOURCE_LABEL + "|" + _SOURCE_STOP.pattern, chunk)[0]
-        for token in re.split(r"[\s、，,/]+", chunk.strip("（()）【】[] ")):
+        # 記者林宸誼／台北報導: the place after the slash is where the report was filed, not a name.
+        for token in re.split(r"[\s、，,/／]+", chunk.strip("（()）【】[]〔〕 ")):
             if is_name(token) and token not in names:
                 names.append(token)
     return names
@@ -139,7 +152,8 @@ def authors_in(text: str) -> list[str]:
 
 # Words that end an outlet, an office or a place, not a person: 新华社, 人民网, 上海报道 …
 _NOT_A_NAME = re.compile(
-    r"(?:社|网|網|报|報|台|站|局|院|部|委|会|會|厅|廳|处|處|办|辦|中心|新闻|新聞|频道|頻道|报道|報道|摄|攝|电|電|讯|訊|供图|供圖)$"
+    r"(?:社|网|網|报|報|台|站|局|院|部|委|会|會|厅|廳|处|處|办|辦|中心|新闻|新聞|频道|頻道|报道|報道|报导|報導|"
+    r"摄|攝|电|電|讯|訊|供图|供圖)$"
 )
 
 
@@ -169,7 +183,11 @@ def is_source_line(line: str) -> bool:
 
 
 def is_boilerplate(line: str) -> bool:
-    return bool(_BOILERPLATE.search(line))
+    return bool(_BOILERPLATE.search(line)) or is_pager_line(line)
+
+
+def is_pager_line(line: str) -> bool:
+    return bool(_PAGER_LINE.match(line))
 
 
 def split_column(title: str) -> tuple[str | None, str]:

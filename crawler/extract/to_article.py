@@ -13,5 +13,5 @@ def to_article(extracted: Extracted, url: str, site: SiteConfig | None = None) -
         url,
         site=site.name if site else None,
         site_regions=list(site.regions) if site else [],
-        **extracted.model_dump(),
+        **extracted.model_dump(exclude={"page_urls"}),
     )

@@ -1,7 +1,8 @@
 """A local HTTP server with pages in the styles of Chinese CMSs and every misbehaviour a crawler meets:
 TRS government pages in GBK, a DedeCMS page, an HTML5 page with JSON-LD, an RSS feed, a sitemap index,
 robots.txt, a 500-then-200 page, a slow page, a 50 MB page, a redirect loop, an off-site redirect,
-binary and empty pages, a list at an article URL and a 404 list page.
+binary and empty pages, a list at an article URL and a 404 list page; and under /paged/ articles
+split over several pages (``split_pages.py``).
 """
 
 from __future__ import annotations
@@ -13,6 +14,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import urlsplit
+
+from tests.crawler import split_pages
 
 HUGE_BYTES = 50 * 1024 * 1024
 SLOW_S = 4.0
@@ -119,6 +122,9 @@ def build(site: CmsSite) -> None:
         f"<url><loc>{base}/about.html</loc></url></urlset>"
     )
     site.routes.update(articles)
+    for path, body in split_pages.pages().items():
+        gbk = "/trs/" in path
+        site.routes[path] = Route(body, "text/html; charset=gb2312" if gbk else "text/html; charset=utf-8")
     site.routes.update(
         {
             "/robots.txt": Route(b"User-agent: *\nDisallow: /private/\n", "text/plain"),

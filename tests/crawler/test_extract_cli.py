@@ -12,6 +12,8 @@ import pytest
 from crawler.demo.site import LINFEN_SAMPLE_URL, build_pages
 from pipeline.cli import main
 from pipeline.settings import REPO_ROOT
+from tests.crawler import split_pages as sp
+from tests.crawler.cms_server import serve
 
 # pages/<id>.html with its pages/<id>.json (readability's *.expected.html are its outputs, not pages)
 EVAL_PAGES = sorted(
@@ -21,7 +23,7 @@ EVAL_PAGES = sorted(
 )
 FIELDS = {
     "url", "site", "title", "column", "subtitle", "published_at", "source", "authors", "editor", "body",
-    "images", "encoding", "quality", "methods",
+    "images", "encoding", "quality", "methods", "page_urls",
 }  # fmt: skip
 
 
@@ -58,3 +60,28 @@ def test_every_evaluation_page_extracts(capsys: pytest.CaptureFixture[str]) -> N
             empty.append(page.name)
     assert len(EVAL_PAGES) >= 60
     assert empty == []  # every page is a real article: each gets a title and a body
+
+
+def test_a_saved_page_of_a_split_article_names_its_pages(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    page = tmp_path / "page2.html"
+    page.write_bytes(sp.trs_page(1))
+    url = "http://www.example.gov.cn" + sp.TRS_PAGES[1]
+    assert main(["extract", str(page), "--url", url]) == 0
+    got = json.loads(capsys.readouterr().out)
+    assert got["page_urls"] == ["http://www.example.gov.cn" + path for path in sp.TRS_PAGES]
+    assert got["body"] == "\n".join(sp.TRS_TEXT[1])  # a file cannot fetch the others: this page only
+
+
+def test_a_split_article_url_is_fetched_whole(capsys: pytest.CaptureFixture[str]) -> None:
+    with serve() as site:
+        assert main(["extract", site.base_url + sp.PORTAL_PAGES[1]]) == 0  # a later page's URL
+        got = json.loads(capsys.readouterr().out)
+        assert got["body"] == "\n".join(line for page in sp.PORTAL_TEXT for line in page)
+        assert got["methods"]["pages"] == "joined:3" and "incomplete:pages" not in got["quality"]
+
+        assert main(["extract", site.base_url + sp.BROKEN_FIRST]) == 0
+        got = json.loads(capsys.readouterr().out)
+        assert got["body"] == "\n".join(line for page in sp.BROKEN_TEXT[:2] for line in page)
+        assert "incomplete:pages" in got["quality"]
