@@ -127,6 +127,9 @@ def extract(url: str, body: bytes, headers: Mapping[str, str], site: SiteConfig 
     if date_method:
         out.methods["published_at"] = date_method
     _labels(raw, parts, out)
+    if not out.authors and out.source and pt.is_personal_name(out.source):
+        # "来源：尹娟" names no outlet but the person who supplied the text: the writer.
+        out.authors, out.methods["authors"] = [out.source], "text:source-person"
     if "link_list" not in out.quality:  # a list page's pager pages through the list, not an article
         out.page_urls, pages_method = find_pages(raw, url, raw.find(f".//*[@{_MARK}]"))
         if pages_method:

@@ -182,7 +182,29 @@ def images(container: html.HtmlElement, url: str) -> list[dict[str, Any]]:
                     and following.tag == "p"
                     and 0 < len(text) <= MAX_CAPTION_CHARS
                     and following.find(".//img") is None
+                    and _reads_as_caption(following, text)
                 ):
                     caption = text
         found.append({"src": urljoin(url, src), "caption": caption})
     return found
+
+
+_CAPTION_WORDING = re.compile(
+    r"^(?:图为|图：|图:|上图|下图|左图|右图|▲|△|↑)|(?:摄|攝|供图|供圖|资料图|資料圖|截图|截圖)\W*$"
+)
+_SENTENCE_END = re.compile(r"[。！？!?][”’」』\"]?$")
+
+
+def _reads_as_caption(paragraph: html.HtmlElement, text: str) -> bool:
+    """The paragraph after an image is its caption when it is worded or styled as one, or is no sentence;
+    a paragraph of the story (钟南山说：“……能过关。”) that happens to follow an image is not."""
+    if _CAPTION_WORDING.search(text) or not _SENTENCE_END.search(text):
+        return True
+    styled = [paragraph, *paragraph.iterdescendants()]
+    return paragraph.get("align") == "center" or any(
+        e.tag in ("font", "em", "i", "small")
+        or "caption" in (e.get("class") or "")
+        or "center" in (e.get("style") or "")
+        for e in styled
+        if isinstance(e.tag, str)
+    )

@@ -9,6 +9,8 @@ import re
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
+from pipeline.names import SURNAMES
+
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 
 _DATE = re.compile(
@@ -167,6 +169,11 @@ _NOT_NAMES = frozenset(
 def is_name(token: str) -> bool:
     """A personal name as bylines print it (2–5 characters, not an outlet, an office or a dateline)."""
     return bool(_NAME.match(token)) and not _NOT_A_NAME.search(token) and token not in _NOT_NAMES
+
+
+def is_personal_name(value: str) -> bool:
+    """A value that can only be a person's name: two or three characters under a common surname."""
+    return 2 <= len(value) <= 3 and value[0] in SURNAMES and is_name(value)
 
 
 def find_editor(text: str) -> str | None:

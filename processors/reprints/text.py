@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 
-from processors.nlp.persons import SURNAMES
+from pipeline.names import SURNAMES
 
 # Lines that belong to the outlet, not the story: byline, editor, 来源, copyright, counters, share
 # widgets. Written for simplified text (the step reads ``body_simplified``).

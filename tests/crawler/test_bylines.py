@@ -67,3 +67,40 @@ def test_a_caption_beside_its_image_does_not_swallow_the_next_paragraph() -> Non
     got = extract(URL, page(text_start=figure), {})
     assert got.images == [{"src": "http://news.test/p/1.jpg", "caption": "发布会现场（资料照）"}]
     assert got.body.startswith("〔記者王大同／台北報導〕財政部今天公布") and got.authors == ["王大同"]
+
+
+@pytest.mark.parametrize(
+    ("source", "authors"),
+    [
+        ("张红", ["张红"]),  # a person named as the source supplied the text
+        ("新华社", []),
+        ("央视", []),  # two characters, but no surname: an outlet's short name
+        ("澎湃新闻", []),
+        ("黄河新闻网", []),
+    ],
+)
+def test_a_person_named_as_the_source_is_the_author(source: str, authors: list[str]) -> None:
+    got = extract(URL, page(text_end=f"<p>来源：{source}</p>"), {})
+    assert (got.source, got.authors) == (source, authors)
+
+
+def test_a_person_named_as_the_source_does_not_override_a_byline() -> None:
+    got = extract(URL, page(head="记者 李明", text_end="<p>来源：张红</p>"), {})
+    assert (got.source, got.authors) == ("张红", ["李明"])
+
+
+def test_a_story_paragraph_after_an_image_stays_in_the_body() -> None:
+    figure = (
+        '<p align="center"><img src="/p/1.jpg"></p>'
+        '<p><font face="楷体">1月4日，检察官在社区开展普法宣传。本报记者 周正 摄</font></p>'
+        "<p>市民王女士说：“检察官讲得明白，我们心里有底了。”</p>"
+        '<p align="center"><img src="/p/2.jpg"></p>'
+        "<p>检察长李华表示：“公益诉讼要办一件、成一件。”</p>"
+    )
+    got = extract(URL, page(text_start=figure), {})
+    assert [image["caption"] for image in got.images] == [
+        "1月4日，检察官在社区开展普法宣传。本报记者 周正 摄",
+        None,
+    ]
+    assert "市民王女士说：“检察官讲得明白，我们心里有底了。”" in got.body
+    assert "检察长李华表示：“公益诉讼要办一件、成一件。”" in got.body
