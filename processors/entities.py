@@ -16,7 +16,7 @@ from spacy.tokens import Doc
 from pipeline.model import Article, Entity
 from pipeline.settings import Settings
 from processors.nlp.gazetteer import Gazetteer, Region
-from processors.nlp.institutions import Mention, resolve_context
+from processors.nlp.institutions import Mention, attach_cities, resolve_context
 from processors.nlp.persons import find_persons, staff_names
 from processors.nlp.pipeline import NlpResources, load_nlp
 from processors.normalise import load_converter
@@ -99,6 +99,9 @@ def tag_entities(article: Article, resources: NlpResources) -> Article:
     province = infer_province(article.site_regions, [*raw_title, *raw_body], resources.gazetteer)
     title_mentions = resolve_context(raw_title, province)
     body_mentions = resolve_context(raw_body, province)
+    context = [*title_mentions, *body_mentions]
+    title_mentions = attach_cities(title_mentions, context)
+    body_mentions = attach_cities(body_mentions, context)
     simplified = resources.to_simplified
     editor = simplified(article.editor) if article.editor else None
     staff = staff_names(body, [simplified(a) for a in article.authors], editor)

@@ -12,7 +12,7 @@ from pipeline.model import Article, Statistic
 
 _UNIT_WORDS = (
     "人次 件次 户次 场次 批次 万元 亿元 千元 元 件 人 次 名 个 场 起 宗 家 份 条 项 户 所 篇 批 处 吨 亩 公顷 "
-    "平方米 立方米 公里 米 % ‰ 倍 辆 台 套 间 座 头 只 尾 株 棵 册 本 部 期 轮 位 张 笔 单 万 亿"
+    "平方米 立方米 公里 米 公斤 千克 克 毫克 斤 % ‰ 倍 辆 台 套 间 座 头 只 尾 株 棵 册 本 部 期 轮 位 张 笔 单 万 亿"
 ).split()
 # Longest first, so 人次 wins over 人 and 立方米 over 米.
 _UNITS = "|".join(re.escape(u) for u in sorted(_UNIT_WORDS, key=len, reverse=True))

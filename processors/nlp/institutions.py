@@ -6,7 +6,9 @@ Each mention carries exact character offsets and, where it can be resolved, a ca
 
 from __future__ import annotations
 
+import bisect
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
 from processors.nlp.gazetteer import Gazetteer, Region
@@ -24,6 +26,11 @@ _MODIFIERS = ("两级", "三级", "各级", "基层", "市县", "县区", "区�
 _GENERIC = ("全省", "全市", "全县", "全区", "全国", "各地", "地方", "各县", "各市")
 _LEVEL_HINT = {"省": "province", "市": "city", "县": "county", "区": "county"}
 _ALTERNATIVE_LEVELS = re.compile(r"[（(][市县区、]+[）)]$")
+# The end of a coordinated list before 检察院: 等地, 等市, 两地, 三县 ….
+_LIST_END = re.compile(r"(?:等|[两三四五六七八九十])(?P<what>[地省市县区])$")
+_SENTENCE_END = re.compile(r"[。！？!?\n]")
+# Institutions 该院/本院 can refer to: procuratorates and courts (a 局 or a 委 is never 该院).
+_COURTS_OR_PROCURATORATES = ("PROCURATORATE", "COURT")
 
 
 @dataclass(frozen=True)
@@ -35,6 +42,8 @@ class Mention:
     region: Region | None = None
     # 省/市/县 检察院 and 该院 resolved from the text around them once every mention is known.
     needs: str | None = None
+    # The number of the sentence it is in (该院 refers to the subject of the sentence before).
+    sentence: int = 0
 
 
 class DomainMatcher:
@@ -86,7 +95,8 @@ class DomainMatcher:
                 region = self.gaz.lookup(found.group())[0]
                 mentions.append(Mention(found.start(), found.end(), "GPE", region.path, region))
         mentions.sort(key=lambda m: (m.start, -m.end))
-        return mentions
+        ends = [m.end() for m in _SENTENCE_END.finditer(text)]
+        return [replace(m, sentence=bisect.bisect_right(ends, m.start)) for m in mentions]
 
     def _inside_longer_place(self, text: str, found: re.Match[str]) -> bool:
         for extra in (1, 2):
@@ -101,14 +111,25 @@ class DomainMatcher:
         modifier = None
         while found := next((m for m in _MODIFIERS if text.endswith(m, 0, left)), None):
             modifier, left = found, left - len(found)
-        if any(text.endswith(g, 0, left) for g in (*_GENERIC, "等地")):
-            return []  # 全省检察院, 山东、河南等地检察院: procuratorates in general, none by name
+        if any(text.endswith(g, 0, left) for g in _GENERIC):
+            return []  # 全省检察院: procuratorates in general, none by name
+        listed = _LIST_END.search(text, max(left - 2, 0), left)
+        if listed and listed.group("what") == "地":
+            # 兰州、天水、白银等地 / 朔州、忻州两地检察院 name each city's procuratorate; 山东、河南等地检察院
+            # means procuratorates somewhere in those provinces, not the provincial ones: none by name.
+            places = self.parser.coordinated_ending_at(text, listed.start())
+            return [
+                Mention(places[0].start, end, "PROCURATORATE", p.region.procuratorate, p.region)
+                for p in places
+                if p.region.level != "province"
+            ]
         hint = None
         # 孝义、汾阳等县（市）检察院: the bracketed alternatives only widen the level.
         if bracket := _ALTERNATIVE_LEVELS.search(text, 0, left):
             left = bracket.start()
-        if left >= 2 and text[left - 2] == "等" and text[left - 1] in _LEVEL_HINT:
-            hint, left = text[left - 1], left - 2
+        listed = _LIST_END.search(text, max(left - 2, 0), left)
+        if listed:  # 南宁、柳州、桂林等市 / 太原、大同两市检察院
+            hint, left = listed.group("what"), listed.start()
         elif text.endswith("等", 0, left):
             left -= 1
         places = self.parser.coordinated_ending_at(text, left)
@@ -167,13 +188,80 @@ def resolve_context(mentions: list[Mention], province: Region | None) -> list[Me
         elif mention.needs in ("city", "county"):
             region = _nearest(mention, mentions, regions, mention.needs)
         elif mention.needs == "same":
-            before = [m for m in resolved if m.label != "GPE" and m.label != "DOC" and m.end <= mention.start]
-            if before and before[-1].label == "PROCURATORATE" and before[-1].canonical:
-                resolved.append(replace(mention, canonical=before[-1].canonical, needs=None))
+            antecedent = _antecedent(mention, resolved)
+            if antecedent is not None and antecedent.label == "PROCURATORATE" and antecedent.canonical:
+                resolved.append(replace(mention, canonical=antecedent.canonical, needs=None))
             continue
         if region is not None:
             resolved.append(replace(mention, canonical=region.procuratorate, region=region, needs=None))
     return resolved
+
+
+def _antecedent(mention: Mention, before: Sequence[Mention]) -> Mention | None:
+    """What 该院 refers to: the first procuratorate or court of the last sentence (up to 该院) that names
+    one, i.e. that sentence's subject — 某检察院向某法院提起公诉。该院… is the procuratorate. A bare 法院
+    (no place, no level) names no particular court and is skipped."""
+    candidates = [
+        m
+        for m in before
+        if m.label in _COURTS_OR_PROCURATORATES
+        and m.end <= mention.start
+        and not (m.label == "COURT" and m.region is None and m.canonical is None and m.end - m.start <= 2)
+    ]
+    if not candidates:
+        return None
+    sentence = candidates[-1].sentence
+    return next(m for m in candidates if m.sentence == sentence)
+
+
+def attach_cities(mentions: Sequence[Mention], context: Sequence[Mention]) -> list[Mention]:
+    """A district outside the gazetteer named without its city (白云区检察院) gets it from the article
+    (``context``: title and body): the same district written with its city (长沙市开福区), else the nearest
+    city named before it, else the only city named. The gazetteer's cities are never used: they list all
+    their districts. Districts are written with their city because their names repeat (白云区 is in 广州
+    and 贵阳)."""
+    written: dict[str, Region] = {}
+    cities: dict[str, Region] = {}
+    for m in context:
+        for ancestor in m.region.lineage() if m.region else ():
+            if ancestor.level == "city" and ancestor.code is None:
+                cities.setdefault(ancestor.name, ancestor)
+        if m.region and _is_bare_district(m.region) is False and m.region.code is None:
+            written.setdefault(m.region.name, m.region)
+    attached: list[Mention] = []
+    for index, mention in enumerate(mentions):
+        region = mention.region
+        if region is None or not _is_bare_district(region):
+            attached.append(mention)
+            continue
+        city: Region | None = written[region.name].parent if region.name in written else None
+        if city is None:
+            nearest = (_city_of(m.region) for m in reversed(mentions[:index]) if m.region is not None)
+            city = next((c for c in nearest if c is not None), None)
+        if city is None and len(cities) == 1:
+            city = next(iter(cities.values()))
+        if city is None:
+            attached.append(mention)
+            continue
+        rooted = Region(region.name, region.level, city)
+        canonical = mention.canonical
+        if mention.label == "PROCURATORATE":
+            canonical = rooted.procuratorate
+        elif canonical and canonical.startswith(region.name):
+            canonical = f"{city.name}{canonical}"
+        attached.append(replace(mention, region=rooted, canonical=canonical))
+    return attached
+
+
+def _is_bare_district(region: Region) -> bool | None:
+    """True: a district outside the gazetteer without its city; False: one with it; None: not a district."""
+    if region.level != "county" or region.code is not None or not region.name.endswith("区"):
+        return None
+    return region.parent is None
+
+
+def _city_of(region: Region) -> Region | None:
+    return next((r for r in region.lineage() if r.level == "city" and r.code is None), None)
 
 
 def _nearest(mention: Mention, mentions: list[Mention], regions: list[Region], level: str) -> Region | None:

@@ -55,6 +55,11 @@ def tag_of(word: str) -> str | None:
     return tag
 
 
+def freq_of(word: str) -> int:
+    """jieba's dictionary frequency of ``word`` (0 when it is not a word)."""
+    return int(jieba.dt.FREQ.get(word) or 0)
+
+
 def register_words(gaz: Gazetteer) -> None:
     """Teach jieba the gazetteer's names, so segmentation and its place tags agree with it."""
     jieba.setLogLevel(logging.WARNING)
@@ -120,7 +125,7 @@ def load_nlp(model: str, gaz: Gazetteer | None = None, generic: GenericMode = "p
     is the fallback's generic NER mode (``off``: none, and an installed model's ``ner`` is excluded)."""
     gaz = gaz or load_gazetteer()
     register_words(gaz)
-    matcher = DomainMatcher(gaz, PlaceParser(gaz, tag_of))
+    matcher = DomainMatcher(gaz, PlaceParser(gaz, tag_of, freq_of))
     try:
         excluded = ["parser", "lemmatizer", "attribute_ruler", *(["ner"] if generic == "off" else [])]
         nlp = spacy.load(model, exclude=excluded)

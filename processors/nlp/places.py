@@ -22,8 +22,14 @@ _NON_NAME_TAGS = ("v", "d", "p", "c", "u", "r", "m", "q", "a", "f", "t")
 COORDINATORS = "、和及与"
 _CJK = re.compile(r"^[\u4e00-\u9fff]+$")
 _LEVEL_RANK = {"province": 0, "city": 1, "county": 2}
+# A stem this frequent in jieba's dictionary, of a class other than a name, is a word of the sentence
+# (市长代表|市人民政府: 代表 has frequency 32777), not a place; place stems such as 鼓楼 (141) and 上党 (139)
+# are far rarer, and the common words that do name districts are in the dictionary with their suffix (和平区).
+_COMMON_WORD_FREQ = 5000
+_NAME_TAGS = ("ns", "nr", "nz")
 
 TagLookup = Callable[[str], str | None]
+FreqLookup = Callable[[str], int]
 
 
 @dataclass(frozen=True)
@@ -36,9 +42,10 @@ class Place:
 class PlaceParser:
     """Finds places ending at a position. ``tag_of`` is jieba's dictionary word class (``ns`` = place)."""
 
-    def __init__(self, gaz: Gazetteer, tag_of: TagLookup) -> None:
+    def __init__(self, gaz: Gazetteer, tag_of: TagLookup, freq_of: FreqLookup | None = None) -> None:
         self.gaz = gaz
         self.tag_of = tag_of
+        self.freq_of: FreqLookup = freq_of or (lambda word: 0)
         self.max_len = max(gaz.max_len, 8)
 
     def place_ending_at(self, text: str, end: int, in_context: bool = True) -> Place | None:
@@ -55,8 +62,23 @@ class PlaceParser:
             if best is None and self._is_place_word(word):
                 best = (length, self._region_of(word))
         if best is not None:
-            return Place(end - best[0], end, best[1])
+            return self._split_known_prefix(text, end, best[0]) or Place(end - best[0], end, best[1])
         return self._generic(text, end)
+
+    def _split_known_prefix(self, text: str, end: int, length: int) -> Place | None:
+        """jieba knows some chains as one word (上海市浦东新区): the inner unit alone, so that the chain
+        attaches it to the gazetteer's place before it."""
+        word = text[end - length : end]
+        for cut in range(length - 2, 1, -1):  # the longest known place first (上海市, not 上海)
+            outer, inner = word[:cut], word[cut:]
+            level, outer_regions = level_of(inner), self.gaz.lookup(outer)
+            if (
+                level is not None
+                and outer_regions
+                and _LEVEL_RANK[outer_regions[0].level] < _LEVEL_RANK[level]
+            ):
+                return Place(end - len(inner), end, Region(inner, level))
+        return None
 
     def _is_place_word(self, word: str) -> bool:
         """A place in jieba's dictionary, itself or with its suffix (桂林 is tagged a name, 桂林市 a place)."""
@@ -76,20 +98,40 @@ class PlaceParser:
         return Region(word, level)
 
     def _generic(self, text: str, end: int) -> Place | None:
-        """An unknown unit: a two-character noun stem plus an administrative suffix (鼓楼区)."""
+        """An unknown unit: a noun stem plus an administrative suffix (鼓楼区). The stem has two characters,
+        or three where a boundary precedes it: the start of the text, a character that is not Chinese, or
+        a place of a higher level (南宁市|西乡塘区, where two characters would give 乡塘区)."""
         for suffix in SUFFIXES:
             if not text.endswith(suffix, 0, end):
                 continue
             stem_end = end - len(suffix)
-            stem = text[stem_end - 2 : stem_end]
-            if len(stem) == 2 and _CJK.match(stem) and not (set(stem) & STOP_CHARS):
-                tag = self.tag_of(stem)
-                if tag is None or not tag.startswith(_NON_NAME_TAGS):
-                    level = level_of(stem + suffix)
-                    if level is not None:
-                        return Place(stem_end - 2, end, Region(stem + suffix, level))
+            level = level_of(text[stem_end - 2 : end])
+            for length in (3, 2):
+                start = stem_end - length
+                stem = text[start:stem_end]
+                if level is None or start < 0 or not self._is_stem(stem):
+                    continue
+                # 南宁市青秀区: not 市青秀区 (the stem does not start with the suffix of the place before it).
+                if length == 3 and (stem[0] in "省市县区州" or not self._boundary_before(text, start, level)):
+                    continue
+                return Place(start, end, Region(stem + suffix, level))
             return None
         return None
+
+    def _is_stem(self, stem: str) -> bool:
+        if not _CJK.match(stem) or set(stem) & STOP_CHARS:
+            return False
+        tag = self.tag_of(stem)
+        if tag is not None and tag.startswith(_NON_NAME_TAGS):
+            return False
+        return tag in _NAME_TAGS or self.freq_of(stem) < _COMMON_WORD_FREQ
+
+    def _boundary_before(self, text: str, start: int, level: str) -> bool:
+        if start == 0 or not _CJK.match(text[start - 1]):
+            # At the start of a sentence, a two-character stem that is a word wins (来|白云区).
+            return self.tag_of(text[start + 1 : start + 3]) is None
+        outer = self.place_ending_at(text, start)
+        return outer is not None and _LEVEL_RANK[outer.region.level] < _LEVEL_RANK[level]
 
     def chain_ending_at(self, text: str, end: int, in_context: bool = True) -> Place | None:
         """山西省临汾市洪洞县: the innermost place, attached to the outer ones that precede it."""
@@ -121,4 +163,17 @@ class PlaceParser:
                 end = place.start - 1
                 continue
             break
-        return list(reversed(places))
+        return _same_level(text, list(reversed(places)))
+
+
+def _same_level(text: str, places: list[Place]) -> list[Place]:
+    """In a list with a city, a bare name outside the gazetteer is a city too (普洱、临沧: 普洱市, although
+    jieba's dictionary only knows 普洱县)."""
+    if len(places) < 2 or not any(p.region.level == "city" for p in places):
+        return places
+    return [
+        Place(p.start, p.end, Region(f"{text[p.start : p.end]}市", "city"))
+        if p.region.code is None and p.region.level != "city" and level_of(text[p.start : p.end]) is None
+        else p
+        for p in places
+    ]

@@ -53,3 +53,12 @@ def test_keywords_are_domain_terms_not_stop_words() -> None:
     assert keywords[0] == "公益诉讼"
     assert "黄河" in keywords
     assert not {"检察机关", "工作", "开展", "的"} & set(keywords)
+
+
+def test_weights_are_figures() -> None:
+    assert facts("查明其走私冰毒48公斤、海洛因3.5公斤，另缴获麻黄碱2.3千克、大麻500余克。") == [
+        ("查明其走私冰毒", 48, "公斤", None),
+        ("海洛因", 3.5, "公斤", None),
+        ("另缴获麻黄碱", 2.3, "千克", None),
+        ("大麻", 500, "克", "余"),
+    ]

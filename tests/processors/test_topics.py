@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from pipeline.model import Article
 from processors.topics import TOPICS_FILE, classify, load_taxonomy
 from tests.processors.nlp_resources import annotated, taxonomy
 
@@ -118,3 +119,53 @@ def test_a_headline_and_lead_naming_the_procuratorate_outweigh_the_courts_it_wor
     )
     result = classify(article, taxonomy())
     assert result.relevant is True and "administrative_prosecution" in {t.id for t in result.topics}
+
+
+def test_prosecuting_crimes_by_or_against_minors_is_juvenile_work() -> None:
+    # The juvenile description names 未成年人犯罪与被害人保护; a gang or duty-crime indictment keeps both labels.
+    juvenile = annotated(
+        "最高检发布未成年人检察白皮书",
+        "白皮书显示，全国检察机关共受理审查起诉未成年人犯罪3.2万人，起诉侵害未成年人犯罪5.1万人。"
+        "检察机关落实强制报告制度，开展法治进校园活动1.2万场。",
+    )
+    assert topic_ids(juvenile) == {"juvenile"}
+    gang = annotated(
+        "某市检察院依法起诉一起涉黑案件",
+        "某市人民检察院近日依法对以刘某为首的黑社会性质组织犯罪案件提起公诉，被告人17名。",
+    )
+    assert {"anti_organized_crime", "criminal_prosecution"} <= topic_ids(gang)
+
+
+def test_a_press_conference_is_the_occasion_not_the_subject() -> None:
+    body = (
+        "温州市人民检察院日前召开新闻发布会，通报知识产权检察工作情况。去年以来，该院办理侵犯知识产权犯罪案件86件，"
+        "走访民营企业120家，帮助企业完善商业秘密保护制度。发布会上通报的一起典型案例中，检察机关提前介入，"
+        "引导公安机关固定电子证据。该院将持续优化法治化营商环境。"
+    )
+    assert "publicity" not in topic_ids(annotated("温州检察护航民营企业创新", body))
+    assert "publicity" in topic_ids(annotated("温州市检察院召开新闻发布会通报知识产权保护", body))
+
+
+def test_cooperation_with_the_supervisory_commission_is_not_criticism() -> None:
+    result = classify(
+        annotated(
+            "最高检：依法惩治职务犯罪",
+            "全国检察机关共受理监委移送职务犯罪1.2万人，已起诉9800余人。最高检要求，各级检察机关要把监察调查与"
+            "刑事司法衔接做实做细。",
+        ),
+        taxonomy(),
+    )
+    assert result.tone == "neutral" and "duty_crime" in {t.id for t in result.topics}
+
+
+def test_a_prosecutor_finding_a_guards_bribe_is_duty_crime_work() -> None:
+    article = annotated(
+        "某区检察院查办一起徇私舞弊减刑案",
+        "检察官在日常检察中发现，看守所民警李某受贿8万元，为罪犯虚构立功表现。该院依法对李某涉嫌徇私舞弊减刑罪立案侦查。",
+    )
+    result = classify(article, taxonomy())
+    assert "duty_crime" in {t.id for t in result.topics} and result.tone == "neutral"
+
+
+def topic_ids(article: Article) -> set[str]:
+    return {t.id for t in classify(article, taxonomy()).topics}

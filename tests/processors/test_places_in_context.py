@@ -1,0 +1,76 @@
+"""Procuratorate names that need the text around them: coordinated lists (X、Y等地检察院), districts
+outside Shanxi written without their city, level hints (市检察院) and 该院 after a court."""
+
+from __future__ import annotations
+
+from tests.processors.nlp_resources import annotated
+
+
+def test_a_list_of_cities_before_dengdi_names_each_procuratorate() -> None:
+    article = annotated(body="甘肃省人民检察院近日组织兰州、天水、白银等地检察院的检察官组成巡回检察组。")
+    assert article.procuratorates == [
+        "甘肃省人民检察院",
+        "兰州市人民检察院",
+        "天水市人民检察院",
+        "白银市人民检察院",
+    ]
+    # A count instead of 等 (两地), and a bare name jieba only knows as a county (普洱县) among cities.
+    assert annotated(body="朔州、忻州两地检察院运用模型。").procuratorates == [
+        "朔州市人民检察院",
+        "忻州市人民检察院",
+    ]
+    assert annotated(body="普洱、临沧等地检察院坚持提前介入。").procuratorates == [
+        "普洱市人民检察院",
+        "临沧市人民检察院",
+    ]
+
+
+def test_a_list_of_provinces_before_dengdi_names_none() -> None:
+    # Procuratorates somewhere in those provinces, not the provincial procuratorates.
+    assert annotated(body="近日，山东、河南等地检察院举办检察开放日活动。").procuratorates == []
+
+
+def test_a_district_outside_shanxi_takes_its_city_from_the_article() -> None:
+    # The nearest city named before it.
+    gangs = annotated(body="广州市人民检察院召开推进会。白云区检察院办理的一起涉黑案件中，检察机关依法认定。")
+    assert gangs.procuratorates == ["广州市人民检察院", "广州市白云区人民检察院"]
+    # The same district written with its city elsewhere, title and body being one context.
+    hearing = annotated(
+        "开福区检察院召开拟不起诉听证会",
+        "长沙市开福区人民检察院召开听证会。今年以来，开福区检察院共召开听证会68场。",
+    )
+    assert hearing.procuratorates == ["长沙市开福区人民检察院"]
+    # A district of a province-level city, written as one word by jieba (上海市浦东新区).
+    pudong = annotated("浦东新区检察院保护未成年被害人", "上海市浦东新区人民检察院未成年人检察部的询问室里。")
+    assert pudong.procuratorates == ["上海市浦东新区人民检察院"]
+
+
+def test_a_gazetteer_city_never_adopts_a_district_it_does_not_have() -> None:
+    article = annotated(body="太原市人民检察院与雁塔区检察院开展交流。")
+    assert article.procuratorates == ["太原市人民检察院", "雁塔区人民检察院"]
+
+
+def test_a_three_character_district_after_its_city() -> None:
+    article = annotated(body="她向南宁市西乡塘区人民检察院提交控告材料后，迟迟得不到答复。")
+    assert article.procuratorates == ["南宁市西乡塘区人民检察院"]
+
+
+def test_a_level_hint_does_not_glue_the_word_before_it() -> None:
+    article = annotated(
+        "晋中市五届人大三次会议开幕",
+        "晋中市第五届人民代表大会第三次会议开幕。市长代表市人民政府向大会作政府工作报告。"
+        "会议听取和审议市中级人民法院工作报告、市人民检察院工作报告。",
+    )
+    assert article.procuratorates == ["晋中市人民检察院"]
+    assert [e.text for e in article.entities if e.label == "GOV"] == ["市人民政府"]
+
+
+def test_gai_yuan_after_a_court_refers_to_the_subject_of_the_sentence() -> None:
+    article = annotated(
+        body="郑州市人民检察院依法向郑州市中级人民法院提起公诉。该院在侦查阶段即派员提前介入。"
+    )
+    same = [e for e in article.entities if e.text == "该院"]
+    assert same and same[0].label == "PROCURATORATE" and same[0].canonical == "郑州市人民检察院"
+    # In court news 该院 is the court: no procuratorate.
+    court = annotated(body="太原市中级人民法院召开新闻发布会。该院执行局负责人介绍了一起典型案例。")
+    assert court.procuratorates == [] and not [e for e in court.entities if e.label == "PROCURATORATE"]
