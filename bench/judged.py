@@ -11,10 +11,14 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
+from functools import lru_cache
 
 from crawler.demo.articles import LINFEN, SXRB
 from indexer.base import SearchBackend, SearchQuery
 from pipeline.model import Article
+from pipeline.settings import Settings
+from processors.entities import load_entity_resources, tag_entities
+from processors.normalise import load_converter, normalise
 from tests.indexer import articles as test_articles
 
 _CST = timezone(timedelta(hours=8))
@@ -61,8 +65,33 @@ JUDGED: dict[str, dict[str, int]] = {
 }
 
 
-def corpus() -> dict[str, Article]:
-    """Key -> article: the demo stories (as the crawler would extract them) and the test articles."""
+def corpus(words: bool = True) -> dict[str, Article]:
+    """Key -> article: the demo stories (as the crawler would extract them) and the test articles;
+    with ``words``, carrying the word segmentation the entity stage adds (``title_words``,
+    ``body_words``: see _segmented), else as an event from before that field.
+    """
+    articles = _raw_corpus()
+    if not words:
+        return articles
+    segmented = _segmented()
+    return {key: article.model_copy(update=segmented[key]) for key, article in articles.items()}
+
+
+@lru_cache(maxsize=1)
+def _segmented() -> dict[str, dict[str, str | None]]:
+    """Key -> the word fields the real entity step (normalise → tag_entities, loaded once) gives
+    the article; only those are kept, so the text the backends match is the same with or without
+    them."""
+    resources = load_entity_resources(Settings())
+    converter = load_converter()
+    fields: dict[str, dict[str, str | None]] = {}
+    for key, article in _raw_corpus().items():
+        tagged = tag_entities(normalise(article, converter), resources)
+        fields[key] = {"title_words": tagged.title_words, "body_words": tagged.body_words}
+    return fields
+
+
+def _raw_corpus() -> dict[str, Article]:
     articles: dict[str, Article] = {}
     for demo in (*LINFEN, *SXRB):
         published = datetime.fromisoformat(demo.published).replace(tzinfo=_CST) if demo.published else None

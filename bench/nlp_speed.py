@@ -2,8 +2,16 @@
 each stage running on Kafka to the same steps in a plain loop over the same articles, nlp.pipe batches
 against one call per text, and the peak memory of one worker per stage.
 
-``python -m bench.nlp_speed [--articles N]``. Kafka must run at JIANCHA_KAFKA_BOOTSTRAP (default
-127.0.0.1:9092); without it the Kafka column is skipped. Topics are ``bench_nlp_<uuid>.*``, deleted after.
+``python -m bench.nlp_speed [--articles N] [--runs R]``. Kafka must run at JIANCHA_KAFKA_BOOTSTRAP
+(default 127.0.0.1:9092); without it the Kafka column is skipped. Topics are ``bench_nlp_<uuid>.*``,
+deleted after.
+
+The ratio is measured R times (default 3). In each run every stage is timed as a plain loop, then as a
+worker on Kafka, then as a plain loop again, each with freshly built steps (the reprint step's story
+store starts empty every time) over the same articles, after an untimed warm-up; a run's ratio is
+the mean of its two plain loops over the worker's time. The table gives the median and the range of
+the R ratios, and the same ratio in process CPU time, which other processes on a shared machine
+disturb much less than wall time (it leaves out the time the worker waits on the broker).
 """
 
 from __future__ import annotations
@@ -12,12 +20,14 @@ import argparse
 import logging
 import os
 import random
+import statistics
 import subprocess
 import sys
 import tempfile
 import time
 import uuid
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 from bench.nlp import load_devset
@@ -71,16 +81,25 @@ def per_step(articles: Sequence[Article]) -> list[tuple[str, float]]:
     return results
 
 
-def plain_stage(stage: str, articles: Sequence[Article]) -> tuple[float, list[Article]]:
+@dataclass(frozen=True)
+class Timing:
+    """Wall and process CPU seconds of one pass over the articles (steps only)."""
+
+    wall: float
+    cpu: float
+
+
+def plain_stage(stage: str, articles: Sequence[Article]) -> tuple[Timing, list[Article]]:
+    """The stage's steps, freshly built, in a ``for`` loop over the articles."""
     with tempfile.TemporaryDirectory() as tmp:
         steps = build_steps(stage, settings_for(tmp))
-        start = time.perf_counter()
+        start, cpu = time.perf_counter(), time.process_time()
         out = []
         for article in articles:
             for step in steps:
                 article = step(article)
             out.append(article)
-        return time.perf_counter() - start, out
+        return Timing(time.perf_counter() - start, time.process_time() - cpu), out
 
 
 class Clock:
@@ -89,27 +108,72 @@ class Clock:
     def __init__(self) -> None:
         self.first: float | None = None
         self.last = 0.0
+        self.cpu_first = 0.0
+        self.cpu_last = 0.0
 
     def wrap(self, steps: list[Step]) -> list[Step]:
         head, tail = steps[0], steps[-1]
 
         def first(article: Article) -> Article:
-            self.first = self.first or time.perf_counter()
+            if self.first is None:
+                self.first, self.cpu_first = time.perf_counter(), time.process_time()
             return head(article)
 
         def last(article: Article) -> Article:
             result = tail(article)
-            self.last = time.perf_counter()
+            self.last, self.cpu_last = time.perf_counter(), time.process_time()
             return result
 
         return [first, *steps[1:-1], last] if len(steps) > 1 else [lambda a: last(first(a))]
 
+    def timing(self) -> Timing:
+        assert self.first is not None
+        return Timing(self.last - self.first, self.cpu_last - self.cpu_first)
 
-def kafka_stages(articles: Sequence[Article], bootstrap: str) -> dict[str, tuple[float, float]]:
-    """Each stage as a worker on Kafka: (steady seconds from first step to last, wall seconds with
-    group join and idle detection)."""
+
+@dataclass(frozen=True)
+class KafkaRun:
+    """One stage in one run: plain loop before and after, the worker's steady window and its wall
+    time including group join and idle detection, the load average at the end."""
+
+    before: Timing
+    on_kafka: Timing
+    after: Timing
+    wall: float
+    load: float
+
+    @property
+    def plain(self) -> Timing:
+        return Timing((self.before.wall + self.after.wall) / 2, (self.before.cpu + self.after.cpu) / 2)
+
+    @property
+    def ratio(self) -> float:
+        return self.plain.wall / self.on_kafka.wall
+
+    @property
+    def cpu_ratio(self) -> float:
+        return self.plain.cpu / self.on_kafka.cpu
+
+    @property
+    def wall_ratio(self) -> float:
+        return self.plain.wall / self.wall
+
+
+def stage_inputs(articles: Sequence[Article]) -> dict[str, list[Article]]:
+    """What each stage consumes: the fetched articles, then the previous stage's output."""
+    inputs, current = {}, list(articles)
+    for stage in STAGES:
+        inputs[stage] = current
+        _, current = plain_stage(stage, current)
+    return inputs
+
+
+def kafka_run(
+    articles: Sequence[Article], inputs: dict[str, list[Article]], bootstrap: str
+) -> dict[str, KafkaRun]:
+    """Each stage as a worker on Kafka (fresh topics), between two plain loops over its input."""
     prefix = f"bench_nlp_{uuid.uuid4().hex[:8]}."
-    results: dict[str, tuple[float, float]] = {}
+    results: dict[str, KafkaRun] = {}
     with tempfile.TemporaryDirectory() as tmp:
         settings = settings_for(
             tmp, bus="kafka", kafka_bootstrap=bootstrap, topic_prefix=prefix, poll_timeout_s=0.5
@@ -122,23 +186,46 @@ def kafka_stages(articles: Sequence[Article], bootstrap: str) -> dict[str, tuple
             assert stages[0].input_topic is not None
             for article in articles:
                 producer.send(stages[0].input_topic, article.article_id, article.to_json())
-            producer.flush()
             producer.close()
             for stage in stages:
+                before, _ = plain_stage(stage.name, inputs[stage.name])
                 clock = Clock()
-                runner = processor_runner(
-                    settings, bus, stage, steps=clock.wrap(build_steps(stage.name, settings))
-                )
+                steps = build_steps(stage.name, settings)
+                runner = processor_runner(settings, bus, stage, steps=clock.wrap(steps))
                 start = time.perf_counter()
                 stats = runner.run(until_idle=True)
                 wall = time.perf_counter() - start
                 if stats.counts["ok"] != len(articles) or clock.first is None:
                     raise RuntimeError(f"{stage.name} on Kafka: {dict(stats.counts)} of {len(articles)}")
-                results[stage.name] = (clock.last - clock.first, wall)
+                after, _ = plain_stage(stage.name, inputs[stage.name])
+                results[stage.name] = KafkaRun(before, clock.timing(), after, wall, os.getloadavg()[0])
         finally:
             bus.delete_topics(all_topics(prefix))
             bus.close()
     return results
+
+
+def print_ratios(runs: Sequence[dict[str, KafkaRun]], n: int) -> None:
+    print(f"\nload average (1 min) at the end of each stage's run: "
+          f"{', '.join(f'{r[s].load:.1f}' for r in runs for s in STAGES)}")  # fmt: skip
+    print(
+        f"\n{'stage':10} {'plain loop /s':>13} {'on Kafka /s':>12} {'ratio':>6} {'range':>11}"
+        f" {'CPU ratio':>9} {'range':>11} {'wall ratio':>10}"
+    )
+    for stage in STAGES:
+        mine = [r[stage] for r in runs]
+        ratios, cpu = [m.ratio for m in mine], [m.cpu_ratio for m in mine]
+        plain = statistics.median(n / m.plain.wall for m in mine)
+        kafka = statistics.median(n / m.on_kafka.wall for m in mine)
+        print(
+            f"{stage:10} {plain:13.1f} {kafka:12.1f} {statistics.median(ratios):6.2f}"
+            f" {min(ratios):5.2f}–{max(ratios):<5.2f} {statistics.median(cpu):9.2f}"
+            f" {min(cpu):5.2f}–{max(cpu):<5.2f} {statistics.median(m.wall_ratio for m in mine):10.2f}"
+        )
+    print(
+        "(medians of the runs; 'on Kafka' is the worker from its first step call to its last, "
+        "'wall ratio' includes its group join and idle check)"
+    )
 
 
 _WORKER = """
@@ -191,6 +278,7 @@ def pipe_vs_calls(articles: Sequence[Article]) -> tuple[float, float, str]:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--articles", type=int, default=300, help="articles per run (default 300)")
+    parser.add_argument("--runs", type=int, default=3, help="repetitions of the Kafka ratio (default 3)")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.WARNING)
     articles = corpus(args.articles)
@@ -200,33 +288,17 @@ def main(argv: list[str] | None = None) -> int:
     print(f"{'step':28} {'articles/s':>10}")
     for name, rate in per_step(articles):
         print(f"{name:28} {rate:10.1f}")
-    plain = {}
-    inputs: Sequence[Article] = articles
-    for stage in STAGES:
-        plain[stage], inputs = plain_stage(stage, inputs)
+    inputs = stage_inputs(articles)  # also the warm-up: every step has run over every article
     bootstrap = os.environ.get("JIANCHA_KAFKA_BOOTSTRAP", "127.0.0.1:9092")
+    runs: list[dict[str, KafkaRun]] = []
     try:
-        on_kafka = kafka_stages(articles, bootstrap)
+        for _ in range(args.runs):
+            runs.append(kafka_run(articles, inputs, bootstrap))
     except ServiceUnavailable as error:
         print(f"\nKafka not reachable ({error}); ratio skipped")
-        on_kafka = {}
-    # The plain loop again after Kafka, averaged: other load on a shared machine drifts over minutes.
-    again: Sequence[Article] = articles
-    for stage in STAGES:
-        seconds, again = plain_stage(stage, again)
-        plain[stage] = (plain[stage] + seconds) / 2
-    print(f"load average during the runs: {os.getloadavg()[0]:.1f}")
-    print(
-        f"\n{'stage':10} {'plain loop /s':>13} {'on Kafka /s':>12} {'ratio':>6} {'Kafka wall /s':>14} {'wall ratio':>10}"
-    )
-    for stage in STAGES:
-        n = len(articles)
-        line = f"{stage:10} {n / plain[stage]:13.1f}"
-        if stage in on_kafka:
-            steady, wall = on_kafka[stage]
-            line += f" {n / steady:12.1f} {plain[stage] / steady:6.2f} {n / wall:14.1f} {plain[stage] / wall:10.2f}"
-        print(line)
-    per_call, piped, description = pipe_vs_calls(inputs)
+    if runs:
+        print_ratios(runs, len(articles))
+    per_call, piped, description = pipe_vs_calls(inputs["topics"])
     print(f"\nentity pipeline ({description}): nlp(text) {per_call:.1f}/s, nlp.pipe(batch 64) {piped:.1f}/s")
     print(f"\n{'worker':10} {'peak RSS MiB':>12}")
     for stage in STAGES:

@@ -42,8 +42,16 @@ from indexer.base import (
     encode_cursor,
 )
 from indexer.document import doc_version, document_json, facet_values, hit_from_document
-from indexer.sqlite_query import filter_sql, match_expression, order_sql
-from indexer.sqlite_read import FacetSets, add_story_stats, facet_set_key, histogram_of_days, page_rows
+from indexer.sqlite_match import find_matches
+from indexer.sqlite_query import filter_sql, order_sql
+from indexer.sqlite_read import (
+    FacetSets,
+    MatchColumns,
+    add_story_stats,
+    facet_set_key,
+    histogram_of_days,
+    page_rows,
+)
 from indexer.text import bigram_text, spaced_cjk
 from pipeline.model import Article
 from pipeline.settings import CONFIG_DIR
@@ -61,8 +69,6 @@ _TABLES = (
 )
 
 SCHEMA_FILE = CONFIG_DIR / "sqlite" / "articles.sql"
-# Weights of the FTS columns (title, body, title2, body2) in BM25: a word in the title says more.
-_BM25 = "bm25(articles_fts, 3.0, 1.0, 3.0, 1.0)"
 _COLUMNS = (
     "article_id, site, source, tone, relevance, relevant, story_key, outlet, published_ts, doc_version, "
     "story_no, facet_set, published_day"
@@ -81,10 +87,6 @@ RETURNING id
 # The id of a key, new or not, in one statement (the no-op update makes RETURNING answer).
 _STORY_NO = "INSERT INTO stories (key) VALUES (?) ON CONFLICT (key) DO UPDATE SET key = key RETURNING id"
 _FACET_SET = "INSERT INTO facet_sets (facets) VALUES (?) ON CONFLICT (facets) DO UPDATE SET facets = facets RETURNING id"
-_MATCHES = """
-CREATE TEMP TABLE m (id INTEGER PRIMARY KEY, article_id TEXT, story_no INTEGER, published_ts REAL, bm REAL,
-                     facet_set INTEGER, published_day INTEGER)
-"""
 # A search reads tens of megabytes of FTS doclists: keep them in memory between searches (the
 # default 2 MB page cache rereads them every time) and the temporary table off the disk.
 _PRAGMAS = ("PRAGMA cache_size = -65536", "PRAGMA mmap_size = 268435456", "PRAGMA temp_store = MEMORY")
@@ -271,9 +273,11 @@ class SqliteBackend(SearchBackend):
             conn.execute("DELETE FROM articles_fts WHERE rowid = ?", (row_id,))
             title, body = doc["title_simplified"], doc["body_simplified"]
             conn.execute(
-                "INSERT INTO articles_fts (rowid, title, body, title2, body2) VALUES (?, ?, ?, ?, ?)",
-                (row_id, spaced_cjk(title), spaced_cjk(body), bigram_text(title), bigram_text(body)),
-            )
+                "INSERT INTO articles_fts (rowid, title, body, title2, body2, title_w, body_w) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?)",
+                (row_id, spaced_cjk(title), spaced_cjk(body), bigram_text(title), bigram_text(body),
+                 article.title_words or "", article.body_words or ""),
+            )  # fmt: skip
         except (ValueError, sqlite3.IntegrityError, sqlite3.DataError, sqlite3.InterfaceError) as exc:
             # This document can never be stored as is (e.g. text that is not valid Unicode);
             # the rest of the batch goes on.
@@ -294,18 +298,8 @@ class SqliteBackend(SearchBackend):
         with self._lock:
             conn = self._connect()
             try:
-                conn.execute("DROP TABLE IF EXISTS temp.m")
-                conn.execute(_MATCHES)
-                conn.execute(
-                    f"INSERT INTO temp.m SELECT a.id, a.article_id, a.story_no, a.published_ts, {_BM25}, "
-                    "a.facet_set, a.published_day "
-                    # CROSS JOIN keeps the full-text match as the outer loop: with a selective filter
-                    # the planner would otherwise probe the FTS index once per filtered row.
-                    "FROM articles_fts CROSS JOIN articles a ON a.id = articles_fts.rowid "
-                    f"WHERE articles_fts MATCH ?{where}",
-                    [match_expression(query.tree), *params],
-                )
-                total, stories = conn.execute("SELECT count(*), count(DISTINCT story_no) FROM m").fetchone()
+                find_matches(conn, query, where, params)
+                matched = MatchColumns.read(conn)
                 rows = page_rows(conn, query, order, offset)
                 payloads = dict(
                     conn.execute(
@@ -313,9 +307,12 @@ class SqliteBackend(SearchBackend):
                         [r[0] for r in rows],
                     ).fetchall()
                 )
-                hits = [hit_from_document(json.loads(payloads[i]), -bm, query.terms) for i, bm in rows]
-                counts = self._facet_sets.count(conn) if query.facets else {}
-                histogram = histogram_of_days(conn, query.histogram) if query.histogram else []
+                hits = [
+                    hit_from_document(json.loads(payloads[i]), None if bm is None else -bm, query.terms)
+                    for i, bm in rows
+                ]
+                counts = self._facet_sets.count(conn, matched.facet_sets) if query.facets else {}
+                histogram = histogram_of_days(matched.days, query.histogram) if query.histogram else []
                 if hits:
                     add_story_stats(conn, hits, query.all_copies)
                 conn.execute("DROP TABLE temp.m")
@@ -324,8 +321,8 @@ class SqliteBackend(SearchBackend):
         next_cursor = None
         if not query.collapse_stories and len(rows) == query.size:
             next_cursor = encode_cursor([offset + query.size])
-        return SearchPage(total=total, stories=stories, hits=hits, facets=counts, histogram=histogram,
-                          next_cursor=next_cursor)  # fmt: skip
+        return SearchPage(total=matched.total, stories=matched.stories, hits=hits, facets=counts,
+                          histogram=histogram, next_cursor=next_cursor)  # fmt: skip
 
     def get(self, article_id: str) -> Article | None:
         rows = self._run(

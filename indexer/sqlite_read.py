@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 import sqlite3
 from collections import Counter
+from dataclasses import dataclass
 from datetime import date, timedelta
 
 import numpy as np
@@ -61,11 +62,29 @@ def facet_set_key(facets: dict[str, list[tuple[str, str | None]]]) -> str:
     return json.dumps(triples, ensure_ascii=False, separators=(",", ":"))
 
 
-def _column(conn: sqlite3.Connection, column: str) -> np.ndarray:
-    """An integer column of the matches as an array: read as one string, because fetching tens of
-    thousands of rows one by one costs more than the search (and SQLite's GROUP BY sorts them)."""
-    (text,) = conn.execute(f"SELECT group_concat({column}) FROM m WHERE {column} IS NOT NULL").fetchone()
-    return np.array(text.split(","), dtype=np.int64) if text else np.zeros(0, dtype=np.int64)
+def _ints(text: str | None) -> np.ndarray:
+    return np.fromstring(text, dtype=np.int64, sep=",") if text else np.zeros(0, dtype=np.int64)
+
+
+@dataclass(frozen=True)
+class MatchColumns:
+    """What the totals, facets and histogram need of the matches in ``m``, read in one scan as
+    strings of integers (fetching tens of thousands of rows one by one costs more than the
+    search, and SQLite's GROUP BY and count(DISTINCT) sort them): 75 000 matches in ≈ 15 ms."""
+
+    total: int
+    stories: int
+    facet_sets: np.ndarray
+    days: np.ndarray  # published_day of the dated matches
+
+    @classmethod
+    def read(cls, conn: sqlite3.Connection) -> MatchColumns:
+        count, stories, sets, days = conn.execute(
+            "SELECT count(*), group_concat(story_no), group_concat(facet_set), group_concat(published_day) FROM m"
+        ).fetchone()
+        story_nos = _ints(stories)
+        distinct = int(np.count_nonzero(np.bincount(story_nos))) if story_nos.size else 0
+        return cls(total=int(count), stories=distinct, facet_sets=_ints(sets), days=_ints(days))
 
 
 class FacetSets:
@@ -113,9 +132,10 @@ class FacetSets:
             self._entry_set = np.concatenate([self._entry_set, np.array(sets, dtype=np.int64)])
             self._entry_value = np.concatenate([self._entry_value, np.array(values, dtype=np.int64)])
 
-    def count(self, conn: sqlite3.Connection) -> dict[str, list[FacetBucket]]:
+    def count(self, conn: sqlite3.Connection, facet_sets: np.ndarray) -> dict[str, list[FacetBucket]]:
+        """Facet counts of the matches, given their facet_set ids (MatchColumns.facet_sets)."""
         self._refresh(conn)
-        per_set = np.bincount(_column(conn, "facet_set"), minlength=self._max_id + 1)
+        per_set = np.bincount(facet_sets, minlength=self._max_id + 1)
         per_value = np.bincount(
             self._entry_value, weights=per_set[self._entry_set], minlength=len(self._values)
         ).astype(np.int64)
@@ -130,9 +150,8 @@ class FacetSets:
         return facets
 
 
-def histogram_of_days(conn: sqlite3.Connection, interval: Interval) -> list[HistogramBucket]:
+def histogram_of_days(days: np.ndarray, interval: Interval) -> list[HistogramBucket]:
     """Matches per day (China Standard Time, published_day), summed into days, weeks or months."""
-    days = _column(conn, "published_day")
     if not days.size:
         return []
     first = int(days.min())

@@ -1,5 +1,6 @@
 """Text helpers shared by the search backends: script conversion, CJK spacing for SQLite FTS5,
-and the highlighted snippets of a result (the same for every backend).
+the query's words for word ranking, and the highlighted snippets of a result (the same for every
+backend).
 """
 
 from __future__ import annotations
@@ -7,9 +8,11 @@ from __future__ import annotations
 import html
 import itertools
 import re
+import unicodedata
 from collections.abc import Sequence
 from functools import lru_cache
 
+import jieba
 import opencc
 
 from pipeline.model import Article
@@ -41,6 +44,19 @@ def simplified_fields(article: Article) -> tuple[str, str]:
     title = article.title_simplified if article.title_simplified is not None else to_simplified(article.title)
     body = article.body_simplified if article.body_simplified is not None else to_simplified(article.body)
     return title, body
+
+
+@lru_cache(maxsize=4096)
+def query_words(text: str) -> tuple[str, ...]:
+    """The words of a query term as the entity stage segments text (jieba, lower-cased,
+    punctuation left out), to compare with an article's ``title_words``/``body_words``:
+    检察官 → (检察官,), 洪洞县检察院 → (洪洞县, 检察院). ``text`` is simplified already.
+    A query term is a few characters, so segmenting it costs microseconds once jieba's
+    dictionary is loaded (about a second, on the first query of a process).
+    """
+    words = (w.strip().lower() for w in jieba.cut(text))
+    # Left out as spaCy's is_punct/is_space leave them out in the entity stage.
+    return tuple(w for w in words if w and not all(unicodedata.category(c)[0] == "P" for c in w))
 
 
 def spaced_cjk(text: str) -> str:

@@ -7,12 +7,18 @@ a newer version), dead (the engine rejected the document, e.g. a mapping error: 
 DLQ with the error). When the engine is down or overloaded (connection errors, 429, 5xx, index
 missing) the runner waits with capped exponential backoff and retries the same batch for as long
 as it takes; the input offsets are committed only after the batch was written.
+
+On Elasticsearch a batch goes out as ``index_concurrency`` bulk streams at once, split by article
+id (so two versions of one article in a batch stay in one stream, in order): one stream leaves
+the engine's second write thread idle while it waits for our request, and ours for its answer.
 """
 
 from __future__ import annotations
 
 import threading
+import zlib
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 
 from indexer.base import IndexMissing, SearchBackend, TransientIndexError
 from pipeline.bus import Bus
@@ -24,12 +30,43 @@ from pipeline.topics import indexer_stage
 
 
 class BackendSink:
-    """Adapts a SearchBackend to the runner's Sink: per-document outcomes, retryable failures raised."""
+    """Adapts a SearchBackend to the runner's Sink: per-document outcomes, retryable failures raised.
 
-    def __init__(self, backend: SearchBackend) -> None:
+    With ``concurrency`` > 1 the backend must accept concurrent ``index`` calls (Elasticsearch does;
+    SQLite has a single writer). The batch is written when every stream has returned; if any
+    stream fails, the whole batch fails and the runner retries it (idempotent: ``_id`` and version).
+    """
+
+    def __init__(self, backend: SearchBackend, concurrency: int = 1) -> None:
         self.backend = backend
+        self.concurrency = max(1, concurrency)
+        self._pool: ThreadPoolExecutor | None = None
+        if self.concurrency > 1:
+            self._pool = ThreadPoolExecutor(self.concurrency - 1, thread_name_prefix="index-stream")
 
     def write(self, articles: Sequence[Article]) -> list[SinkOutcome]:
+        if self._pool is None or len(articles) < 2:
+            return self._write(articles)
+        streams: list[list[Article]] = [[] for _ in range(self.concurrency)]
+        for article in articles:
+            streams[zlib.crc32(article.article_id.encode("utf-8")) % self.concurrency].append(article)
+        others = [self._pool.submit(self._write, stream) for stream in streams[1:] if stream]
+        outcomes: list[SinkOutcome] = []
+        failure: BaseException | None = None
+        try:
+            outcomes.extend(self._write(streams[0]) if streams[0] else [])
+        except Exception as error:  # the other streams still finish before the batch fails
+            failure = error
+        for future in others:
+            try:
+                outcomes.extend(future.result())
+            except Exception as error:
+                failure = failure or error
+        if failure is not None:
+            raise failure
+        return outcomes
+
+    def _write(self, articles: Sequence[Article]) -> list[SinkOutcome]:
         try:
             outcomes = self.backend.index(articles)
         except IndexMissing as error:
@@ -39,6 +76,10 @@ class BackendSink:
             raise Transient(str(error)) from error
         return [SinkOutcome(o.article_id, o.ok, o.error, o.skipped) for o in outcomes]
 
+    def close(self) -> None:
+        if self._pool is not None:
+            self._pool.shutdown(wait=True)
+
 
 def run_indexer(
     settings: Settings, bus: Bus, stop: threading.Event | None = None, until_idle: bool = False
@@ -46,11 +87,14 @@ def run_indexer(
     from indexer import open_index
 
     backend = open_index(settings)
+    # SQLite has a single writer: concurrent streams would only queue on its lock.
+    concurrency = settings.index_concurrency if settings.index == "elasticsearch" else 1
+    sink = BackendSink(backend, concurrency)
     try:
         runner = StageRunner(
             indexer_stage(settings.topic_prefix),
             bus,
-            sink=BackendSink(backend),
+            sink=sink,
             batch_size=settings.batch_size,
             poll_timeout_s=settings.poll_timeout_s,
             max_retries=settings.max_retries,
@@ -59,4 +103,5 @@ def run_indexer(
         )
         return runner.run(stop=stop, until_idle=until_idle)
     finally:
+        sink.close()
         backend.close()

@@ -52,6 +52,10 @@ class Sink(Protocol):
 @dataclass
 class StageStats:
     counts: Counter[str] = field(default_factory=Counter)
+    # time.monotonic() when the first batch arrived and when the last one's output was durable:
+    # the stage's busy window, without start-up, group join or the idle wait at the end.
+    first_batch_at: float | None = None
+    last_durable_at: float | None = None
 
     def total(self) -> int:
         return sum(self.counts.values())
@@ -146,6 +150,8 @@ class StageRunner:
                     if remaining <= 0:
                         break
                     messages.extend(consumer.poll(self.batch_size - len(messages), remaining))
+                if messages and self.stats.first_batch_at is None:
+                    self.stats.first_batch_at = time.monotonic()
                 decoded = self.decode_batch(messages)
                 written: list[Message] = []
                 if in_flight is not None:
@@ -198,6 +204,8 @@ class StageRunner:
             for message, article in articles:
                 self.apply_steps(message, article, producer)
         producer.flush()
+        if not stop.is_set():  # a sink write that saw stop returned without writing
+            self.stats.last_durable_at = time.monotonic()
 
     def decode(self, message: Message) -> Article:
         try:

@@ -42,6 +42,9 @@ class Settings(BaseSettings):
     user_agent: str = Field("JianchaMonitor/0.1", description="User-Agent the crawler sends")
     batch_size: int = Field(100, ge=1, le=10_000, description="messages per batch in the stage runner")
     poll_timeout_s: float = Field(1.0, gt=0, description="seconds a consumer waits for new messages")
+    index_concurrency: int = Field(
+        2, ge=1, le=16, description="bulk requests the indexer has in flight at once (Elasticsearch only)"
+    )
     max_retries: int = Field(5, ge=0, description="retries of a transient failure before dead-lettering")
     retry_backoff_max_s: float = Field(30.0, gt=0, description="cap of the exponential retry backoff")
     connect_timeout_s: float = Field(10.0, gt=0, description="seconds to wait for Kafka/Elasticsearch")

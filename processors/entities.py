@@ -121,6 +121,11 @@ def tag_entities(article: Article, resources: NlpResources) -> Article:
             "entities": entities,
             "procuratorates": _unique(m.canonical for m in mentions if m.label == "PROCURATORATE"),
             "regions": _unique(regions),
+            # The segmenter's words, for ranking in search (see Article.title_words).
+            **{
+                field: " ".join(t.lower_ for t in doc if not (t.is_space or t.is_punct or t.text.isspace()))
+                for field, doc in (("title_words", title_doc), ("body_words", body_doc))
+            },
             "steps": [*article.steps, "entities"],
         }
     )

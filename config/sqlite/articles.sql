@@ -49,18 +49,26 @@ CREATE TABLE IF NOT EXISTS article_facets (
     PRIMARY KEY (doc, field, value)  -- facet counts walk the matching docs
 ) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS article_facets_value ON article_facets (field, value);  -- filters
+-- A topic filter names an id or a label: the labels (topics only carry one) have an index too.
+CREATE INDEX IF NOT EXISTS article_facets_label ON article_facets (field, label) WHERE label IS NOT NULL;
 -- title2/body2 hold every pair of adjacent Han characters as one token (indexer/text.py:bigram_text,
 -- like Elasticsearch's index_phrases): a word of two or more characters is a phrase of its pairs
 -- there, so a broad word (检察, in most articles) is one posting list, not two to intersect by
 -- position. Single characters and non-Han words are matched in title/body.
+-- title_w/body_w hold the entity stage's jieba words (Article.title_words/body_words, one token
+-- per word; empty for events from before that field). They only rank, never match: a search
+-- scores its matches with an expression that adds the query's words there (indexer/sqlite_query.py:
+-- score_expression), so an article with 检察官 as a word ranks above one with 检察|官方.
 CREATE VIRTUAL TABLE IF NOT EXISTS articles_fts USING fts5 (
     title,
     body,
     title2,
     body2,
+    title_w,
+    body_w,
     tokenize = 'unicode61 remove_diacritics 2'
 );
 CREATE TABLE IF NOT EXISTS index_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
-INSERT OR IGNORE INTO index_meta (key, value) VALUES ('schema_version', '5');
+INSERT OR IGNORE INTO index_meta (key, value) VALUES ('schema_version', '6');
 -- Changes whenever the tables are (re)built: readers drop what they cached about facet_sets.
 INSERT OR IGNORE INTO index_meta (key, value) VALUES ('generation', lower(hex(randomblob(8))));

@@ -78,6 +78,26 @@ def test_messages_of_one_key_arrive_in_order(bus_factory: BusFactory, topic: str
         assert got == [v for k, v in items if k == key]
 
 
+def test_large_messages_sent_in_one_batch_are_durable_after_flush_in_key_order(
+    bus_factory: BusFactory, topic: str
+) -> None:
+    # Enriched articles are ~18 kB; the runner sends a batch of them and flushes once.
+    bus = bus_factory()
+    bus.ensure_topics([topic])
+    producer = bus.producer()
+    items = [(f"article-{i % 4}", f"{i:03d}" + "检" * 6000) for i in range(120)]
+    for key, value in items:
+        producer.send(topic, key, value.encode())
+    producer.flush()  # durable now, not only when the producer closes
+    consumer = bus.consumer([topic], "g-large")
+    received = drain(consumer, len(items))
+    consumer.close()
+    producer.close()
+    assert len(received) == len(items)
+    for key in {k for k, _ in items}:
+        assert [m.value.decode() for m in received if m.key == key] == [v for k, v in items if k == key]
+
+
 def test_uncommitted_messages_are_redelivered_after_a_crash(bus_factory: BusFactory, topic: str) -> None:
     bus = bus_factory()
     publish(bus, topic, [("a", "1"), ("b", "2"), ("c", "3")])

@@ -81,6 +81,8 @@ def test_mapping_file_types_the_searched_and_filtered_fields() -> None:
         assert properties[field] == {"type": "text", "analyzer": "standard", "index_phrases": True}
     for field in ("title", "body"):  # shown, never searched
         assert properties[field] == {"type": "text", "index": False}
+    for field in ("title_words", "body_words"):  # the entity stage's words: one term each, for ranking
+        assert properties[field] == {"type": "text", "analyzer": "whitespace", "index_options": "freqs"}
     for field in ("story_key", "story_id", "regions", "procuratorates", "topic_pairs", "tone", "outlet"):
         assert properties[field]["type"] == "keyword"
     # Only analysis that every distribution has: no plugin, no analysis-common.

@@ -8,10 +8,10 @@ from typing import Any
 import pytest
 
 from indexer.base import MAX_QUERY_CHARS, QueryError, SearchQuery, decode_cursor, encode_cursor
-from indexer.es_query import build_query
+from indexer.es_query import WORD_BOOST, build_query
 from indexer.query import describe, parse_query, positive_terms
 from indexer.sqlite_query import match_expression
-from indexer.text import BIGRAM_GAP, bigram_text, highlight, spaced_cjk, to_simplified
+from indexer.text import BIGRAM_GAP, bigram_text, highlight, query_words, spaced_cjk, to_simplified
 
 
 def parsed(text: str) -> str:
@@ -150,9 +150,41 @@ def test_elasticsearch_query_never_passes_user_syntax() -> None:
     text = str(query)
     assert "query_string" not in text and "simple_query_string" not in text
     (clause,) = query["bool"]["must"]
-    assert clause["bool"]["should"][0]["bool"]["should"][0] == {
+    term = clause["bool"]["should"][0]["bool"]
+    assert term["must"][0]["bool"]["should"][0] == {
         "match_phrase": {"title_simplified": {"query": "title:x*", "boost": 3.0}}
     }
+    # The word clauses are term-level queries too: "title:x*" is a word to compare, not syntax.
+    assert {"term": {"title_words": {"value": "title:x*", "boost": 3.0 * WORD_BOOST}}} in term["should"]
+
+
+def test_words_rank_but_only_characters_decide_what_matches() -> None:
+    (clause,) = build_query(SearchQuery("檢察官 -官方"))["bool"]["must"]
+    (positive,) = clause["bool"]["must"]
+    # The phrase of the characters must match; the word fields only add to the score.
+    assert positive["bool"]["must"][0]["bool"]["minimum_should_match"] == 1
+    assert positive["bool"]["should"] == [
+        {"match": {"title_words": {"query": "检察官", "operator": "and", "boost": 3.0 * WORD_BOOST}}},
+        {"match": {"body_words": {"query": "检察官", "operator": "and", "boost": WORD_BOOST}}},
+    ]
+    # An excluded word is not scored.
+    (negative,) = clause["bool"]["must_not"]
+    assert "title_words" not in str(negative)
+    # Several words: all of them, and the whole term as one word (the entity stage may know it).
+    (words,) = build_query(SearchQuery("洪洞县检察院"))["bool"]["must"]
+    assert {"match": {"body_words": {"query": "洪洞县 检察院", "operator": "and", "boost": WORD_BOOST}}} in (
+        words["bool"]["should"]
+    )
+    assert {"term": {"body_words": {"value": "洪洞县检察院", "boost": WORD_BOOST}}} in words["bool"]["should"]
+
+
+def test_sqlite_scores_the_term_as_one_word_without_changing_what_matches() -> None:
+    assert match_expression(parse_query("檢察官 -官方"), scored=True) == (
+        '({title2 body2} : "检察 察官" OR {title_w body_w} : "检察官") NOT {title2 body2} : "官方"'
+    )
+    # A phrase of several words cannot be one word: no word column.
+    assert "title_w" not in match_expression(parse_query('"检察 听证"'), scored=True)
+    assert query_words("洪洞县检察院，Hotline") == ("洪洞县", "检察院", "hotline")
 
 
 def test_cursor_round_trip_and_damaged_cursor() -> None:

@@ -57,3 +57,32 @@ def test_init_rebuilds_an_index_of_schema_version_4_without_the_bigram_columns(s
         assert hit.article_id == SPP.article_id
     finally:
         backend.close()
+
+
+def test_init_rebuilds_an_index_of_schema_version_5_without_the_word_columns(settings: Settings) -> None:
+    article = SPP.model_copy(update={"title_words": "最高检 发布 国家 司法 救助 典型 案例"})
+    backend = open_index(settings)
+    try:
+        backend.init()
+        backend.index([article])
+    finally:
+        backend.close()
+    # Turn it into what schema 5 wrote: no word columns in the FTS table.
+    path = settings.data_dir / f"{settings.index_name}.sqlite3"
+    with sqlite3.connect(path) as conn:
+        row = conn.execute("SELECT rowid, title, body, title2, body2 FROM articles_fts").fetchone()
+        conn.execute("DROP TABLE articles_fts")
+        conn.execute("CREATE VIRTUAL TABLE articles_fts USING fts5 (title, body, title2, body2)")
+        conn.execute(
+            "INSERT INTO articles_fts (rowid, title, body, title2, body2) VALUES (?, ?, ?, ?, ?)", row
+        )
+        conn.execute("UPDATE index_meta SET value = '5' WHERE key = 'schema_version'")
+    backend = open_index(settings)
+    try:
+        backend.init()
+        (hit,) = backend.search(SearchQuery("司法救助")).hits
+        assert hit.article_id == SPP.article_id
+        with sqlite3.connect(path) as conn:  # the words came back from the stored document
+            assert conn.execute("SELECT title_w FROM articles_fts").fetchone() == (article.title_words,)
+    finally:
+        backend.close()

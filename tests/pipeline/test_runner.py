@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import time
 from collections.abc import Sequence
 
 import pytest
@@ -124,6 +125,25 @@ def test_a_sink_outage_is_waited_out_and_rejections_are_dead_lettered(
     assert sorted(a.title for a in sink.stored.values()) == ["标题1", "标题2", "标题3", "标题5"]
     dead = json.loads(read_all(bus, stage.dlq_topic)[0])
     assert dead["stage"] == "indexer" and dead["error"] == "mapper_parsing_exception"
+
+
+def test_stats_give_the_busy_window_from_the_first_batch_to_the_last_durable_output(
+    bus: EmbeddedBus, settings: Settings
+) -> None:
+    stage = entities_stage(settings.topic_prefix)
+    publish(bus, stage.input_topic or "", [article(n).to_json() for n in range(1, 6)])
+    calls: list[float] = []
+
+    def step(a: Article) -> Article:
+        calls.append(time.monotonic())
+        return a
+
+    stats = StageRunner(stage, bus, steps=[step], batch_size=2, poll_timeout_s=1.0).run(until_idle=True)
+    assert stats.first_batch_at is not None and stats.last_durable_at is not None
+    # Benchmarks divide by this window: it holds every step call and leaves out the idle wait
+    # (one empty poll of 1 s) before the runner found its input drained.
+    assert stats.first_batch_at <= calls[0] and calls[-1] <= stats.last_durable_at
+    assert stats.last_durable_at - stats.first_batch_at < 1.0
 
 
 def test_backoff_is_exponential_and_capped() -> None:
