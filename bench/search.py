@@ -249,7 +249,7 @@ def indexing_throughput(
     return {
         "baseline": "helpers.bulk of the finished documents (built before timing), "
         f"{BULK_CHUNK}-document chunks, one request at a time, no versioning",
-        "worker": f"on {'Kafka' if kafka else 'the embedded bus'}, batches of {worker_settings.batch_size}, "
+        "worker": f"on {'Kafka' if kafka else 'the embedded bus'}, batches of {worker_settings.index_batch_size}, "
         f"bulk streams: {worker_settings.index_concurrency}, from its first batch to its last write",
         "raw_bulk_docs_per_s": median("raw_bulk_docs_per_s"),
         "raw_versioned_docs_per_s": median("raw_versioned_docs_per_s"),
@@ -271,7 +271,6 @@ def bench_elasticsearch(
     worker_settings = es.model_copy(
         update={
             "index_name": f"bench_worker_{suffix}",
-            "batch_size": 1000,
             "poll_timeout_s": 0.5,
             "data_dir": work,
         }

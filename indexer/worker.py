@@ -1,6 +1,6 @@
 """The indexer worker: articles.enriched → the configured search backend, offsets committed after the write.
 
-Batches: up to ``batch_size`` articles, written when full or ``poll_timeout_s`` after the first
+Batches: up to ``index_batch_size`` articles, written when full or ``poll_timeout_s`` after the first
 one arrived (the flush interval); the Elasticsearch backend sends them with
 ``helpers.streaming_bulk`` in bounded chunks. Outcomes per article: ok, skipped (the index holds
 a newer version), dead (the engine rejected the document, e.g. a mapping error: it goes to the
@@ -95,7 +95,7 @@ def run_indexer(
             indexer_stage(settings.topic_prefix),
             bus,
             sink=sink,
-            batch_size=settings.batch_size,
+            batch_size=settings.index_batch_size,
             poll_timeout_s=settings.poll_timeout_s,
             max_retries=settings.max_retries,
             retry_backoff_max_s=settings.retry_backoff_max_s,

@@ -41,6 +41,12 @@ class Settings(BaseSettings):
     web_port: int = Field(8000, description="port of the web app")
     user_agent: str = Field("JianchaMonitor/0.1", description="User-Agent the crawler sends")
     batch_size: int = Field(100, ge=1, le=10_000, description="messages per batch in the stage runner")
+    index_batch_size: int = Field(
+        1000,
+        ge=1,
+        le=10_000,
+        description="articles per batch in the indexer worker (one bulk write per batch)",
+    )
     poll_timeout_s: float = Field(1.0, gt=0, description="seconds a consumer waits for new messages")
     index_concurrency: int = Field(
         2, ge=1, le=16, description="bulk requests the indexer has in flight at once (Elasticsearch only)"

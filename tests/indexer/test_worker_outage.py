@@ -47,7 +47,7 @@ def own_elasticsearch(settings: Settings, elasticsearch_url: str) -> Iterator[Se
         update={
             "index": "elasticsearch",
             "elasticsearch_url": f"http://127.0.0.1:{PORT}",
-            "batch_size": 50,
+            "index_batch_size": 50,
             "retry_backoff_max_s": 1.0,
             "poll_timeout_s": 0.2,
         }
