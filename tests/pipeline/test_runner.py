@@ -8,6 +8,7 @@ from collections.abc import Sequence
 
 import pytest
 
+from pipeline.bus import Message
 from pipeline.bus.embedded import EmbeddedBus
 from pipeline.errors import Drop, Poison, ServiceUnavailable
 from pipeline.model import Article
@@ -65,6 +66,28 @@ def test_each_message_has_one_outcome_and_bad_ones_go_to_the_dlq(
     # Everything was committed: a restarted worker has nothing left to do.
     again = StageRunner(stage, bus, steps=[step], poll_timeout_s=0.1).run(until_idle=True)
     assert again.total() == 0
+
+
+def test_a_processor_decodes_each_message_just_before_its_steps(bus: EmbeddedBus, settings: Settings) -> None:
+    """One decoded article at a time (not a whole batch held in memory), still in input order."""
+    stage = entities_stage(settings.topic_prefix)
+    publish(bus, stage.input_topic or "", [article(n).to_json() for n in range(3)])
+    events: list[str] = []
+
+    class Recording(StageRunner):
+        def decode(self, message: Message) -> Article:
+            decoded = super().decode(message)
+            events.append(f"decode {decoded.title}")
+            return decoded
+
+    def step(a: Article) -> Article:
+        events.append(f"step {a.title}")
+        return a
+
+    stats = Recording(stage, bus, steps=[step], poll_timeout_s=0.1).run(until_idle=True)
+
+    assert dict(stats.counts) == {"ok": 3}
+    assert events == [f"{what} 标题{n}" for n in range(3) for what in ("decode", "step")]
 
 
 def test_transient_failures_are_retried_then_dead_lettered(bus: EmbeddedBus, settings: Settings) -> None:
