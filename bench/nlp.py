@@ -12,12 +12,12 @@ import logging
 import sys
 from collections import Counter
 from collections.abc import Iterable
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import yaml
 
+from bench.counts import Counts
 from pipeline.model import Article
 from pipeline.settings import REPO_ROOT, Settings
 from processors.entities import load_entity_resources, tag_entities
@@ -63,31 +63,13 @@ def figure_key(value: float, unit: str | None) -> str:
     return f"{value:g} {unit or ''}".strip()
 
 
-@dataclass
-class Score:
-    tp: int = 0
-    fp: int = 0
-    fn: int = 0
-
+class Score(Counts):
     def add(self, gold: Iterable[str], found: Iterable[str]) -> tuple[list[str], list[str]]:
         g, f = Counter(gold), Counter(found)
         self.tp += sum((g & f).values())
         self.fp += sum((f - g).values())
         self.fn += sum((g - f).values())
         return sorted((g - f).elements()), sorted((f - g).elements())
-
-    @property
-    def precision(self) -> float:
-        return self.tp / (self.tp + self.fp) if self.tp + self.fp else 1.0
-
-    @property
-    def recall(self) -> float:
-        return self.tp / (self.tp + self.fn) if self.tp + self.fn else 1.0
-
-    @property
-    def f1(self) -> float:
-        p, r = self.precision, self.recall
-        return 2 * p * r / (p + r) if p + r else 0.0
 
 
 def run(show_errors: bool = False, path: Path = DEVSET) -> dict[str, Score]:

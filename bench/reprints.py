@@ -25,6 +25,7 @@ from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from pathlib import Path
 
+from bench.counts import Counts
 from bench.reprint_corpus import KINDS, Story, background, look_alike_pairs, same_story_pairs
 from pipeline.model import Article
 from processors.normalise import load_converter, normalise
@@ -37,10 +38,7 @@ CONVERT = load_converter()
 
 
 @dataclass
-class Score:
-    tp: int = 0
-    fp: int = 0
-    fn: int = 0
+class Score(Counts):
     tn: int = 0
 
     def add(self, truth: bool, said: bool) -> None:
@@ -48,14 +46,6 @@ class Score:
             self.tp, self.fn = self.tp + said, self.fn + (not said)
         else:
             self.fp, self.tn = self.fp + said, self.tn + (not said)
-
-    @property
-    def precision(self) -> float:
-        return self.tp / (self.tp + self.fp) if self.tp + self.fp else 1.0
-
-    @property
-    def recall(self) -> float:
-        return self.tp / (self.tp + self.fn) if self.tp + self.fn else 1.0
 
 
 def clean(story: Story) -> str:

@@ -197,20 +197,16 @@ class StageRunner:
     ) -> None:
         """Process a batch (decoded, or decoded as it is iterated); returns once every output is
         durable (or the stage is stopping)."""
+        articles: list[tuple[Message, Article]] = []
+        for message, item in decoded:
+            if isinstance(item, Poison):
+                self.dead(producer, message, None, item.reason, 0)
+            elif self.sink is None:
+                self.apply_steps(message, item, producer)
+            else:
+                articles.append((message, item))
         if self.sink is not None:
-            articles: list[tuple[Message, Article]] = []
-            for message, item in decoded:
-                if isinstance(item, Poison):
-                    self.dead(producer, message, None, item.reason, 0)
-                else:
-                    articles.append((message, item))
             self.write_to_sink(articles, producer, stop)
-        else:
-            for message, item in decoded:
-                if isinstance(item, Poison):
-                    self.dead(producer, message, None, item.reason, 0)
-                else:
-                    self.apply_steps(message, item, producer)
         producer.flush()
         if not stop.is_set():  # a sink write that saw stop returned without writing
             self.stats.last_durable_at = time.monotonic()
