@@ -16,6 +16,7 @@ from pipeline.bus import Bus
 from pipeline.bus.files import chain_files
 from pipeline.commands.common import (
     SubParsers,
+    UsageError,
     add_file_options,
     demo_site,
     file_run_paths,
@@ -28,10 +29,10 @@ from pipeline.settings import Settings
 from pipeline.topics import Stage, all_topics, indexer_stage, processor_stages
 
 
-def crawl(settings: Settings, demo_base: str | None) -> Any:
+def crawl(settings: Settings, demo_base: str | None, output: Path | None = None) -> Any:
     from crawler.run import crawl_once
 
-    stats = crawl_once(settings, demo_base=demo_base)
+    stats = crawl_once(settings, demo_base=demo_base, output=output)
     log.info("crawl finished: %s", jsonable(stats))
     return stats
 
@@ -99,6 +100,12 @@ def cmd_up(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def cmd_crawl(settings: Settings, args: argparse.Namespace) -> int:
+    if args.output is not None:
+        if args.forever:
+            raise UsageError("--output writes one crawl to a file: it does not go with --forever")
+        with demo_site(settings, args.demo) as demo_base:
+            print(json.dumps(jsonable(crawl(settings, demo_base, args.output)), ensure_ascii=False))
+        return 0
     start_bus(settings).close()
     with demo_site(settings, args.demo) as demo_base:
         if args.forever:
@@ -168,6 +175,7 @@ def register(sub: SubParsers) -> None:
     crawl_cmd = sub.add_parser("crawl", help="crawl the configured sites and publish articles.fetched")
     crawl_cmd.add_argument("--demo", action="store_true", help="crawl the bundled demo news sites")
     crawl_cmd.add_argument("--forever", action="store_true", help="keep crawling on the configured interval")
+    add_file_options(crawl_cmd, reads=False)
     crawl_cmd.set_defaults(func=cmd_crawl)
 
     process = sub.add_parser("process", help="processor workers: articles.fetched → articles.enriched")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import socket
 from pathlib import Path
 
 import pytest
@@ -180,3 +181,24 @@ def test_file_options_used_wrongly_are_usage_errors(
     (cli_env / "in.jsonl").write_text("", encoding="utf-8")
     assert main(args) == 2
     assert message in capsys.readouterr().err
+
+
+def test_a_crawl_writes_its_articles_to_a_file_and_leaves_the_bus_and_crawl_state_alone(
+    cli_env: Path, settings: Settings, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with socket.socket() as probe:  # the demo sites on a free port: other test runs use the default
+        probe.bind(("127.0.0.1", 0))
+        monkeypatch.setenv("JIANCHA_DEMO_PORT", str(probe.getsockname()[1]))
+    out = cli_env / "fetched.jsonl"
+    for _ in range(2):  # the second crawl publishes everything again: the file run has no memory
+        assert main(["crawl", "--demo", "--output", str(out)]) == 0
+        stats = json.loads(capsys.readouterr().out)
+        crawled = lines(out)
+        assert stats["articles_published"] == len(crawled) >= 20
+    assert all(a["title"] and a["body"] for a in crawled)
+    assert not (settings.data_dir / "crawl_state.sqlite3").exists()
+    assert not (settings.data_dir / "bus.sqlite3").exists()
+    assert list(cli_env.glob("*.state.sqlite3")) == []
+    enriched = cli_env / "enriched.jsonl"
+    assert main(["process", "--input", str(out), "--output", str(enriched)]) == 0
+    assert json.loads(capsys.readouterr().out)["ok"] == len(crawled)
