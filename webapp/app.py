@@ -24,11 +24,14 @@ from fastapi.responses import JSONResponse, Response
 from indexer import QueryError, SearchBackend
 from indexer.params import describe_errors
 from pipeline.settings import Settings
-from webapp import search_routes, stories
+from webapp import auth_routes, search_routes, stories
+from webapp.accounts import AccountStore, accounts_path
 from webapp.deps import attach_backend, close_backend, get_backend
 from webapp.pages import UNAVAILABLE, error_response
+from webapp.security import install_security
 
-ROUTERS: list[APIRouter] = [search_routes.router, stories.router]
+# Every router but auth_routes requires a logged-in user (webapp/auth.py's require_role).
+ROUTERS: list[APIRouter] = [auth_routes.router, search_routes.router, stories.router]
 
 
 def create_app(settings: Settings, backend: SearchBackend | None = None) -> FastAPI:
@@ -38,9 +41,12 @@ def create_app(settings: Settings, backend: SearchBackend | None = None) -> Fast
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         yield
         close_backend(app)
+        app.state.accounts.close()
 
     app = FastAPI(title="Jiancha Monitor", summary="检察新闻监测", lifespan=lifespan)
     attach_backend(app, settings, backend)
+    app.state.accounts = AccountStore(accounts_path(settings.data_dir))
+    install_security(app, settings)
 
     @app.exception_handler(RequestValidationError)
     async def bad_parameters(request: Request, exc: RequestValidationError) -> Response:

@@ -35,3 +35,16 @@ def error_response(request: Request, status: int, message: str, detail: str | No
     return TEMPLATES.TemplateResponse(
         request, "error.html", {"error": message, "status": status}, status_code=status
     )
+
+
+def _install_globals() -> None:
+    # Imported here: auth reads the settings and the account store, which pages need not know.
+    from webapp.accounts import ROLE_LABELS
+    from webapp.auth import csrf_token, current_user
+
+    TEMPLATES.env.globals["csrf_token"] = csrf_token  # every form posts it back
+    TEMPLATES.env.globals["current_user"] = current_user  # the header shows who is logged in
+    TEMPLATES.env.globals["role_labels"] = ROLE_LABELS
+
+
+_install_globals()

@@ -12,11 +12,12 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 from indexer import QueryError, SearchBackend
 from indexer.base import SearchPage
 from indexer.params import SearchParams, parse_params
+from webapp.auth import require_viewer
 from webapp.deps import get_backend
 from webapp.pages import TEMPLATES, UNAVAILABLE
 from webapp.search_view import KEPT_PARAMS, page_context
 
-router = APIRouter()
+router = APIRouter(dependencies=[Depends(require_viewer)])
 
 
 class SearchResponse(SearchPage):

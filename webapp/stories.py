@@ -16,6 +16,7 @@ from indexer import SearchBackend
 from indexer.base import MAX_STORY_COPIES, StoryCopy
 from pipeline.china_time import CHINA_TZ
 from pipeline.stories import outlet_of
+from webapp.auth import require_viewer
 from webapp.deps import get_backend
 from webapp.pages import TEMPLATES
 from webapp.search_view import original_of
@@ -104,7 +105,7 @@ def not_found_message(story_id: str) -> str:
     )
 
 
-router = APIRouter()
+router = APIRouter(dependencies=[Depends(require_viewer)])
 Backend = Annotated[SearchBackend, Depends(get_backend)]
 
 
