@@ -38,7 +38,7 @@ def test_the_sample_article_travels_through_kafka_and_elasticsearch(real_setting
         backend.refresh()
         first_count = backend.count()
 
-        client = TestClient(create_app(real_settings))
+        client = TestClient(create_app(real_settings.model_copy(update={"web_single_user": True})))
         # stories=0: every copy as its own hit (the sample is a reprint, collapsed into its story).
         response = client.get("/api/search", params={"q": "司法救助", "size": 50, "stories": "0"})
         assert response.status_code == 200
