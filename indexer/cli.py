@@ -7,6 +7,7 @@ import json
 from typing import Any
 
 from indexer.base import FACETS, QueryError, SearchPage, SearchQuery
+from indexer.outlets import canonical_page
 from indexer.params import PRESET_DAYS, parse_params
 from pipeline.china_time import china_time
 
@@ -88,7 +89,7 @@ def render_text(query: SearchQuery, page: SearchPage) -> str:
 def run_search(backend: Any, args: argparse.Namespace) -> str:
     """Search and format; raises QueryError for a query the person must change."""
     query = query_from_args(args)
-    page = backend.search(query)
+    page = canonical_page(backend.search(query))
     if args.json:
         return json.dumps(page_json(query, page), ensure_ascii=False, indent=2)
     return render_text(query, page)

@@ -11,6 +11,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 
 from indexer import QueryError, SearchBackend
 from indexer.base import SearchPage
+from indexer.outlets import canonical_page
 from indexer.params import SearchParams, parse_params
 from webapp.auth import require_viewer
 from webapp.deps import get_backend
@@ -35,7 +36,7 @@ def search_api(
     """Search: one hit per story (``stories=0``: per article), with facets and a histogram on
     request; 400 for bad parameters, 503 while the index is down."""
     query = params.to_query()
-    page = backend.search(query)
+    page = canonical_page(backend.search(query))
     return SearchResponse(query=query.text, page=query.page, size=query.size, **page.model_dump())
 
 
@@ -65,7 +66,7 @@ def search_page(request: Request, backend: Annotated[SearchBackend, Depends(get_
             if chosen is None:  # days, summed into weeks or months if the span is long
                 parsed = parsed.model_copy(update={"histogram": "day"})
             query = parsed.to_query(facets=True)
-            page = backend.search(query)
+            page = canonical_page(backend.search(query))
         except QueryError as exc:
             context["error"], status = f"检索式有误：{exc}", 400
         except UNAVAILABLE as exc:
