@@ -26,7 +26,7 @@ from fastapi.staticfiles import StaticFiles
 from indexer import QueryError, SearchBackend
 from indexer.params import describe_errors
 from pipeline.settings import Settings
-from webapp import auth_routes, dashboard, exports, search_routes, stories
+from webapp import auth_routes, dashboard, exports, search_routes, stories, trends_routes
 from webapp.accounts import AccountStore, accounts_path
 from webapp.deps import attach_backend, close_backend, get_backend
 from webapp.pages import STATIC_DIR, UNAVAILABLE, error_response
@@ -39,6 +39,7 @@ ROUTERS: list[APIRouter] = [
     search_routes.router,
     stories.router,
     exports.router,
+    trends_routes.router,
 ]
 
 
