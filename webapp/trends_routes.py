@@ -4,9 +4,9 @@
 from __future__ import annotations
 
 import json
-from urllib.parse import urlencode
 from datetime import datetime
 from typing import Annotated, Any
+from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends, HTTPException, Query, Request
 from fastapi.responses import HTMLResponse, Response

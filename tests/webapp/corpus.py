@@ -49,7 +49,7 @@ TRADITIONAL = _article(
     published_at=_at(6, 12, 8), regions=["山西省", "临汾市", "洪洞县"], procuratorates=["洪洞县人民检察院"],
     topics=[JUDICIAL_AID],
     statistics=[Statistic(text="15人", value=15, unit="人", metric="救助困难群众")],
-    entities=[Entity(text="洪洞縣檢察院", label="PROCURATORATE", canonical="洪洞县人民检察院", start=0, end=6)],
+    entities=[Entity(text="洪洞县检察院", label="PROCURATORATE", canonical="洪洞县人民检察院", start=0, end=6)],
 )  # fmt: skip
 CRITICAL = _article(
     "https://www.sxrb.com/critical.html", title="网民质疑某检察院办案拖延", site="山西日报（演示）",
