@@ -7,8 +7,8 @@ from __future__ import annotations
 import base64
 import json
 from abc import ABC, abstractmethod
-from collections.abc import Sequence
-from dataclasses import dataclass, field
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any, Literal
 
@@ -245,6 +245,21 @@ class SearchBackend(ABC):
 
     @abstractmethod
     def search(self, query: SearchQuery) -> SearchPage: ...
+
+    def scan(self, query: SearchQuery, limit: int) -> Iterator[SearchHit]:
+        """Every match (up to ``limit``), newest first, one hit per article, without snippets,
+        totals or facets: what an export reads. This default walks the search cursor; the
+        backends override it with one cheaper walk (indexer/scan.py)."""
+        page_query = replace(query, sort="date", size=MAX_PAGE_SIZE, page=1, collapse_stories=False,
+                             all_copies=False, facets=False, histogram=None, cursor=None)  # fmt: skip
+        sent = 0
+        while sent < limit:
+            page = self.search(page_query)
+            yield from page.hits[: limit - sent]
+            sent += len(page.hits)
+            if page.next_cursor is None or not page.hits:
+                return
+            page_query = replace(page_query, cursor=page.next_cursor)
 
     @abstractmethod
     def get(self, article_id: str) -> Article | None: ...

@@ -15,7 +15,7 @@ from dataclasses import replace
 from pydantic import BaseModel
 
 from indexer import SearchBackend, SearchQuery
-from indexer.base import MAX_PAGE_SIZE, HistogramBucket, Interval
+from indexer.base import HistogramBucket, Interval
 from indexer.document import bucket_start, fill_histogram
 from pipeline.china_time import CHINA_TZ
 from webapp.coverage import PROVINCE, shanxi_coverage, top_values
@@ -25,6 +25,7 @@ TOP_BARS = 10
 # Articles whose figures are read for the figure chart (one request each on Elasticsearch); the
 # chart says when a result set was larger.
 MAX_FIGURE_ARTICLES = 2_000
+MAX_SCANNED = 20_000  # matches walked to find that many stories (copies of one story are skipped)
 
 
 class Series(BaseModel):
@@ -118,36 +119,25 @@ def figure_chart(backend: SearchBackend, query: SearchQuery, interval: Interval,
     """The sum of a reported figure per period: statistics whose metric holds every word of
     ``metric`` (and whose unit is ``unit``), one copy per story (a reprint repeats the figure)."""
     words = metric.split()
-    narrowed = replace(query, text=f"{query.text} {metric}", collapse_stories=False, sort="date",
-                       size=MAX_PAGE_SIZE, page=1, facets=False, histogram=None, cursor=None)  # fmt: skip
+    narrowed = replace(query, text=f"{query.text} {metric}")
     sums: dict[str, float] = {}
     seen: set[str] = set()
     read, cut = 0, False
-    while True:
-        page = backend.search(narrowed)
-        for hit in page.hits:
-            if hit.story_id in seen or hit.published_at is None:
-                continue
-            if read >= MAX_FIGURE_ARTICLES:
-                cut = True
-                break
-            seen.add(hit.story_id)
-            read += 1
-            article = backend.get(hit.article_id)
-            if article is None:
-                continue
-            day = hit.published_at.astimezone(CHINA_TZ).date()
-            key = bucket_start(day, interval).isoformat()
-            for figure in article.statistics:
-                if (
-                    figure.metric
-                    and all(w in figure.metric for w in words)
-                    and (not unit or figure.unit == unit)
-                ):
-                    sums[key] = sums.get(key, 0.0) + figure.value
-        if cut or page.next_cursor is None or not page.hits:
+    for hit in backend.scan(narrowed, MAX_SCANNED):
+        if hit.story_id in seen or hit.published_at is None:
+            continue
+        if read >= MAX_FIGURE_ARTICLES:
+            cut = True
             break
-        narrowed = replace(narrowed, cursor=page.next_cursor)
+        seen.add(hit.story_id)
+        read += 1
+        article = backend.get(hit.article_id)
+        if article is None:
+            continue
+        key = bucket_start(hit.published_at.astimezone(CHINA_TZ).date(), interval).isoformat()
+        for figure in article.statistics:
+            if figure.metric and all(w in figure.metric for w in words) and (not unit or figure.unit == unit):
+                sums[key] = sums.get(key, 0.0) + figure.value
     keys = sorted(sums)
     filled = _fill(keys, interval)
     note = f"取每组报道的一篇（转载不重复计）；共读取 {read} 组报道。"
