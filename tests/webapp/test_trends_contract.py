@@ -95,3 +95,10 @@ def test_export_rows(backend: SearchBackend) -> None:
     assert back[1:] == rows
     limited = list(export_rows(backend, SearchQuery("检察"), limit=3))
     assert len(limited) == 4 and "只导出了最新的 3 篇" in limited[-1][0]
+
+
+def test_scan_lists_what_the_cursor_walk_lists(backend: SearchBackend) -> None:
+    for query in (SearchQuery("检察"), SearchQuery("检察", source="山西日報"), SearchQuery("公益诉讼 -拖延")):
+        fast = [h.article_id for h in backend.scan(query, 100)]
+        assert fast == [h.article_id for h in SearchBackend.scan(backend, query, 100)], query.text
+        assert fast
