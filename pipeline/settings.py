@@ -39,7 +39,10 @@ class Settings(BaseSettings):
     demo_port: int = Field(8765, description="port of the bundled demo news sites")
     web_host: str = Field("127.0.0.1", description="address the web app listens on")
     web_port: int = Field(8000, description="port of the web app")
-    user_agent: str = Field("JianchaMonitor/0.1", description="User-Agent the crawler sends")
+    user_agent: str = Field(
+        "JianchaMonitor/0.1 (+https://github.com/jiancha-monitor; news monitoring of procuratorate work)",
+        description="User-Agent the crawler sends",
+    )
     batch_size: int = Field(100, ge=1, le=10_000, description="messages per batch in the stage runner")
     index_batch_size: int = Field(
         1000,
