@@ -14,12 +14,15 @@ import os
 import subprocess
 import sys
 import tempfile
+import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+from crawler.site_stats import per_site
 from crawler.sites import SiteConfig, SiteConfigError, load_sites
+from pipeline.ops.crawls import record_crawls
 from pipeline.settings import CONFIG_DIR, REPO_ROOT, Settings
 from pipeline.topics import crawler_stage
 
@@ -39,6 +42,7 @@ class CrawlStats:
     dropped: dict[str, int] = field(default_factory=dict)  # reason -> pages (list_page, no_body, ...)
     errors: int = 0
     failed: dict[str, int] = field(default_factory=dict)  # reason -> requests (http, timeout, other)
+    sites: dict[str, dict[str, int]] = field(default_factory=dict)  # site -> its counters (site_stats)
 
     @classmethod
     def from_scrapy(cls, stats: dict[str, Any]) -> CrawlStats:
@@ -50,6 +54,7 @@ class CrawlStats:
             dropped={k[len(prefix) :]: int(v) for k, v in stats.items() if k.startswith(prefix)},
             errors=int(stats.get("jiancha/errors", 0)) + int(stats.get("log_count/ERROR", 0)),
             failed={k[len(failed) :]: int(v) for k, v in stats.items() if k.startswith(failed)},
+            sites=per_site(stats),
         )
 
 
@@ -145,6 +150,7 @@ def crawl_once(
     resolved = settings.model_copy(
         update={"data_dir": settings.data_dir.resolve(), "sites_file": path.resolve()}
     )
+    started_at = time.time()
     with tempfile.TemporaryDirectory(prefix="jiancha-crawl-") as tmp:
         stats_file = Path(tmp) / "stats.json"
         command = [sys.executable, "-m", "crawler.run", "--sites-file", str(path.resolve())]
@@ -166,6 +172,7 @@ def crawl_once(
             )
         stats = CrawlStats(**json.loads(stats_file.read_text(encoding="utf-8")))
     log.info("crawl of %s: %s", path, stats)
+    record_crawls(settings, sorted(only or known), stats.sites, started_at)
     return stats
 
 

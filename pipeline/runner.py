@@ -22,6 +22,7 @@ from typing import Protocol
 
 from pydantic import ValidationError
 
+from pipeline import metrics
 from pipeline.bus import Bus, Message, Producer
 from pipeline.errors import Drop, Poison, Transient
 from pipeline.model import Article, utcnow
@@ -111,7 +112,7 @@ class StageRunner:
             raise ValueError(f"stage {stage.name} needs an output topic or a sink")
         self.stage = stage
         self.bus = bus
-        self.steps = list(steps)
+        self.steps = [metrics.timed_step(stage.name, step) for step in steps]
         self.sink = sink
         self.batch_size = batch_size
         self.poll_timeout_s = poll_timeout_s
@@ -253,9 +254,13 @@ class StageRunner:
         attempt = 0
         while True:
             try:
+                started = time.perf_counter()
                 outcomes = self.sink.write([article for _, article in decoded])
+                rejected = sum(1 for outcome in outcomes if not outcome.ok)
+                metrics.record_sink_write(self.stage.name, time.perf_counter() - started, rejected)
                 break
             except (Transient, ConnectionError, TimeoutError) as error:
+                metrics.record_sink_unavailable(self.stage.name)
                 attempt += 1
                 delay = backoff_delay(attempt, self.retry_backoff_max_s)
                 self.log.warning(
@@ -282,6 +287,7 @@ class StageRunner:
 
     def outcome(self, status: str, url: str, reason: str | None = None) -> None:
         self.stats.counts[status] += 1
+        metrics.record_outcome(self.stage.name, status)
         if reason:
             self.log.info("%s: %s (%s)", status, url, reason[:200])
         else:
