@@ -1,0 +1,167 @@
+"""The stage commands: ``up`` (everything in one process), ``crawl``, ``process``, ``index-worker``, ``topics``."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import signal
+import threading
+from collections.abc import Callable, Sequence
+from functools import partial
+from pathlib import Path
+from typing import Any
+
+from pipeline.bus import Bus
+from pipeline.commands.common import SubParsers, UsageError, demo_site, init_index, jsonable, log, start_bus
+from pipeline.settings import Settings
+from pipeline.topics import all_topics
+
+
+def crawl(settings: Settings, demo_base: str | None) -> Any:
+    from crawler.run import crawl_once
+
+    stats = crawl_once(settings, demo_base=demo_base)
+    log.info("crawl finished: %s", jsonable(stats))
+    return stats
+
+
+def crawl_forever(settings: Settings, demo_base: str | None, stop: threading.Event) -> None:
+    """Keep every site on its own interval (``interval_minutes`` in the sites file) until ``stop``."""
+    from crawler.schedule import run_schedule
+
+    run_schedule(settings, demo_base, stop)
+
+
+def process_until_idle(
+    settings: Settings, bus: Bus, stop: threading.Event | None = None, stages: Sequence[str] | None = None
+) -> Any:
+    from processors.chain import STAGES
+    from processors.worker import run_processor
+
+    return run_processor(settings, bus, stop=stop, until_idle=stop is None, stages=stages or STAGES)
+
+
+def index_until_idle(settings: Settings, bus: Bus, stop: threading.Event | None = None) -> Any:
+    from indexer.worker import run_indexer
+
+    return run_indexer(settings, bus, stop=stop, until_idle=stop is None)
+
+
+def serve_web(settings: Settings) -> None:
+    import uvicorn
+
+    from webapp.app import create_app
+
+    print(f"jiancha: web app on http://{settings.web_host}:{settings.web_port}/", flush=True)
+    uvicorn.run(create_app(settings), host=settings.web_host, port=settings.web_port, log_level="warning")
+
+
+def cmd_up(settings: Settings, args: argparse.Namespace) -> int:
+    bus = start_bus(settings)
+    init_index(settings)
+    with demo_site(settings, args.demo) as demo_base:
+        if args.once:
+            crawl(settings, demo_base)
+            processed = process_until_idle(settings, bus)
+            indexed = index_until_idle(settings, bus)
+            print(
+                f"jiancha: crawled, processed {dict(processed.counts)}, indexed {dict(indexed.counts)}; "
+                f"search with `jiancha search QUERY`"
+            )
+            return 0
+        stop = threading.Event()
+        workers = [
+            threading.Thread(target=process_until_idle, args=(settings, bus, stop), name="processor"),
+            threading.Thread(target=index_until_idle, args=(settings, bus, stop), name="indexer"),
+            threading.Thread(target=crawl_forever, args=(settings, demo_base, stop), name="crawler"),
+        ]
+        for worker in workers:
+            worker.daemon = True
+            worker.start()
+        try:
+            serve_web(settings)
+        finally:
+            stop.set()
+            for worker in workers:
+                worker.join(timeout=10)
+    return 0
+
+
+def cmd_crawl(settings: Settings, args: argparse.Namespace) -> int:
+    start_bus(settings).close()
+    with demo_site(settings, args.demo) as demo_base:
+        if args.forever:
+            stop = threading.Event()
+            signal.signal(signal.SIGTERM, lambda *_: stop.set())
+            crawl_forever(settings, demo_base, stop)
+        else:
+            print(json.dumps(jsonable(crawl(settings, demo_base)), ensure_ascii=False))
+    return 0
+
+
+def cmd_process(settings: Settings, args: argparse.Namespace) -> int:
+    if args.input or args.output:
+        if not (args.input and args.output):
+            raise UsageError("--input and --output go together")
+        from processors.worker import process_files
+
+        print(json.dumps(process_files(Path(args.input), Path(args.output), settings)))
+        return 0
+    stages = [args.stage] if args.stage else None
+    return run_worker(settings, partial(process_until_idle, stages=stages), args.once)
+
+
+def cmd_index_worker(settings: Settings, args: argparse.Namespace) -> int:
+    return run_worker(settings, index_until_idle, args.once)
+
+
+def run_worker(settings: Settings, target: Callable[..., Any], once: bool) -> int:
+    bus = start_bus(settings)
+    try:
+        if once:
+            stats = target(settings, bus)
+        else:
+            stop = threading.Event()
+            signal.signal(signal.SIGTERM, lambda *_: stop.set())
+            stats = target(settings, bus, stop)
+        print(json.dumps(dict(stats.counts)))
+    finally:
+        bus.close()
+    return 0
+
+
+def cmd_topics(settings: Settings, args: argparse.Namespace) -> int:
+    start_bus(settings).close()
+    print("jiancha: topics ready: " + ", ".join(all_topics(settings.topic_prefix)))
+    return 0
+
+
+def register(sub: SubParsers) -> None:
+    up = sub.add_parser("up", help="run crawler, processors, indexer and the web app (embedded default)")
+    up.add_argument("--demo", action="store_true", help="crawl the bundled demo news sites instead")
+    up.add_argument("--once", action="store_true", help="crawl once, drain the pipeline, exit (no web app)")
+    up.set_defaults(func=cmd_up)
+
+    crawl_cmd = sub.add_parser("crawl", help="crawl the configured sites and publish articles.fetched")
+    crawl_cmd.add_argument("--demo", action="store_true", help="crawl the bundled demo news sites")
+    crawl_cmd.add_argument("--forever", action="store_true", help="keep crawling on the configured interval")
+    crawl_cmd.set_defaults(func=cmd_crawl)
+
+    process = sub.add_parser("process", help="processor workers: articles.fetched → articles.enriched")
+    process.add_argument(
+        "--stage",
+        choices=["entities", "topics"],
+        help="run one processor stage (default: both, side by side)",
+    )
+    process.add_argument("--once", action="store_true", help="stop when the input is drained")
+    process.add_argument("--input", help="JSON-lines file of articles to process instead of the bus")
+    process.add_argument("--output", help="JSON-lines file to write the processed articles to")
+    process.set_defaults(func=cmd_process)
+
+    worker = sub.add_parser("index-worker", help="indexer worker: articles.enriched → search index")
+    worker.add_argument("--once", action="store_true", help="stop when the input is drained")
+    worker.set_defaults(func=cmd_index_worker)
+
+    topics = sub.add_parser("topics", help="create the pipeline's topics on the bus")
+    topics.add_argument("action", choices=["create"])
+    topics.set_defaults(func=cmd_topics)
