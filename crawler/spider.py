@@ -271,7 +271,8 @@ class NewsSpider(scrapy.Spider):
         stats.inc_value("jiancha/errors")
         stats.inc_value(f"jiancha/failed/{reason}")
         if request is not None and request.meta.get("site"):
-            status = str(failure.value.response.status) if failure.check(HttpError) else reason
+            response = getattr(failure.value, "response", None)
+            status = str(response.status) if failure.check(HttpError) and response is not None else reason
             count_site(stats, request.meta["site"], f"status/{status}")
         log.warning("error(%s): %s (%s)", reason, url, message)
 

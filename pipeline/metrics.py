@@ -72,11 +72,11 @@ _started_at = time.time()
 F = TypeVar("F", bound=Callable[..., Any])
 
 
-def record_outcome(stage: str, status: str) -> None:
-    """One article's outcome in a stage: the Prometheus counter and the heartbeat snapshot."""
-    ARTICLES.labels(stage=stage, status=status).inc()
+def record_outcome(stage: str, status: str, count: int = 1) -> None:
+    """An article's outcome in a stage (``count`` of them): the Prometheus counter and the snapshot."""
+    ARTICLES.labels(stage=stage, status=status).inc(count)
     with _lock:
-        _counts.setdefault(stage, CountTable())[status] += 1
+        _counts.setdefault(stage, CountTable())[status] += count
 
 
 def timed_step(stage: str, step: F) -> F:
@@ -110,6 +110,8 @@ def record_crawl(site: str, finished_at: float, responses: dict[str, int], publi
     for status, count in responses.items():
         CRAWL_RESPONSES.labels(site=site, status=status).inc(count)
     CRAWL_ARTICLES.labels(site=site).inc(published)
+    if published:  # the crawler's articles are counted in its child process; its parent counts here
+        record_outcome("crawler", "ok", published)
     LAST_CRAWL.labels(site=site).set(finished_at)
     if sum(count for status, count in responses.items() if status.isdigit()):
         LAST_SUCCESS.labels(site=site).set(finished_at)

@@ -74,6 +74,14 @@ class Settings(BaseSettings):
         description="generic PERSON/GPE/ORG layer of the fallback: jieba posseg, dictionary tags, none",
     )
 
+    metrics_host: str = Field("127.0.0.1", description="address of a worker's /metrics, /health, /ready")
+    metrics_port: int = Field(
+        0, ge=0, le=65535, description="port of a worker's /metrics, /health, /ready (0: not served)"
+    )
+    heartbeat_interval_s: float = Field(
+        15.0, gt=0, description="seconds between a worker's heartbeats (its counts, for `jiancha status`)"
+    )
+
     @field_validator("data_dir", "sites_file")
     @classmethod
     def _relative_to_repo(cls, value: Path) -> Path:

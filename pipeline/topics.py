@@ -12,6 +12,8 @@ DLQ = "articles.dlq"
 # Operations records (pipeline/ops): each worker's counts, and one record per site per crawl.
 HEARTBEATS = "ops.heartbeats"
 CRAWLS = "ops.crawls"
+# Which dead letters `jiancha dlq replay` has sent back already (keyed by the letter's position).
+REPLAYED = "ops.replayed"
 
 
 @dataclass(frozen=True)
@@ -71,7 +73,7 @@ def indexer_stage(prefix: str = "") -> Stage:
 
 
 def all_topics(prefix: str = "") -> list[str]:
-    return [f"{prefix}{name}" for name in (FETCHED, ANNOTATED, ENRICHED, DLQ, HEARTBEATS, CRAWLS)]
+    return [f"{prefix}{name}" for name in (FETCHED, ANNOTATED, ENRICHED, DLQ, HEARTBEATS, CRAWLS, REPLAYED)]
 
 
 def heartbeats_topic(prefix: str = "") -> str:
@@ -80,6 +82,14 @@ def heartbeats_topic(prefix: str = "") -> str:
 
 def crawls_topic(prefix: str = "") -> str:
     return f"{prefix}{CRAWLS}"
+
+
+def replayed_topic(prefix: str = "") -> str:
+    return f"{prefix}{REPLAYED}"
+
+
+def dlq_topic(prefix: str = "") -> str:
+    return f"{prefix}{DLQ}"
 
 
 def stage_named(name: str, prefix: str = "") -> Stage:

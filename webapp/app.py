@@ -24,6 +24,7 @@ from fastapi.responses import HTMLResponse, JSONResponse
 
 from indexer import QueryError, SearchBackend, open_index
 from pipeline.settings import Settings
+from webapp.admin_routes import admin_router
 from webapp.pages import TEMPLATES, UNAVAILABLE
 from webapp.params import search_query
 from webapp.search_view import KEPT_PARAMS, page_context
@@ -110,6 +111,7 @@ def create_app(settings: Settings, backend: SearchBackend | None = None) -> Fast
         return TEMPLATES.TemplateResponse(request, "search.html", context, status_code=status)
 
     app.include_router(story_router(holder.get))
+    app.include_router(admin_router(settings))
 
     @app.get("/healthz")
     def healthz() -> JSONResponse:

@@ -7,6 +7,7 @@ import sqlite3
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from pipeline.bus.base import Bus, Message
 
@@ -92,7 +93,7 @@ def _embedded_read(bus: Bus, topic: str, since: datetime | None) -> Iterator[Mes
 # --- Kafka -----------------------------------------------------------------------------------------
 
 
-def _kafka_client(bus: Bus, group: str | None = None):  # type: ignore[no-untyped-def]
+def _kafka_client(bus: Bus, group: str | None = None) -> Any:
     from kafka import KafkaConsumer
 
     bootstrap = getattr(bus, "bootstrap")  # noqa: B009 - KafkaBus's address, without importing it here

@@ -13,6 +13,7 @@ from typing import Any
 
 from pipeline.bus import Bus
 from pipeline.commands.common import SubParsers, UsageError, demo_site, init_index, jsonable, log, start_bus
+from pipeline.ops.worker_ops import worker_ops
 from pipeline.settings import Settings
 from pipeline.topics import all_topics
 
@@ -61,9 +62,10 @@ def cmd_up(settings: Settings, args: argparse.Namespace) -> int:
     init_index(settings)
     with demo_site(settings, args.demo) as demo_base:
         if args.once:
-            crawl(settings, demo_base)
-            processed = process_until_idle(settings, bus)
-            indexed = index_until_idle(settings, bus)
+            with worker_ops(settings, ["crawler", "entities", "topics", "indexer"]):
+                crawl(settings, demo_base)
+                processed = process_until_idle(settings, bus)
+                indexed = index_until_idle(settings, bus)
             print(
                 f"jiancha: crawled, processed {dict(processed.counts)}, indexed {dict(indexed.counts)}; "
                 f"search with `jiancha search QUERY`"
@@ -79,7 +81,8 @@ def cmd_up(settings: Settings, args: argparse.Namespace) -> int:
             worker.daemon = True
             worker.start()
         try:
-            serve_web(settings)
+            with worker_ops(settings, ["crawler", "entities", "topics", "indexer"]):
+                serve_web(settings)
         finally:
             stop.set()
             for worker in workers:
@@ -93,7 +96,8 @@ def cmd_crawl(settings: Settings, args: argparse.Namespace) -> int:
         if args.forever:
             stop = threading.Event()
             signal.signal(signal.SIGTERM, lambda *_: stop.set())
-            crawl_forever(settings, demo_base, stop)
+            with worker_ops(settings, ["crawler"]):
+                crawl_forever(settings, demo_base, stop)
         else:
             print(json.dumps(jsonable(crawl(settings, demo_base)), ensure_ascii=False))
     return 0
@@ -108,11 +112,13 @@ def cmd_process(settings: Settings, args: argparse.Namespace) -> int:
         print(json.dumps(process_files(Path(args.input), Path(args.output), settings)))
         return 0
     stages = [args.stage] if args.stage else None
-    return run_worker(settings, partial(process_until_idle, stages=stages), args.once)
+    with worker_ops(settings, stages or ["entities", "topics"]):
+        return run_worker(settings, partial(process_until_idle, stages=stages), args.once)
 
 
 def cmd_index_worker(settings: Settings, args: argparse.Namespace) -> int:
-    return run_worker(settings, index_until_idle, args.once)
+    with worker_ops(settings, ["indexer"]):
+        return run_worker(settings, index_until_idle, args.once)
 
 
 def run_worker(settings: Settings, target: Callable[..., Any], once: bool) -> int:

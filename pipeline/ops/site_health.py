@@ -39,8 +39,7 @@ def assess(site: str, records: Sequence[CrawlRecord], now: float, interval_s: fl
     """The site's health from its crawl records (any order) at ``now`` (Unix seconds)."""
     records = sorted((r for r in records if r.site == site), key=lambda r: r.finished_at)
     health = SiteHealth(site)
-    if not records:
-        health.flags.append("no crawl recorded yet")
+    if not records:  # not crawled yet (or not within the history looked at): nothing to judge
         return health
     last = records[-1]
     health.last_crawl_at, health.last_outcome, health.last_published = (
