@@ -66,17 +66,18 @@ LAST_CRAWL = Gauge(
 )
 
 _lock = threading.Lock()
-_counts: dict[str, CountTable[str]] = {}
+_counts: dict[tuple[str, str], CountTable[str]] = {}
 _started_at = time.time()
 
 F = TypeVar("F", bound=Callable[..., Any])
 
 
-def record_outcome(stage: str, status: str, count: int = 1) -> None:
-    """An article's outcome in a stage (``count`` of them): the Prometheus counter and the snapshot."""
+def record_outcome(stage: str, status: str, prefix: str = "", count: int = 1) -> None:
+    """An article's outcome in a stage (``count`` of them): the Prometheus counter and the snapshot
+    of the deployment whose topics start with ``prefix`` (a test process runs several)."""
     ARTICLES.labels(stage=stage, status=status).inc(count)
     with _lock:
-        _counts.setdefault(stage, CountTable())[status] += count
+        _counts.setdefault((prefix, stage), CountTable())[status] += count
 
 
 def timed_step(stage: str, step: F) -> F:
@@ -105,22 +106,24 @@ def record_sink_unavailable(stage: str) -> None:
     BULK_ERRORS.labels(stage=stage, kind="unavailable").inc()
 
 
-def record_crawl(site: str, finished_at: float, responses: dict[str, int], published: int) -> None:
+def record_crawl(
+    site: str, finished_at: float, responses: dict[str, int], published: int, prefix: str = ""
+) -> None:
     """One crawl of one site: its responses by status (``200``, ``404``, ``timeout`` …) and articles."""
     for status, count in responses.items():
         CRAWL_RESPONSES.labels(site=site, status=status).inc(count)
     CRAWL_ARTICLES.labels(site=site).inc(published)
     if published:  # the crawler's articles are counted in its child process; its parent counts here
-        record_outcome("crawler", "ok", published)
+        record_outcome("crawler", "ok", prefix, published)
     LAST_CRAWL.labels(site=site).set(finished_at)
     if sum(count for status, count in responses.items() if status.isdigit()):
         LAST_SUCCESS.labels(site=site).set(finished_at)
 
 
-def snapshot() -> dict[str, Any]:
-    """Outcome counts per stage since this process started (what a heartbeat carries)."""
+def snapshot(prefix: str = "") -> dict[str, Any]:
+    """Outcome counts per stage of one deployment since this process started (a heartbeat's)."""
     with _lock:
-        stages = {stage: dict(counts) for stage, counts in _counts.items()}
+        stages = {stage: dict(counts) for (owner, stage), counts in _counts.items() if owner == prefix}
     return {"started_at": _started_at, "stages": stages}
 
 

@@ -287,7 +287,7 @@ class StageRunner:
 
     def outcome(self, status: str, url: str, reason: str | None = None) -> None:
         self.stats.counts[status] += 1
-        metrics.record_outcome(self.stage.name, status)
+        metrics.record_outcome(self.stage.name, status, self.stage.prefix)
         if reason:
             self.log.info("%s: %s (%s)", status, url, reason[:200])
         else:

@@ -68,7 +68,9 @@ def record_crawls(
     finished_at = time.time()
     records = [CrawlRecord.from_counters(s, counters.get(s, {}), started_at, finished_at) for s in sites]
     for record in records:
-        metrics.record_crawl(record.site, finished_at, record.responses, record.published)
+        metrics.record_crawl(
+            record.site, finished_at, record.responses, record.published, settings.topic_prefix
+        )
     try:
         bus = open_bus(settings)
         try:

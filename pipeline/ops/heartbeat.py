@@ -39,6 +39,7 @@ class Heartbeat:
         state: Callable[[], str] = lambda: "running",
     ) -> None:
         self._bus = bus
+        self._prefix = prefix
         self._topic = heartbeats_topic(prefix)
         self._stages = list(stages)
         self._interval_s = interval_s
@@ -58,7 +59,7 @@ class Heartbeat:
         self.beat(final_state)
 
     def record(self, state: str) -> dict[str, Any]:
-        snap = metrics.snapshot()
+        snap = metrics.snapshot(self._prefix)
         return {
             "instance": self.instance,
             "stages": self._stages,
