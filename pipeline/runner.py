@@ -9,8 +9,6 @@ beyond the retry budget), counted in ``StageStats`` and logged as one INFO line 
 
 from __future__ import annotations
 
-import base64
-import json
 import logging
 import threading
 import time
@@ -24,14 +22,12 @@ from pydantic import ValidationError
 
 from pipeline import metrics
 from pipeline.bus import Bus, Message, Producer
+from pipeline.deadletters import dead_letter
 from pipeline.errors import Drop, Poison, Transient
-from pipeline.model import Article, utcnow
+from pipeline.model import Article
 from pipeline.topics import Stage
 
 Step = Callable[[Article], Article]
-
-# A Unicode error can quote a whole article; dead letters keep the payload separately anyway.
-_MAX_ERROR_CHARS = 500
 
 
 @dataclass(frozen=True)
@@ -65,29 +61,6 @@ class StageStats:
 def backoff_delay(attempt: int, cap_s: float, base_s: float = 0.2) -> float:
     """Capped exponential backoff: 0.2, 0.4, 0.8 … seconds, never more than ``cap_s``."""
     return float(min(cap_s, base_s * (2 ** max(0, attempt - 1))))
-
-
-def dead_letter(stage: str, message: Message, reason: str, retries: int) -> bytes:
-    """The dead-letter record: enough to understand the failure and replay the original payload."""
-    try:
-        payload: str = message.value.decode("utf-8")
-        payload_encoding = "utf-8"
-    except UnicodeDecodeError:
-        payload = base64.b64encode(message.value).decode("ascii")
-        payload_encoding = "base64"
-    record = {
-        "stage": stage,
-        "error": reason[:_MAX_ERROR_CHARS],
-        "retries": retries,
-        "topic": message.topic,
-        "partition": message.partition,
-        "offset": message.offset,
-        "key": message.key,
-        "failed_at": utcnow().isoformat(),
-        "payload_encoding": payload_encoding,
-        "payload": payload,
-    }
-    return json.dumps(record, ensure_ascii=False).encode("utf-8")
 
 
 class StageRunner:

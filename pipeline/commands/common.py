@@ -8,6 +8,7 @@ import logging
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import asdict, is_dataclass
+from pathlib import Path
 from typing import Any, Protocol
 
 from pydantic import BaseModel
@@ -69,3 +70,36 @@ def init_index(settings: Settings) -> None:
     finally:
         backend.close()
     open_story_store(settings).close()
+
+
+def add_file_options(parser: argparse.ArgumentParser, reads: bool = True, writes: bool = True) -> None:
+    """``--input``/``--output``/``--dead-letters``: run the stage on JSON-lines files instead of the bus."""
+    if reads:
+        parser.add_argument(
+            "--input", type=Path, help="JSON-lines file to read instead of the bus (dead letters too)"
+        )
+        parser.add_argument(
+            "--dead-letters",
+            type=Path,
+            help="JSON-lines file for the dead letters of a file run (default: the output's or input's "
+            "name + .dlq)",
+        )
+    if writes:
+        parser.add_argument("--output", type=Path, help="JSON-lines file to write instead of the bus")
+
+
+def file_run_paths(args: argparse.Namespace, needs_output: bool) -> tuple[Path, Path | None, Path]:
+    """The input, output and dead-letter files of a file run, checked: none of them may be another."""
+    if args.input is None:
+        raise UsageError("--output and --dead-letters need --input")
+    if not args.input.is_file():
+        raise UsageError(f"--input {args.input}: no such file")
+    output: Path | None = getattr(args, "output", None)
+    if needs_output and output is None:
+        raise UsageError("--input and --output go together")
+    base = output or args.input
+    dead_letters: Path = args.dead_letters or base.with_name(base.name + ".dlq")
+    paths = [p.resolve() for p in (args.input, output, dead_letters) if p is not None]
+    if len(set(paths)) != len(paths):
+        raise UsageError("--input, --output and --dead-letters must be three different files")
+    return args.input, output, dead_letters

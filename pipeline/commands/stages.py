@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 import signal
+import tempfile
 import threading
 from collections.abc import Callable, Sequence
 from functools import partial
@@ -12,16 +13,27 @@ from pathlib import Path
 from typing import Any
 
 from pipeline.bus import Bus
-from pipeline.commands.common import SubParsers, UsageError, demo_site, init_index, jsonable, log, start_bus
+from pipeline.bus.files import chain_files
+from pipeline.commands.common import (
+    SubParsers,
+    UsageError,
+    add_file_options,
+    demo_site,
+    file_run_paths,
+    init_index,
+    jsonable,
+    log,
+    start_bus,
+)
 from pipeline.ops.worker_ops import worker_ops
 from pipeline.settings import Settings
-from pipeline.topics import all_topics
+from pipeline.topics import Stage, all_topics, indexer_stage, processor_stages
 
 
-def crawl(settings: Settings, demo_base: str | None) -> Any:
+def crawl(settings: Settings, demo_base: str | None, output: Path | None = None) -> Any:
     from crawler.run import crawl_once
 
-    stats = crawl_once(settings, demo_base=demo_base)
+    stats = crawl_once(settings, demo_base=demo_base, output=output)
     log.info("crawl finished: %s", jsonable(stats))
     return stats
 
@@ -91,6 +103,12 @@ def cmd_up(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def cmd_crawl(settings: Settings, args: argparse.Namespace) -> int:
+    if args.output is not None:
+        if args.forever:
+            raise UsageError("--output writes one crawl to a file: it does not go with --forever")
+        with demo_site(settings, args.demo) as demo_base:
+            print(json.dumps(jsonable(crawl(settings, demo_base, args.output)), ensure_ascii=False))
+        return 0
     start_bus(settings).close()
     with demo_site(settings, args.demo) as demo_base:
         if args.forever:
@@ -104,21 +122,33 @@ def cmd_crawl(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def cmd_process(settings: Settings, args: argparse.Namespace) -> int:
-    if args.input or args.output:
-        if not (args.input and args.output):
-            raise UsageError("--input and --output go together")
-        from processors.worker import process_files
+    from processors.chain import STAGES
 
-        print(json.dumps(process_files(Path(args.input), Path(args.output), settings)))
-        return 0
-    stages = [args.stage] if args.stage else None
-    with worker_ops(settings, stages or ["entities", "topics"]):
-        return run_worker(settings, partial(process_until_idle, stages=stages), args.once)
+    names = [args.stage] if args.stage else list(STAGES)
+    if args.input or args.output or args.dead_letters:
+        chosen = [s for s in processor_stages(settings.topic_prefix) if s.name in names]
+        return run_on_files(settings, args, chosen, partial(process_until_idle, stages=names))
+    with worker_ops(settings, names):
+        return run_worker(settings, partial(process_until_idle, stages=names), args.once)
 
 
 def cmd_index_worker(settings: Settings, args: argparse.Namespace) -> int:
+    if args.input or args.dead_letters:
+        return run_on_files(settings, args, [indexer_stage(settings.topic_prefix)], index_until_idle)
     with worker_ops(settings, ["indexer"]):
         return run_worker(settings, index_until_idle, args.once)
+
+
+def run_on_files(
+    settings: Settings, args: argparse.Namespace, stages: Sequence[Stage], target: Callable[..., Any]
+) -> int:
+    """Run ``stages`` with the same runner on a file bus until the input file is drained."""
+    source, output, dead_letters = file_run_paths(args, needs_output=stages[-1].output_topic is not None)
+    with tempfile.TemporaryDirectory(prefix="jiancha-files-") as workdir:
+        bus = chain_files(stages, source, output, dead_letters, Path(workdir))
+        stats = target(settings, bus)
+    print(json.dumps(dict(stats.counts)))
+    return 0
 
 
 def run_worker(settings: Settings, target: Callable[..., Any], once: bool) -> int:
@@ -151,6 +181,7 @@ def register(sub: SubParsers) -> None:
     crawl_cmd = sub.add_parser("crawl", help="crawl the configured sites and publish articles.fetched")
     crawl_cmd.add_argument("--demo", action="store_true", help="crawl the bundled demo news sites")
     crawl_cmd.add_argument("--forever", action="store_true", help="keep crawling on the configured interval")
+    add_file_options(crawl_cmd, reads=False)
     crawl_cmd.set_defaults(func=cmd_crawl)
 
     process = sub.add_parser("process", help="processor workers: articles.fetched → articles.enriched")
@@ -160,12 +191,12 @@ def register(sub: SubParsers) -> None:
         help="run one processor stage (default: both, side by side)",
     )
     process.add_argument("--once", action="store_true", help="stop when the input is drained")
-    process.add_argument("--input", help="JSON-lines file of articles to process instead of the bus")
-    process.add_argument("--output", help="JSON-lines file to write the processed articles to")
+    add_file_options(process)
     process.set_defaults(func=cmd_process)
 
     worker = sub.add_parser("index-worker", help="indexer worker: articles.enriched → search index")
     worker.add_argument("--once", action="store_true", help="stop when the input is drained")
+    add_file_options(worker, writes=False)
     worker.set_defaults(func=cmd_index_worker)
 
     topics = sub.add_parser("topics", help="create the pipeline's topics on the bus")
