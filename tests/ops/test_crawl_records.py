@@ -40,7 +40,7 @@ def sites_file(tmp_path: Path, base: str) -> Path:
     download_delay: 0
   - name: 已关闭的网站
     start_urls: ["http://127.0.0.1:{closed_port()}/news/index.html"]
-    article_patterns: ['/news/\d+\.html$']
+    article_patterns: ['/news/\\d+\\.html$']
     download_delay: 0
 """,
         encoding="utf-8",

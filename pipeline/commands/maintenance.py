@@ -1,0 +1,66 @@
+"""Maintenance commands: ``reprocess`` (stored articles through the processors again) and the
+crawl backfill's entry point."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Iterable
+from typing import Any
+
+from pipeline.commands.common import SubParsers, start_bus
+from pipeline.commands.ops import parse_since
+from pipeline.settings import Settings
+
+
+def progress_bar(items: Iterable[Any], total: int | None, desc: str) -> Iterable[Any]:
+    from tqdm import tqdm
+
+    # disable=None: a bar on a terminal, nothing in logs and pipes.
+    return tqdm(items, total=total, desc=desc, unit="article", file=sys.stderr, disable=None)
+
+
+def cmd_reprocess(settings: Settings, args: argparse.Namespace) -> int:
+    from pipeline.commands.stages import index_until_idle, process_until_idle
+    from pipeline.ops.reprocess import republish
+
+    bus = start_bus(settings)
+    try:
+        sent = republish(
+            settings,
+            bus,
+            since=parse_since(args.since),
+            from_stage=args.from_stage,
+            progress=lambda items, total: progress_bar(items, total, "republishing"),
+        )
+        result: dict[str, Any] = {"sent": sent, "to": args.from_stage}
+        if args.drain:
+            if args.from_stage == "entities":
+                result["processed"] = dict(process_until_idle(settings, bus).counts)
+            result["indexed"] = dict(index_until_idle(settings, bus).counts)
+        print(json.dumps(result))
+    finally:
+        bus.close()
+    return 0
+
+
+def register(sub: SubParsers) -> None:
+    reprocess = sub.add_parser(
+        "reprocess",
+        help="run the processors again on stored articles (after a gazetteer or taxonomy change)",
+    )
+    reprocess.add_argument("--since", help="only articles fetched at or after this date or time (UTC)")
+    reprocess.add_argument(
+        "--from",
+        dest="from_stage",
+        choices=["entities", "indexer"],
+        default="entities",
+        help="entities (default): every processor again; indexer: index the stored articles as they are",
+    )
+    reprocess.add_argument(
+        "--drain",
+        action="store_true",
+        help="also run the stages here until they are drained (without workers running elsewhere)",
+    )
+    reprocess.set_defaults(func=cmd_reprocess)
