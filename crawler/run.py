@@ -16,6 +16,7 @@ import sys
 import tempfile
 import time
 from dataclasses import asdict, dataclass, field
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -101,7 +102,11 @@ def scrapy_settings(settings: Settings, sites: list[SiteConfig]) -> dict[str, An
 
 
 def run_in_this_process(
-    settings: Settings, sites: list[SiteConfig], output: Path | None = None
+    settings: Settings,
+    sites: list[SiteConfig],
+    output: Path | None = None,
+    backfill_since: datetime | None = None,
+    max_pages: int | None = None,
 ) -> CrawlStats:
     """Run one crawl with Scrapy here (once per process: the reactor cannot restart)."""
     from scrapy.crawler import CrawlerProcess
@@ -119,9 +124,16 @@ def run_in_this_process(
     configured = scrapy_settings(settings, sites)
     if output is not None:
         configured["JIANCHA_OUTPUT_FILE"] = str(output)
+    spider: type[NewsSpider] = NewsSpider
+    arguments: dict[str, Any] = {"sites": sites}
+    if backfill_since is not None:
+        from crawler.backfill import BackfillSpider, backfill_scrapy_settings
+
+        configured.update(backfill_scrapy_settings(settings, sites[0].name, max_pages))
+        spider, arguments["since"] = BackfillSpider, backfill_since
     process = CrawlerProcess(configured)
-    crawler = process.create_crawler(NewsSpider)
-    process.crawl(crawler, sites=sites)
+    crawler = process.create_crawler(spider)
+    process.crawl(crawler, **arguments)
     process.start()
     raw = crawler.stats.get_stats() if crawler.stats else {}
     if raw.get("jiancha/publish_failed"):
@@ -142,6 +154,8 @@ def crawl_once(
     timeout_s: float | None = None,
     only: list[str] | None = None,
     output: Path | None = None,
+    backfill_since: datetime | None = None,
+    max_pages: int | None = None,
 ) -> CrawlStats:
     """Crawl every configured site once (in a child process) and return what happened.
 
@@ -166,6 +180,11 @@ def crawl_once(
             command += ["--only", name]
         if output is not None:
             command += ["--output", str(output.resolve())]
+        if backfill_since is not None:  # one site (``only``), its list pages back to that time
+            if len(only or []) != 1:
+                raise SiteConfigError("a backfill crawls one site: name it with --site")
+            command += ["--backfill-since", backfill_since.isoformat()]
+            command += ["--max-pages", str(max_pages)] if max_pages else []
         env = dict(os.environ)
         env["PYTHONPATH"] = os.pathsep.join(p for p in (str(REPO_ROOT), env.get("PYTHONPATH")) if p)
         log.info("crawling %s%s", path, f" (demo at {demo_base})" if demo_base else "")
@@ -194,6 +213,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--demo-base")
     parser.add_argument("--only", action="append", help="crawl only this site (repeatable)")
     parser.add_argument("--output", type=Path, help="write the articles to this JSON-lines file")
+    parser.add_argument("--backfill-since", type=datetime.fromisoformat, help="backfill back to this time")
+    parser.add_argument("--max-pages", type=int, help="backfill: stop after this many pages (resumable)")
     args = parser.parse_args(argv)
     settings = Settings(**json.loads(sys.stdin.read()))
     sites = load_sites(args.sites_file, args.demo_base)
@@ -201,7 +222,7 @@ def main(argv: list[str] | None = None) -> int:
         sites = [site for site in sites if site.name in set(args.only)]
     hosts = sorted({urlsplit(u).netloc for s in sites for u in s.entry_points})
     log.info("crawling %d sites on %s", len(sites), ", ".join(hosts))
-    stats = run_in_this_process(settings, sites, args.output)
+    stats = run_in_this_process(settings, sites, args.output, args.backfill_since, args.max_pages)
     args.stats_out.write_text(json.dumps(asdict(stats), ensure_ascii=False), encoding="utf-8")
     return 0
 

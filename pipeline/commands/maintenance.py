@@ -9,7 +9,7 @@ import sys
 from collections.abc import Iterable
 from typing import Any
 
-from pipeline.commands.common import SubParsers, start_bus
+from pipeline.commands.common import SubParsers, UsageError, demo_site, jsonable, start_bus
 from pipeline.commands.ops import parse_since
 from pipeline.settings import Settings
 
@@ -45,7 +45,43 @@ def cmd_reprocess(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_backfill(settings: Settings, args: argparse.Namespace) -> int:
+    from crawler.run import crawl_once
+
+    if not (args.site and args.since):
+        raise UsageError("--backfill needs --site NAME and --since DATE")
+    since = parse_since(args.since)
+    start_bus(settings).close()
+    with demo_site(settings, args.demo) as demo_base:
+        stats = crawl_once(
+            settings, demo_base=demo_base, only=[args.site], backfill_since=since, max_pages=args.max_pages
+        )
+    print(json.dumps(jsonable(stats), ensure_ascii=False))
+    return 0
+
+
+def add_backfill_options(crawl: argparse.ArgumentParser) -> None:
+    """``jiancha crawl --backfill``: the crawl command's options, the backfill's own entry point."""
+    crawl.add_argument(
+        "--backfill", action="store_true", help="follow one site's list pages back to --since (resumable)"
+    )
+    crawl.add_argument("--site", help="backfill: the site's name in the sites file")
+    crawl.add_argument("--since", help="backfill: the oldest publication date to fetch (UTC)")
+    crawl.add_argument(
+        "--max-pages", type=int, help="backfill: stop after this many pages; run again to go on"
+    )
+    incremental = crawl.get_default("func")
+
+    def crawl_or_backfill(settings: Settings, args: argparse.Namespace) -> int:
+        return cmd_backfill(settings, args) if args.backfill else int(incremental(settings, args))
+
+    crawl.set_defaults(func=crawl_or_backfill)
+
+
 def register(sub: SubParsers) -> None:
+    crawl = getattr(sub, "choices", {}).get("crawl")
+    if crawl is not None:
+        add_backfill_options(crawl)
     reprocess = sub.add_parser(
         "reprocess",
         help="run the processors again on stored articles (after a gazetteer or taxonomy change)",
