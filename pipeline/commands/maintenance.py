@@ -6,12 +6,15 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from collections.abc import Iterable
+from collections import Counter
+from collections.abc import Callable, Iterable
 from typing import Any
 
+from pipeline.bus import Bus
 from pipeline.commands.common import SubParsers, UsageError, demo_site, jsonable, start_bus
 from pipeline.commands.ops import parse_since
 from pipeline.settings import Settings
+from pipeline.topics import Stage, indexer_stage, processor_stages
 
 
 def progress_bar(items: Iterable[Any], total: int | None, desc: str) -> Iterable[Any]:
@@ -19,6 +22,22 @@ def progress_bar(items: Iterable[Any], total: int | None, desc: str) -> Iterable
 
     # disable=None: a bar on a terminal, nothing in logs and pipes.
     return tqdm(items, total=total, desc=desc, unit="article", file=sys.stderr, disable=None)
+
+
+# Right after a topic is created a Kafka consumer may see no partition yet and stop as idle.
+DRAIN_ATTEMPTS = 5
+
+
+def drain(settings: Settings, bus: Bus, stages: list[Stage], run: Callable[..., Any]) -> dict[str, int]:
+    """Run the stages until idle, again while the bus still shows lag for them; the summed counts."""
+    from pipeline.bus.inspect import group_lag
+
+    counts: Counter[str] = Counter()
+    for _ in range(DRAIN_ATTEMPTS):
+        counts.update(run(settings, bus).counts)
+        if not any(p.lag for s in stages for p in group_lag(bus, s.group, [s.input_topic or ""])):
+            break
+    return dict(counts)
 
 
 def cmd_reprocess(settings: Settings, args: argparse.Namespace) -> int:
@@ -37,8 +56,10 @@ def cmd_reprocess(settings: Settings, args: argparse.Namespace) -> int:
         result: dict[str, Any] = {"sent": sent, "to": args.from_stage}
         if args.drain:
             if args.from_stage == "entities":
-                result["processed"] = dict(process_until_idle(settings, bus).counts)
-            result["indexed"] = dict(index_until_idle(settings, bus).counts)
+                result["processed"] = drain(
+                    settings, bus, processor_stages(settings.topic_prefix), process_until_idle
+                )
+            result["indexed"] = drain(settings, bus, [indexer_stage(settings.topic_prefix)], index_until_idle)
         print(json.dumps(result))
     finally:
         bus.close()

@@ -67,6 +67,7 @@ class Heartbeat:
             "started_at": snap["started_at"],
             "at": time.time(),
             "counts": {stage: snap["stages"].get(stage, {}) for stage in self._stages},
+            "supervision": supervision(),
         }
 
     def beat(self, state: str | None = None) -> None:
@@ -85,6 +86,14 @@ class Heartbeat:
     def _run(self) -> None:
         while not self._stop.wait(self._interval_s):
             self.beat()
+
+
+def supervision() -> dict[str, Any]:
+    """The supervised stages of this process: state, restarts, last error (``pipeline.supervise``)."""
+    from pipeline.supervise import snapshot
+
+    stages: dict[str, Any] = snapshot()["stages"]
+    return stages
 
 
 def latest_heartbeats(bus: Bus, prefix: str, within_s: float) -> list[dict[str, Any]]:

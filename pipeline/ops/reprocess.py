@@ -36,6 +36,7 @@ def republish(
     producer = bus.producer()
     sent = 0
     try:
+        backend.refresh()  # what was indexed a moment ago is part of the archive too
         total = backend.count() if since is None else None
         articles = stored_articles(backend, since, as_stored=from_stage == "indexer")
         for article in progress(articles, total):

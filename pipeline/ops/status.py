@@ -74,10 +74,14 @@ def stages(bus: Bus, settings: Settings, now: float) -> dict[str, Any]:
             entry["processed"] += counts.get("ok", 0) + counts.get("skipped", 0)
             entry["dropped"] += counts.get("dropped", 0)
             entry["failed"] += counts.get("dead", 0)
+            supervised = beat.get("supervision", {}).get(stage, {})
             entry["workers"].append(
                 {
                     "instance": beat["instance"],
-                    "state": beat.get("state"),
+                    # The stage's own state when supervised (running, restarting, failed), else the process's.
+                    "state": supervised.get("state") or beat.get("state"),
+                    "restarts": supervised.get("restarts", 0),
+                    "last_error": supervised.get("last_error"),
                     "seen_s_ago": round(now - beat["at"], 1),
                 }
             )
@@ -130,8 +134,15 @@ def index_stats(settings: Settings) -> dict[str, Any]:
 
 def healthy(report: dict[str, Any]) -> bool:
     """No service down, no part missing, no site flagged."""
+    troubled = [
+        worker
+        for entry in report.get("stages", {}).values()
+        for worker in entry["workers"]
+        if worker["state"] in ("restarting", "failed")
+    ]
     return (
         all(check["ok"] for check in report["services"])
         and not report["errors"]
+        and not troubled
         and not any(site["flags"] for site in report.get("sites", []))
     )

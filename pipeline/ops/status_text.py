@@ -32,7 +32,14 @@ def render(report: dict[str, Any]) -> str:
     if stages:
         for name, entry in stages.items():
             workers = ", ".join(
-                f"{w['instance']} {w['state']} {w['seen_s_ago']}s ago" for w in entry["workers"]
+                f"{w['instance']} {w['state']}"
+                + (
+                    f" (restarted {w['restarts']}x, last error: {w['last_error']})"
+                    if w.get("restarts")
+                    else ""
+                )
+                + f" {w['seen_s_ago']}s ago"
+                for w in entry["workers"]
             )
             lines.append(
                 f"  {name:<9} processed {entry['processed']:>7}  dropped {entry['dropped']:>6}  "

@@ -38,18 +38,42 @@ def lag_of(settings: Settings, stage_names: Sequence[str]) -> Callable[[], list[
     return lag
 
 
+def supervised_states() -> dict[str, str]:
+    """Each supervised stage of this process and its state (running, restarting, failed, stopped)."""
+    from pipeline.supervise import snapshot
+
+    return {name: entry["state"] for name, entry in snapshot()["stages"].items()}
+
+
+def alive() -> tuple[bool, str]:
+    """``/health``: failing once a stage of this process has died for good; restarting is alive."""
+    states = supervised_states()
+    failed = sorted(name for name, state in states.items() if state == "failed")
+    if failed:
+        return False, f"stage(s) died: {', '.join(failed)}"
+    return True, ", ".join(f"{name} {state}" for name, state in sorted(states.items())) or "running"
+
+
+def process_state() -> str:
+    """What a heartbeat reports: the worst state among the process's supervised stages."""
+    states = set(supervised_states().values())
+    return next((s for s in ("failed", "restarting") if s in states), "running")
+
+
 @contextmanager
 def worker_ops(
     settings: Settings,
     stage_names: Sequence[str],
-    alive: Callable[[], tuple[bool, str]] = lambda: (True, "running"),
+    alive: Callable[[], tuple[bool, str]] = alive,
 ) -> Iterator[OpsServer | None]:
     """Heartbeats for ``stage_names`` while the block runs, and the endpoint if configured.
 
     A port already taken is logged, not raised: the stages matter more than their metrics.
     """
     bus = open_bus(settings)
-    heartbeat = Heartbeat(bus, settings.topic_prefix, stage_names, settings.heartbeat_interval_s).start()
+    heartbeat = Heartbeat(
+        bus, settings.topic_prefix, stage_names, settings.heartbeat_interval_s, state=process_state
+    ).start()
     server: OpsServer | None = None
     collector = None
     if settings.metrics_port:
@@ -73,6 +97,8 @@ def worker_ops(
         state = "failed"
         raise
     finally:
+        if process_state() == "failed":  # a worker that caught StageDied and returns its exit code
+            state = "failed"
         if collector is not None:
             metrics.REGISTRY.unregister(collector)
         if server is not None:

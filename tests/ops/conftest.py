@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 import pytest
 
 from indexer import open_index
 from pipeline.bus import open_bus
+from pipeline.bus.inspect import group_lag
 from pipeline.model import Article
 from pipeline.settings import Settings
-from pipeline.topics import all_topics
+from pipeline.topics import Stage, all_topics
 
 
 @pytest.fixture(params=["embedded", "kafka"])
@@ -47,3 +48,18 @@ def article(n: int) -> Article:
         site="example",
         source="检察日报",
     )
+
+
+def until_drained(settings: Settings, stage: Stage, run: Callable[[], object], attempts: int = 5) -> None:
+    """``run`` (a stage until idle) again while the stage's group still has lag: right after a topic
+    is created a Kafka consumer can see no partitions yet, report no lag and stop early."""
+    assert stage.input_topic is not None
+    for _ in range(attempts):
+        run()
+        bus = open_bus(settings)
+        try:
+            if sum(p.lag for p in group_lag(bus, stage.group, [stage.input_topic])) == 0:
+                return
+        finally:
+            bus.close()
+    raise AssertionError(f"stage {stage.name} still has lag after {attempts} runs")

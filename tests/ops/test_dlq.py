@@ -16,8 +16,8 @@ from pipeline.model import Article
 from pipeline.ops import dlq
 from pipeline.runner import StageRunner
 from pipeline.settings import Settings
-from pipeline.topics import all_topics, topics_stage
-from tests.ops.conftest import article
+from pipeline.topics import all_topics, indexer_stage, topics_stage
+from tests.ops.conftest import article, until_drained
 
 
 class Flaky:
@@ -36,8 +36,10 @@ def run_topics_and_index(settings: Settings, step: Flaky) -> None:
     bus = open_bus(settings)
     try:
         stage = topics_stage(settings.topic_prefix)
-        StageRunner(stage, bus, [step], poll_timeout_s=settings.poll_timeout_s).run(until_idle=True)
-        run_indexer(settings, bus, until_idle=True)
+        runner = StageRunner(stage, bus, [step], poll_timeout_s=settings.poll_timeout_s)
+        until_drained(settings, stage, lambda: runner.run(until_idle=True))
+        indexer = indexer_stage(settings.topic_prefix)
+        until_drained(settings, indexer, lambda: run_indexer(settings, bus, until_idle=True))
     finally:
         bus.close()
 

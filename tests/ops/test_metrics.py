@@ -18,7 +18,7 @@ from pipeline.ops.worker_ops import worker_ops
 from pipeline.runner import StageRunner
 from pipeline.settings import REPO_ROOT, Settings
 from pipeline.topics import all_topics, entities_stage
-from tests.ops.conftest import article
+from tests.ops.conftest import article, until_drained
 
 
 def free_port() -> int:
@@ -74,7 +74,8 @@ def test_metrics_count_articles_time_steps_and_show_lag(deployment: Settings) ->
             def normalise(item):  # type: ignore[no-untyped-def]
                 return item
 
-            StageRunner(stage, bus, [normalise], poll_timeout_s=settings.poll_timeout_s).run(until_idle=True)
+            runner = StageRunner(stage, bus, [normalise], poll_timeout_s=settings.poll_timeout_s)
+            until_drained(settings, stage, lambda: runner.run(until_idle=True))
             _, after = get(f"{base}/metrics")
             ready_status, ready = get(f"{base}/ready")
             health_status, _ = get(f"{base}/health")

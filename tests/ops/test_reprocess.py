@@ -15,8 +15,8 @@ from pipeline.model import Article
 from pipeline.ops.reprocess import republish
 from pipeline.runner import StageRunner
 from pipeline.settings import Settings
-from pipeline.topics import all_topics, entities_stage, topics_stage
-from tests.ops.conftest import article
+from pipeline.topics import all_topics, entities_stage, indexer_stage, topics_stage
+from tests.ops.conftest import article, until_drained
 
 
 def tag(keyword: str):  # type: ignore[no-untyped-def]
@@ -30,10 +30,11 @@ def process_and_index(settings: Settings, keyword: str) -> None:
     bus = open_bus(settings)
     try:
         for stage in (entities_stage(settings.topic_prefix), topics_stage(settings.topic_prefix)):
-            StageRunner(
-                stage, bus, [tag(f"{stage.name}-{keyword}")], poll_timeout_s=settings.poll_timeout_s
-            ).run(until_idle=True)
-        run_indexer(settings, bus, until_idle=True)
+            step = tag(f"{stage.name}-{keyword}")
+            runner = StageRunner(stage, bus, [step], poll_timeout_s=settings.poll_timeout_s)
+            until_drained(settings, stage, lambda r=runner: r.run(until_idle=True))
+        indexer = indexer_stage(settings.topic_prefix)
+        until_drained(settings, indexer, lambda: run_indexer(settings, bus, until_idle=True))
     finally:
         bus.close()
 

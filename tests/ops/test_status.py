@@ -16,8 +16,8 @@ from pipeline.ops.status_text import render
 from pipeline.ops.worker_ops import worker_ops
 from pipeline.runner import StageRunner
 from pipeline.settings import Settings
-from pipeline.topics import all_topics, entities_stage, topics_stage
-from tests.ops.conftest import article
+from pipeline.topics import all_topics, entities_stage, indexer_stage, topics_stage
+from tests.ops.conftest import article, until_drained
 
 
 def drop_the_seventh(item: Article) -> Article:
@@ -44,16 +44,13 @@ def run_pipeline(settings: Settings, count: int) -> None:
         producer.flush()
         producer.close()
         with worker_ops(settings, ["entities", "topics", "indexer"]):
-            StageRunner(entities, bus, steps=[lambda a: a], poll_timeout_s=settings.poll_timeout_s).run(
-                until_idle=True
-            )
-            StageRunner(
-                topics_stage(settings.topic_prefix),
-                bus,
-                [drop_the_seventh],
-                poll_timeout_s=settings.poll_timeout_s,
-            ).run(until_idle=True)
-            run_indexer(settings, bus, until_idle=True)
+            first = StageRunner(entities, bus, steps=[lambda a: a], poll_timeout_s=settings.poll_timeout_s)
+            until_drained(settings, entities, lambda: first.run(until_idle=True))
+            topics = topics_stage(settings.topic_prefix)
+            second = StageRunner(topics, bus, [drop_the_seventh], poll_timeout_s=settings.poll_timeout_s)
+            until_drained(settings, topics, lambda: second.run(until_idle=True))
+            indexer = indexer_stage(settings.topic_prefix)
+            until_drained(settings, indexer, lambda: run_indexer(settings, bus, until_idle=True))
     finally:
         bus.close()
 
