@@ -24,6 +24,8 @@ MAX_PAGE_SIZE = 100
 # that both backends accept the same queries. Deeper pages use ``cursor`` (search_after).
 MAX_RESULT_WINDOW = 10_000
 FACET_SIZE = 10  # buckets per facet: what a sidebar can show
+# Buckets a dashboard may ask for (every county of a province has ~120 units).
+MAX_FACET_SIZE = 500
 # Facets a search can return: name -> what it counts (articles per value).
 FACETS = ("source", "site", "topic", "procuratorate", "region", "tone")
 MAX_COPIES_LISTED = 200  # copies listed per story with all_copies (a viral story can have thousands)
@@ -95,6 +97,7 @@ class SearchQuery:
     size: int = 20
     cursor: str | None = None
     facets: bool = False
+    facet_size: int = FACET_SIZE
     histogram: Interval | None = None
     collapse_stories: bool = True
     all_copies: bool = False
@@ -122,6 +125,8 @@ class SearchQuery:
                 f"results beyond the first {MAX_RESULT_WINDOW} cannot be paged to; refine the query "
                 "or page with the cursor"
             )
+        if not 1 <= self.facet_size <= MAX_FACET_SIZE:
+            raise QueryError(f"facet_size must be between 1 and {MAX_FACET_SIZE}")
         if self.min_relevance is not None and not 0 <= self.min_relevance <= 1:
             raise QueryError("min_relevance must be between 0 and 1")
         for name in ("date_from", "date_to"):

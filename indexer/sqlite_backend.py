@@ -311,7 +311,9 @@ class SqliteBackend(SearchBackend):
                     hit_from_document(json.loads(payloads[i]), None if bm is None else -bm, query.terms)
                     for i, bm in rows
                 ]
-                counts = self._facet_sets.count(conn, matched.facet_sets) if query.facets else {}
+                counts = (
+                    self._facet_sets.count(conn, matched.facet_sets, query.facet_size) if query.facets else {}
+                )
                 histogram = histogram_of_days(matched.days, query.histogram) if query.histogram else []
                 if hits:
                     add_story_stats(conn, hits, query.all_copies)

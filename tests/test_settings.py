@@ -72,8 +72,10 @@ def readme_settings_table() -> dict[str, str]:
     readme = (REPO_ROOT / "README.md").read_text(encoding="utf-8")
     section = readme.split("\n## Settings\n", 1)[1].split("\n## ", 1)[0]
     rows = {}
-    for match in re.finditer(r"^\| `JIANCHA_([A-Z0-9_]+)` \| `([^`]*)` \|", section, flags=re.MULTILINE):
-        rows[match.group(1).lower()] = match.group(2)
+    for match in re.finditer(
+        r"^\| `JIANCHA_([A-Z0-9_]+)` \| (`[^`]*`|unset) \|", section, flags=re.MULTILINE
+    ):
+        rows[match.group(1).lower()] = match.group(2).strip("`")
     return rows
 
 
@@ -81,4 +83,6 @@ def _as_field_value(name: str, raw: object) -> object:
     """A README cell or YAML value read as the setting's type (``""`` is the empty string)."""
     if raw == '""':
         raw = ""
+    elif raw == "unset":
+        raw = None
     return TypeAdapter(Settings.model_fields[name].annotation).validate_python(raw)
