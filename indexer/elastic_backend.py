@@ -69,12 +69,20 @@ def article_to_action(article: Article, index_name: str) -> dict[str, Any]:
 class ElasticBackend(SearchBackend):
     name = "elasticsearch"
 
-    def __init__(self, url: str, index_name: str, connect_timeout_s: float = 10.0) -> None:
+    def __init__(
+        self,
+        url: str,
+        index_name: str,
+        connect_timeout_s: float = 10.0,
+        client_options: dict[str, Any] | None = None,
+    ) -> None:
         if index_name != index_name.lower() or not index_name:
             raise ValueError(f"Elasticsearch index names must be lower-case: {index_name!r}")
         self.url = url
         self.alias = index_name
-        self.client = Elasticsearch(url, request_timeout=max(30.0, connect_timeout_s), retry_on_timeout=True)
+        self.client = Elasticsearch(
+            url, request_timeout=max(30.0, connect_timeout_s), retry_on_timeout=True, **(client_options or {})
+        )
         # Fail fast with the address in the message. cluster.health, not ping(): some
         # distributions answer GET / with 405. No retries here, so the wait is one timeout.
         try:

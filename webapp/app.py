@@ -28,6 +28,8 @@ from indexer.params import describe_errors
 from pipeline.settings import Settings
 from webapp import auth_routes, dashboard, exports, search_routes, stories, trends_routes
 from webapp.accounts import AccountStore, accounts_path
+from webapp.admin_routes import admin_router
+from webapp.auth import require_role
 from webapp.deps import attach_backend, close_backend, get_backend
 from webapp.pages import STATIC_DIR, UNAVAILABLE, error_response
 from webapp.security import install_security
@@ -75,6 +77,8 @@ def create_app(settings: Settings, backend: SearchBackend | None = None) -> Fast
 
     for router in ROUTERS:
         app.include_router(router)
+    # /health, /ready and /metrics stay open (healthchecks, Prometheus); the status page is the admin's.
+    app.include_router(admin_router(settings, guard=[require_role("admin")]))
 
     @app.get("/docs", include_in_schema=False)
     def docs() -> HTMLResponse:
