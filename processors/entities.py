@@ -10,12 +10,12 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable, Sequence
 
-import jieba
 from spacy.tokens import Doc
 
+from pipeline.gazetteer import Gazetteer, Region
 from pipeline.model import Article, Entity
+from pipeline.segmenter import Segmenter
 from pipeline.settings import Settings
-from processors.nlp.gazetteer import Gazetteer, Region
 from processors.nlp.institutions import Mention, attach_cities, resolve_context
 from processors.nlp.persons import find_persons, staff_names
 from processors.nlp.pipeline import NlpResources, load_nlp
@@ -65,7 +65,12 @@ def _outside(mentions: Sequence[Mention], spans: Sequence[tuple[int, int]]) -> l
 
 
 def _entities(
-    text: str, doc: Doc, mentions: Sequence[Mention], staff: dict[str, str], in_title: bool
+    text: str,
+    doc: Doc,
+    mentions: Sequence[Mention],
+    staff: dict[str, str],
+    in_title: bool,
+    segmenter: Segmenter,
 ) -> list[Entity]:
     entities = [
         Entity(
@@ -79,7 +84,7 @@ def _entities(
         for m in mentions
     ]
     generic = [(e.start_char, e.end_char) for e in doc.ents if e.label_ == "PERSON"]
-    for start, end, role in find_persons(text, generic, staff, mentions, jieba.lcut):
+    for start, end, role in find_persons(text, generic, staff, mentions, segmenter):
         entities.append(
             Entity(text=text[start:end], label="PERSON", start=start, end=end, role=role, in_title=in_title)
         )
@@ -105,8 +110,9 @@ def tag_entities(article: Article, resources: NlpResources) -> Article:
     simplified = resources.to_simplified
     editor = simplified(article.editor) if article.editor else None
     staff = staff_names(body, [simplified(a) for a in article.authors], editor)
-    entities = _entities(title, title_doc, title_mentions, {}, True) + _entities(
-        body, body_doc, body_mentions, staff, False
+    segmenter = resources.segmenter
+    entities = _entities(title, title_doc, title_mentions, {}, True, segmenter) + _entities(
+        body, body_doc, body_mentions, staff, False, segmenter
     )
     mentions = [*title_mentions, *body_mentions]
     regions = [
@@ -121,11 +127,10 @@ def tag_entities(article: Article, resources: NlpResources) -> Article:
             "entities": entities,
             "procuratorates": _unique(m.canonical for m in mentions if m.label == "PROCURATORATE"),
             "regions": _unique(regions),
-            # The segmenter's words, for ranking in search (see Article.title_words).
-            **{
-                field: " ".join(t.lower_ for t in doc if not (t.is_space or t.is_punct or t.text.isspace()))
-                for field, doc in (("title_words", title_doc), ("body_words", body_doc))
-            },
+            # The shared segmenter's words, for ranking in search (see Article.title_words): the
+            # query side cuts a query with the same segmenter.
+            "title_words": " ".join(segmenter.words(title)),
+            "body_words": " ".join(segmenter.words(body)),
             "steps": [*article.steps, "entities"],
         }
     )

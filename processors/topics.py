@@ -281,10 +281,3 @@ def classify(article: Article, taxonomy: Taxonomy) -> Article:
             "steps": [*article.steps, "topics"],
         }
     )
-
-
-def cue_words(taxonomy: Taxonomy) -> list[str]:
-    """The taxonomy's plain cue phrases, for the segmenter to keep whole (公益诉讼, 司法救助)."""
-    return [
-        c.text for t in taxonomy.topics for c in t.cues if not c.text.startswith("re:") and len(c.text) >= 2
-    ]

@@ -11,7 +11,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
-from processors.nlp.gazetteer import Gazetteer, Region
+from pipeline.gazetteer import Gazetteer, Region
 from processors.nlp.places import PlaceParser
 
 SPP = "最高人民检察院"

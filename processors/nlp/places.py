@@ -11,7 +11,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from processors.nlp.gazetteer import SUFFIXES, Gazetteer, Region, level_of
+from pipeline.gazetteer import SUFFIXES, Gazetteer, Region, level_of
 
 # Characters a place name does not start with: pronouns, prepositions, conjunctions, quantifiers.
 STOP_CHARS = set(
