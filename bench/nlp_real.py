@@ -22,6 +22,7 @@ from typing import Any
 from bench.counts import Counts
 from bench.evalset import EVALDATA
 from bench.nlp import enrich
+from pipeline.gazetteer import autonomous_stem, short_form
 from pipeline.model import Article
 from pipeline.settings import Settings
 from processors.entities import load_entity_resources
@@ -96,6 +97,18 @@ def figure_keys(literals: Iterable[str], to_simplified: Callable[[str], str]) ->
     return keys
 
 
+def named_places(article: Article) -> list[str]:
+    """The article's regions that the text names (山西 names 山西省); the ancestors the entity step
+    adds for filtering (洪洞县 → 临汾市, 山西省) are not named places unless written."""
+    text = f"{article.title_simplified or ''}\n{article.body_simplified or ''}"
+    names = [path.split("/")[-1] for path in article.regions]
+    return [
+        n
+        for n in dict.fromkeys(names)
+        if n in text or short_form(n) in text or (autonomous_stem(n) or n) in text
+    ]
+
+
 def found_key(value: float, unit: str | None) -> str:
     return f"{value:g} {unit or ''}".strip()
 
@@ -134,9 +147,11 @@ def score_item(
 ) -> dict:
     """Adds the item to every tally; returns the misses per field."""
     gold = item.gold
-    pairs = {
-        "procuratorates": (gold["procuratorates"], article.procuratorates),
-        "places": (gold["places"], [p.split("/")[-1] for p in article.regions]),
+    # The gold lists procuratorates for relevant items only (every negative has []): scored there.
+    procuratorates = (gold["procuratorates"], article.procuratorates) if gold["relevant"] else None
+    pairs: dict[str, tuple[list[str], list[str]] | None] = {
+        "procuratorates": procuratorates,
+        "places": (gold["places"], named_places(article)),
         "topics": (gold["topics"], [t.id for t in article.topics]),
         "relevant": (["yes"] * gold["relevant"], ["yes"] * bool(article.relevant)),
         "critical": (["yes"] * (gold["tone"] == "critical"), ["yes"] * (article.tone == "critical")),
@@ -145,12 +160,13 @@ def score_item(
             [found_key(s.value, s.unit) for s in article.statistics],
         ),
     }
-    errors = {}
+    errors: dict[str, tuple[list[str], list[str]]] = {}
     for tally in tallies:
         tally.items += 1
         tally.relevance_right += bool(article.relevant) == gold["relevant"]
-        for name, (g, f) in pairs.items():
-            errors[name] = compare(g, f, tally.counts[name])
+        for name, pair in pairs.items():
+            if pair is not None:
+                errors[name] = compare(pair[0], pair[1], tally.counts[name])
     return errors
 
 

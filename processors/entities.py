@@ -21,8 +21,9 @@ from processors.nlp.persons import find_persons, staff_names
 from processors.nlp.pipeline import NlpResources, load_nlp
 from processors.normalise import load_converter
 
-# Lines around the story (copyright, source, editor) name outlets and places that are not its subject.
-_BOILERPLATE = ("版权", "免责", "来源", "责任编辑", "编辑", "声明", "原标题", "转载")
+# Lines around the story (copyright, source, editor) name outlets and places that are not its subject
+# (an 原标题 line is the story's own title: it names its subject).
+_BOILERPLATE = ("版权", "免责", "来源", "责任编辑", "编辑", "声明", "转载")
 
 
 def load_entity_resources(settings: Settings) -> NlpResources:
@@ -105,8 +106,9 @@ def tag_entities(article: Article, resources: NlpResources) -> Article:
     title_mentions = resolve_context(raw_title, province)
     body_mentions = resolve_context(raw_body, province)
     context = [*title_mentions, *body_mentions]
-    title_mentions = attach_cities(title_mentions, context)
-    body_mentions = attach_cities(body_mentions, context)
+    duplicates = resources.gazetteer.duplicates
+    title_mentions = attach_cities(title_mentions, context, duplicates, province)
+    body_mentions = attach_cities(body_mentions, context, duplicates, province)
     simplified = resources.to_simplified
     editor = simplified(article.editor) if article.editor else None
     staff = staff_names(body, [simplified(a) for a in article.authors], editor)

@@ -46,8 +46,25 @@ def test_a_district_outside_shanxi_takes_its_city_from_the_article() -> None:
 
 
 def test_a_gazetteer_city_never_adopts_a_district_it_does_not_have() -> None:
+    # 雁塔区 is one district of the country's (in 西安): the gazetteer's unique match, not the city before it.
     article = annotated(body="太原市人民检察院与雁塔区检察院开展交流。")
-    assert article.procuratorates == ["太原市人民检察院", "雁塔区人民检察院"]
+    assert article.procuratorates == ["太原市人民检察院", "西安市雁塔区人民检察院"]
+
+
+def test_a_district_of_several_cities_takes_the_one_the_article_names() -> None:
+    # 鼓楼区 is in 南京, 徐州, 福州 and 开封: the article's city decides, and with none named it stays bare.
+    fuzhou = annotated(body="福建省福州市召开会议。鼓楼区检察院通报了办案情况。")
+    assert fuzhou.procuratorates == ["福州市鼓楼区人民检察院"]
+    nowhere = annotated(body="鼓楼区检察院通报了办案情况。")
+    assert nowhere.procuratorates == ["鼓楼区人民检察院"]
+
+
+def test_districts_and_counties_of_other_provinces_resolve_to_their_city() -> None:
+    article = annotated(body="焦作市马村区检察院与黄梅县检察院、宜秀区检察院签订协作协议。")
+    assert article.procuratorates == ["焦作市马村区人民检察院", "黄梅县人民检察院", "安庆市宜秀区人民检察院"]
+    assert "湖北省/黄冈市/黄梅县" in article.regions
+    # A county made a district after the table was written keeps its city.
+    assert annotated(body="凤翔区检察院开展公益诉讼。").procuratorates == ["宝鸡市凤翔区人民检察院"]
 
 
 def test_a_three_character_district_after_its_city() -> None:
