@@ -11,7 +11,6 @@ The held-out part: the items whose id's SHA-1, read as a number, is divisible by
 
 from __future__ import annotations
 
-import hashlib
 import json
 from collections import defaultdict
 from collections.abc import Callable, Iterable
@@ -20,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from bench.counts import Counts
-from bench.evalset import EVALDATA
+from bench.evalset import EVALDATA, held_out
 from bench.nlp import enrich
 from pipeline.gazetteer import autonomous_stem, short_form
 from pipeline.model import Article
@@ -42,11 +41,6 @@ TARGETS = {
 }
 _GROUPS = {"山西": "Shanxi", "shanxi": "Shanxi", "全国": "national", "national": "national"}
 _SCRIPTS = {"S": "simplified", "simp": "simplified", "T": "traditional", "trad": "traditional"}
-
-
-def held_out(item_id: str) -> bool:
-    """The never-tuned fifth: fixed by the id alone, so it cannot drift with the rules."""
-    return int(hashlib.sha1(item_id.encode("utf-8")).hexdigest(), 16) % 5 == 0
 
 
 @dataclass
