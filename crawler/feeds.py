@@ -6,10 +6,12 @@ be read (``recover``), never an exception.
 
 from __future__ import annotations
 
-import zlib
+import struct
 from dataclasses import dataclass, field
 
 from lxml import etree
+from scrapy.utils.gz import gunzip
+from scrapy.utils.sitemap import Sitemap as ScrapySitemap
 
 # A sitemap may hold 50,000 URLs and 50 MB (sitemaps.org); anything beyond is not a sitemap we read.
 MAX_SITEMAP_BYTES = 50 * 1024 * 1024
@@ -55,33 +57,37 @@ class Sitemap:
     sitemaps: list[str] = field(default_factory=list)
 
 
-def gunzip(body: bytes) -> bytes:
-    """A ``.xml.gz`` sitemap's XML, at most ``MAX_SITEMAP_BYTES`` (a gzip bomb stops there)."""
+def sitemap_xml(body: bytes) -> bytes | None:
+    """A sitemap's XML, gunzipped by Scrapy if it is a ``.xml.gz``; None for a broken or oversized
+    archive (a gzip bomb stops at ``MAX_SITEMAP_BYTES``)."""
     if not body.startswith(b"\x1f\x8b"):
         return body
-    decompressor = zlib.decompressobj(16 + zlib.MAX_WBITS)
     try:
-        return decompressor.decompress(body, MAX_SITEMAP_BYTES)
-    except zlib.error:
-        return b""
+        return gunzip(body, max_size=MAX_SITEMAP_BYTES)
+    except (OSError, EOFError, struct.error, ValueError):  # ValueError: Scrapy's size limit
+        return None
 
 
 def parse_sitemap(body: bytes) -> Sitemap:
-    root = _root(gunzip(body))
+    """Read with Scrapy's ``Sitemap`` (lxml iterparse, recovering): page URLs newest first by
+    ``lastmod``, and the child sitemaps of a sitemap index."""
+    xml = sitemap_xml(body)
     result = Sitemap()
-    if root is None:
+    if not xml or not xml.strip():
         return result
     dated: list[tuple[str, str]] = []
-    for entry in root:
-        kind = _local(entry.tag)
-        values = {_local(child.tag): (child.text or "").strip() for child in entry}
-        loc = values.get("loc", "")
-        if not loc:
-            continue
-        if kind == "sitemap":
-            result.sitemaps.append(loc)
-        elif kind == "url":
-            dated.append((values.get("lastmod", ""), loc))
+    try:
+        sitemap = ScrapySitemap(xml.strip())
+        for entry in sitemap:
+            loc = entry.get("loc", "")
+            if not loc:
+                continue
+            if sitemap.type == "sitemapindex":
+                result.sitemaps.append(loc)
+            elif sitemap.type == "urlset":
+                dated.append((entry.get("lastmod", ""), loc))
+    except (etree.XMLSyntaxError, StopIteration):  # no root element: not a sitemap at all
+        return result
     # ISO 8601 dates sort as strings; entries without lastmod keep their order after the dated ones.
     dated.sort(key=lambda pair: pair[0], reverse=True)
     result.urls = list(dict.fromkeys(loc for _, loc in dated))

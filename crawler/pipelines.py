@@ -9,6 +9,7 @@ succeeded, so an article is never marked as sent without having been sent.
 from __future__ import annotations
 
 import logging
+from pathlib import Path
 from typing import Any
 
 from scrapy import Spider
@@ -20,6 +21,7 @@ from crawler.sites import SiteConfig
 from crawler.spider import PageItem
 from crawler.state import CrawlState, Seen
 from pipeline.bus import Bus, Producer, open_bus
+from pipeline.bus.files import FileBus
 from pipeline.settings import Settings
 from pipeline.topics import crawler_stage
 
@@ -44,7 +46,12 @@ class PublishPipeline:
     """Sends ``Article.to_json()`` keyed by ``article_id``; flushes every ``flush_every`` items and at close."""
 
     def __init__(
-        self, crawler: Crawler, settings: Settings, sites: list[SiteConfig], flush_every: int
+        self,
+        crawler: Crawler,
+        settings: Settings,
+        sites: list[SiteConfig],
+        flush_every: int,
+        output_file: Path | None = None,
     ) -> None:
         self.crawler = crawler
         self.settings = settings
@@ -54,6 +61,9 @@ class PublishPipeline:
         if topic is None:
             raise NotConfigured("the crawler stage has no output topic")
         self.topic: str = topic
+        # ``jiancha crawl --output FILE``: articles go to a JSON-lines file, the crawl state to a
+        # throwaway file beside it (every article is new there, and the bus's state is untouched).
+        self.output_file = output_file
         self._bus: Bus | None = None
         self._producer: Producer | None = None
         self._state: CrawlState | None = None
@@ -65,13 +75,22 @@ class PublishPipeline:
         sites = crawler.settings.get("JIANCHA_SITES")
         if not isinstance(settings, Settings) or not sites:
             raise NotConfigured("JIANCHA_SETTINGS and JIANCHA_SITES must be set (see crawler.run)")
-        return cls(crawler, settings, list(sites), min(settings.batch_size, 50))
+        output = crawler.settings.get("JIANCHA_OUTPUT_FILE")
+        return cls(
+            crawler, settings, list(sites), min(settings.batch_size, 50), Path(output) if output else None
+        )
 
     def open_spider(self, spider: Spider | None = None) -> None:
-        self._bus = open_bus(self.settings)
+        if self.output_file is not None:
+            self._bus = FileBus({self.topic: self.output_file}, truncate=[self.topic])
+            state_file = self.output_file.with_name(self.output_file.name + ".state.sqlite3")
+            state_file.unlink(missing_ok=True)
+        else:
+            self._bus = open_bus(self.settings)
+            state_file = self.settings.data_dir / "crawl_state.sqlite3"
         self._bus.ensure_topics([self.topic])
         self._producer = self._bus.producer()
-        self._state = CrawlState(self.settings.data_dir / "crawl_state.sqlite3")
+        self._state = CrawlState(state_file)
 
     def _count(self, key: str) -> None:
         assert self.crawler.stats is not None
@@ -125,3 +144,5 @@ class PublishPipeline:
                 self._state.close()
             if self._bus is not None:
                 self._bus.close()
+            if self.output_file is not None:
+                self.output_file.with_name(self.output_file.name + ".state.sqlite3").unlink(missing_ok=True)

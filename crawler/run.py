@@ -95,7 +95,9 @@ def scrapy_settings(settings: Settings, sites: list[SiteConfig]) -> dict[str, An
     }
 
 
-def run_in_this_process(settings: Settings, sites: list[SiteConfig]) -> CrawlStats:
+def run_in_this_process(
+    settings: Settings, sites: list[SiteConfig], output: Path | None = None
+) -> CrawlStats:
     """Run one crawl with Scrapy here (once per process: the reactor cannot restart)."""
     from scrapy.crawler import CrawlerProcess
 
@@ -109,7 +111,10 @@ def run_in_this_process(settings: Settings, sites: list[SiteConfig]) -> CrawlSta
     stage_log.addHandler(handler)
     stage_log.setLevel(settings.log_level)
     stage_log.propagate = False
-    process = CrawlerProcess(scrapy_settings(settings, sites))
+    configured = scrapy_settings(settings, sites)
+    if output is not None:
+        configured["JIANCHA_OUTPUT_FILE"] = str(output)
+    process = CrawlerProcess(configured)
     crawler = process.create_crawler(NewsSpider)
     process.crawl(crawler, sites=sites)
     process.start()
@@ -131,11 +136,13 @@ def crawl_once(
     sites_file: Path | None = None,
     timeout_s: float | None = None,
     only: list[str] | None = None,
+    output: Path | None = None,
 ) -> CrawlStats:
     """Crawl every configured site once (in a child process) and return what happened.
 
     With ``demo_base`` and no ``sites_file`` the bundled demo sites (``config/sites.demo.yaml``) are
-    crawled. ``only`` names the sites to crawl (default: all). Raises ``SiteConfigError`` for an invalid sites file, ``CrawlFailed`` if the crawl failed.
+    crawled. ``only`` names the sites to crawl (default: all); ``output`` writes the articles to that
+    JSON-lines file instead of the bus (crawl state untouched). Raises ``SiteConfigError`` for an invalid sites file, ``CrawlFailed`` if the crawl failed.
     """
     path = resolve_sites_file(settings, demo_base, sites_file)
     known = {site.name for site in load_sites(path, demo_base)}  # fail here, naming the file
@@ -151,6 +158,8 @@ def crawl_once(
         command += ["--stats-out", str(stats_file)] + (["--demo-base", demo_base] if demo_base else [])
         for name in only or []:
             command += ["--only", name]
+        if output is not None:
+            command += ["--output", str(output.resolve())]
         env = dict(os.environ)
         env["PYTHONPATH"] = os.pathsep.join(p for p in (str(REPO_ROOT), env.get("PYTHONPATH")) if p)
         log.info("crawling %s%s", path, f" (demo at {demo_base})" if demo_base else "")
@@ -176,6 +185,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--stats-out", type=Path, required=True)
     parser.add_argument("--demo-base")
     parser.add_argument("--only", action="append", help="crawl only this site (repeatable)")
+    parser.add_argument("--output", type=Path, help="write the articles to this JSON-lines file")
     args = parser.parse_args(argv)
     settings = Settings(**json.loads(sys.stdin.read()))
     sites = load_sites(args.sites_file, args.demo_base)
@@ -183,7 +193,7 @@ def main(argv: list[str] | None = None) -> int:
         sites = [site for site in sites if site.name in set(args.only)]
     hosts = sorted({urlsplit(u).netloc for s in sites for u in s.entry_points})
     log.info("crawling %d sites on %s", len(sites), ", ".join(hosts))
-    stats = run_in_this_process(settings, sites)
+    stats = run_in_this_process(settings, sites, args.output)
     args.stats_out.write_text(json.dumps(asdict(stats), ensure_ascii=False), encoding="utf-8")
     return 0
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Sequence
-from datetime import datetime
+from datetime import UTC, datetime
 from functools import lru_cache
 from typing import TypeVar
 from urllib.parse import urlsplit
@@ -19,7 +19,7 @@ T = TypeVar("T")
 
 _DECORATION = re.compile(r"[（(【\[].*?[）)】\]]|\s|网站|官网|官方网站|客户端|电子版|数字报")
 # Sorts undated copies after every dated one.
-_LAST = datetime.max.replace(tzinfo=None)
+_LAST = datetime.max.replace(tzinfo=UTC)
 
 
 @lru_cache(maxsize=1)
@@ -48,15 +48,20 @@ def choose_original(
 ) -> T:
     """The copy whose outlet is the one the copies name in 来源; failing that, the earliest.
 
-    Among several copies from the named outlet, the earliest of them. ``tiebreak`` (e.g. the
-    article id) makes the choice deterministic when times are equal or missing.
+    Among several copies from the named outlet, the earliest of them. Times are compared as
+    instants (09:00+08:00 is before 02:00 UTC); a naive time, which the event model never holds,
+    counts as UTC. ``tiebreak`` (e.g. the article id) makes the choice deterministic when times
+    are equal or missing.
     """
     if not copies:
         raise ValueError("a story has at least one copy")
 
     def order(copy: T) -> tuple[datetime, str]:
         moment = when(copy)
-        return (moment.replace(tzinfo=None) if moment else _LAST, tiebreak(copy))
+        if moment is None:
+            return (_LAST, tiebreak(copy))
+        aware = moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+        return (aware.astimezone(UTC), tiebreak(copy))
 
     named = {outlet_key(source(c)) for c in copies if source(c)}
     earliest = sorted(copies, key=order)

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import gzip
 
+import pytest
+
 from crawler.feeds import feed_links, parse_sitemap
 
 RSS = """<?xml version="1.0" encoding="gb2312"?><rss version="2.0"><channel><title>检察新闻</title>
@@ -44,3 +46,18 @@ def test_sitemap_newest_first_and_index() -> None:
     assert parse_sitemap(index).sitemaps == ["http://a.test/s1.xml.gz"]
     assert parse_sitemap(gzip.compress(urlset)).urls[0] == "http://a.test/new.html"
     assert parse_sitemap(b"\x1f\x8b garbage").urls == []
+
+
+def test_a_gzipped_sitemap_over_the_size_limit_is_not_read(monkeypatch: pytest.MonkeyPatch) -> None:
+    urlset = (
+        b"""<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">
+    <url><loc>http://a.test/1.html</loc></url>"""
+        + b" " * 5000
+        + b"</urlset>"
+    )
+    assert parse_sitemap(gzip.compress(urlset)).urls == ["http://a.test/1.html"]
+    assert parse_sitemap(gzip.compress(urlset)[:-8]).urls == [
+        "http://a.test/1.html"
+    ]  # truncated: what was read
+    monkeypatch.setattr("crawler.feeds.MAX_SITEMAP_BYTES", 1000)  # a gzip bomb, scaled down
+    assert parse_sitemap(gzip.compress(urlset)).urls == []

@@ -52,3 +52,12 @@ def test_outlet_names_compare_loosely() -> None:
     assert outlet_key("山西日报（演示）") == outlet_key("山西日报数字报") == outlet_key("山西日報")
     assert outlet_key("山西日报") != outlet_key("山西晚报")
     assert outlet_of(None, "http://www.sxrb.com/a/1.html") == "www.sxrb.com"
+
+
+def test_copies_recorded_in_different_time_zones_are_compared_as_instants() -> None:
+    # 09:00 in China is 01:00 UTC: the China-time copy came first, although 02:00 < 09:00 on the clock.
+    china = Copy("china", "临汾新闻网", None, datetime.fromisoformat("2021-08-13T09:00:00+08:00"))
+    utc = Copy("utc", "黄河新闻网", None, datetime.fromisoformat("2021-08-13T02:00:00+00:00"))
+    assert original([utc, china]) == original([china, utc]) == "china"
+    later_in_china = Copy("late", "x", None, datetime.fromisoformat("2021-08-13T10:30:00+08:00"))
+    assert original([later_in_china, utc]) == "utc"  # 02:30 UTC is after 02:00 UTC
