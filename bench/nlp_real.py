@@ -20,7 +20,7 @@ from typing import Any
 
 from bench.counts import Counts
 from bench.evalset import EVALDATA, held_out
-from bench.nlp import enrich
+from evaluation.devset import enrich
 from pipeline.gazetteer import autonomous_stem, short_form
 from pipeline.model import Article
 from pipeline.settings import Settings
