@@ -105,6 +105,8 @@ class Gazetteer:
     # Names of several units outside Shanxi (鼓楼区 is in 南京, 福州, 开封, 徐州): not names of the
     # gazetteer, but the candidates the article's own places choose from.
     duplicates: dict[str, list[Region]] = field(default_factory=dict)
+    # Railway transport procuratorates: the bureau's abbreviation (成铁) → the city in their names (成都).
+    railway: dict[str, str] = field(default_factory=dict)
     max_len: int = 0
 
     def add(self, name: str, region: Region) -> None:
@@ -155,6 +157,15 @@ def load_gazetteer(path: Path = GAZETTEER_FILE) -> Gazetteer:
             gaz.add(f"{short_form(city['name'])}{name}", county)
     if data.get("national", True):
         add_national(gaz, load_divisions(), shanxi.code or "")
+    for name, parent, shorts in data.get("zones", []):
+        # Special zones with a procuratorate of their own (深汕特别合作区), under a province or a city.
+        outer = gaz.lookup(parent)
+        zone = Region(name, "county", outer[0] if outer else None)
+        gaz.add(name, zone)
+        for short in shorts:
+            gaz.add(short, zone)
+            gaz.context_only.add(short)
+    gaz.railway = {str(k): str(v) for k, v in (data.get("railway") or {}).items()}
     return gaz
 
 

@@ -91,3 +91,38 @@ def test_gai_yuan_after_a_court_refers_to_the_subject_of_the_sentence() -> None:
     # In court news 该院 is the court: no procuratorate.
     court = annotated(body="太原市中级人民法院召开新闻发布会。该院执行局负责人介绍了一起典型案例。")
     assert court.procuratorates == [] and not [e for e in court.entities if e.label == "PROCURATORATE"]
+
+
+def test_railway_transport_procuratorates_and_their_branches() -> None:
+    article = annotated(body="成铁分院召开会议。太原铁路运输检察院提起公诉，太原铁检分院开展督导。")
+    assert article.procuratorates == ["成都铁路运输检察分院", "太原铁路运输检察院", "太原铁路运输检察分院"]
+
+
+def test_numbered_branches_of_a_city_procuratorate() -> None:
+    article = annotated(body="北京市人民检察院第二分院审查起诉后，由上海市人民检察院第三分院提起公诉。")
+    assert article.procuratorates == ["北京市人民检察院第二分院", "上海市人民检察院第三分院"]
+
+
+def test_special_zones_have_their_own_procuratorate() -> None:
+    article = annotated(
+        body="深汕特别合作区人民检察院开展公益诉讼。深汕检察院干警走访企业。雄安新区检察院召开会议。"
+    )
+    assert article.procuratorates == ["深汕特别合作区人民检察院", "雄安新区人民检察院"]
+
+
+def test_coordinated_lists_under_one_city() -> None:
+    districts = annotated(body="闵行、宝山、徐汇三个区检察院联合开展活动。")
+    assert districts.procuratorates == [
+        "上海市闵行区人民检察院",
+        "上海市宝山区人民检察院",
+        "上海市徐汇区人民检察院",
+    ]
+    organs = annotated(body="云冈区、云州区、阳高县、灵丘县等县区检察机关聚焦生态检察。")
+    assert organs.procuratorates == [
+        "大同市云冈区人民检察院",
+        "大同市云州区人民检察院",
+        "阳高县人民检察院",
+        "灵丘县人民检察院",
+    ]
+    # Procuratorates in general stay unnamed.
+    assert annotated(body="全市两级检察机关和各县区检察院开展专项活动。").procuratorates == []
