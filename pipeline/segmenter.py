@@ -58,6 +58,12 @@ def cue_phrases(topics_file: Path = TOPICS_FILE) -> list[str]:
     )
 
 
+def index_words(cut: Iterable[str]) -> tuple[str, ...]:
+    """The segmenter's words as they are indexed and queried: lower-cased, spaces and punctuation left out."""
+    lowered = (w.strip().lower() for w in cut)
+    return tuple(w for w in lowered if w and not all(unicodedata.category(c)[0] in "PZ" for c in w))
+
+
 class Segmenter:
     """jieba's dictionary and tagger in an instance of their own, with the project's words added."""
 
@@ -85,8 +91,7 @@ class Segmenter:
 
     def words(self, text: str) -> tuple[str, ...]:
         """The words to index or query with: lower-cased, spaces and punctuation left out."""
-        lowered = (w.strip().lower() for w in self.tokenizer.cut(text))
-        return tuple(w for w in lowered if w and not all(unicodedata.category(c)[0] in "PZ" for c in w))
+        return index_words(self.tokenizer.cut(text))
 
     def tagged(self, text: str) -> Iterator[tuple[str, str]]:
         """jieba's part-of-speech tagger (with its HMM for unknown words) over ``text``."""

@@ -14,11 +14,11 @@ from spacy.tokens import Doc
 
 from pipeline.gazetteer import Gazetteer, Region
 from pipeline.model import Article, Entity
-from pipeline.segmenter import Segmenter
+from pipeline.segmenter import Segmenter, index_words
 from pipeline.settings import Settings
 from processors.nlp.institutions import Mention, attach_cities, resolve_context
 from processors.nlp.persons import find_persons, staff_names
-from processors.nlp.pipeline import NlpResources, load_nlp
+from processors.nlp.pipeline import NlpResources, SegmenterTokenizer, load_nlp
 from processors.normalise import load_converter
 
 # Lines around the story (copyright, source, editor) name outlets and places that are not its subject
@@ -92,6 +92,14 @@ def _entities(
     return sorted(entities, key=lambda e: (e.start, e.end))
 
 
+def _words(text: str, doc: Doc, resources: NlpResources) -> str:
+    """The shared segmenter's words of the text: the doc's own tokens when the segmenter made them
+    (the fallback pipeline), else a pass of the segmenter (an installed model tokenizes its own way)."""
+    if isinstance(resources.nlp.tokenizer, SegmenterTokenizer):
+        return " ".join(index_words(t.text for t in doc))
+    return " ".join(resources.segmenter.words(text))
+
+
 def _unique(values: Iterable[str | None]) -> list[str]:
     return list(dict.fromkeys(v for v in values if v))
 
@@ -131,8 +139,8 @@ def tag_entities(article: Article, resources: NlpResources) -> Article:
             "regions": _unique(regions),
             # The shared segmenter's words, for ranking in search (see Article.title_words): the
             # query side cuts a query with the same segmenter.
-            "title_words": " ".join(segmenter.words(title)),
-            "body_words": " ".join(segmenter.words(body)),
+            "title_words": _words(title, title_doc, resources),
+            "body_words": _words(body, body_doc, resources),
             "steps": [*article.steps, "entities"],
         }
     )

@@ -93,3 +93,14 @@ def test_the_words_of_a_query_leave_out_spaces_and_punctuation() -> None:
         "hotline",
         "司法救助",
     )
+
+
+def test_the_entity_stages_word_fields_are_the_segmenters_words() -> None:
+    from tests.processors.nlp_resources import annotated
+
+    body = "黄梅县人民检察院  依法办理公益诉讼案件。\nHotline 12309，　司法救助金共计72万元！"
+    article = annotated("洪洞县检察院召开新闻发布会", body)
+    segmenter = shared_segmenter()
+    assert article.body_words == " ".join(segmenter.words(article.body_simplified or ""))
+    assert article.title_words == " ".join(segmenter.words(article.title_simplified or ""))
+    assert "黄梅县" in article.body_words.split()
