@@ -20,6 +20,8 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from crawler.sites import SiteConfig, SiteConfigError, load_sites
+from crawler.unreachable import quiet_scrapy_failures
+from pipeline.logs import configure_logging
 from pipeline.settings import CONFIG_DIR, REPO_ROOT, Settings
 from pipeline.topics import crawler_stage
 
@@ -103,18 +105,15 @@ def run_in_this_process(
 
     from crawler.spider import NewsSpider
 
-    # Scrapy's INFO lines are banners and stats dumps: its handler shows warnings and worse. Ours are
-    # one line per article outcome, so the stage logger gets its own handler at the configured level.
-    stage_log = logging.getLogger(crawler_stage().logger_name)
-    handler = logging.StreamHandler(sys.stderr)
-    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s %(message)s"))
-    stage_log.addHandler(handler)
-    stage_log.setLevel(settings.log_level)
-    stage_log.propagate = False
     configured = scrapy_settings(settings, sites)
     if output is not None:
         configured["JIANCHA_OUTPUT_FILE"] = str(output)
+    # Scrapy's lines and ours go through one handler in the ``log_format`` of the settings; Scrapy's
+    # INFO lines are banners and stats dumps (only its warnings show), ours one line per outcome.
+    configured["LOG_INSTALL_ROOT_HANDLER"] = False
     process = CrawlerProcess(configured)
+    configure_logging(settings)  # after Scrapy's own logging set-up, which resets its loggers' levels
+    quiet_scrapy_failures()
     crawler = process.create_crawler(NewsSpider)
     process.crawl(crawler, sites=sites)
     process.start()

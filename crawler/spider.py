@@ -27,6 +27,7 @@ from crawler.extract import Extracted, extract
 from crawler.extract.pages import join_pages, merge_pages
 from crawler.feeds import feed_links, parse_sitemap
 from crawler.sites import SiteConfig, site_for_url
+from crawler.unreachable import UnreachableSites, unreachable_reason
 from pipeline.topics import crawler_stage
 
 log = logging.getLogger(crawler_stage().logger_name)
@@ -82,6 +83,10 @@ class NewsSpider(scrapy.Spider):
         entry_hosts = {urlsplit(url).hostname or "" for site in sites for url in site.entry_points}
         self.allowed_domains = sorted(({d for site in sites for d in site.domains} | entry_hosts) - {""})
         self._links = LinkExtractor(unique=True)
+        self.unreachable = UnreachableSites()
+
+    def closed(self, reason: str) -> None:
+        self.unreachable.report()
 
     async def start(self) -> AsyncIterator[Any]:
         for request in self.start_requests():
@@ -245,6 +250,14 @@ class NewsSpider(scrapy.Spider):
         request = getattr(failure, "request", None)
         url = request.url if request is not None else "?"
         message = failure.getErrorMessage()[:200]
+        unreachable = unreachable_reason(failure)
+        if unreachable is not None:  # the site, not the page: one line per site when the crawl ends
+            stats.inc_value("jiancha/errors")
+            stats.inc_value(f"jiancha/failed/{unreachable}")
+            site = request.meta.get("site", "?") if request is not None else "?"
+            self.unreachable.add(site, url, unreachable, message)
+            log.debug("error(%s): %s (%s)", unreachable, url, message)
+            return
         if failure.check(IgnoreRequest) and not failure.check(HttpError):
             # robots.txt forbids it, an off-site redirect, too many redirects, or the depth limit
             stats.inc_value("jiancha/dropped/ignored")

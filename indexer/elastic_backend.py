@@ -37,6 +37,7 @@ from indexer.base import (
 )
 from indexer.document import doc_version, document_json, fill_histogram, hit_from_document
 from indexer.es_query import build_search, story_copies_request, story_stats_request
+from indexer.scan import es_scan
 from pipeline.errors import LOCAL_SERVICES_HINT, ServiceUnavailable
 from pipeline.model import Article
 
@@ -209,6 +210,10 @@ class ElasticBackend(SearchBackend):
             histogram=histogram,
             next_cursor=next_cursor,
         )
+
+    def scan(self, query: SearchQuery, limit: int) -> Iterator[SearchHit]:
+        with self._errors():
+            yield from es_scan(self.client, self.alias, query, limit)
 
     def _add_story_stats(self, hits: list[SearchHit], all_copies: bool) -> None:
         keys = list(dict.fromkeys(h.story_id for h in hits))

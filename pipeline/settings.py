@@ -66,6 +66,9 @@ class Settings(BaseSettings):
     kafka_partitions: int = Field(3, ge=1, description="partitions of topics the project creates on Kafka")
     kafka_replication_factor: int = Field(1, ge=1, description="replication factor of topics it creates")
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = Field("INFO", description="log level")
+    log_format: Literal["text", "json"] = Field(
+        "text", description="log lines as text, or as one JSON object per line (for log collectors)"
+    )
     reprint_window_days: float = Field(
         30.0, ge=0, description="copies of a story are looked for within this many days of it (0: any time)"
     )

@@ -84,13 +84,25 @@ def stop_on_signals(stop: threading.Event) -> None:
     signal.signal(signal.SIGINT, handle)
 
 
-def serve_web(settings: Settings) -> None:
+def serve_web(settings: Settings, stop: threading.Event | None = None) -> None:
+    """Serve the web app until Ctrl-C/SIGTERM, or until ``stop`` is set (even before it started)."""
     import uvicorn
 
     from webapp.app import create_app
 
+    config = uvicorn.Config(
+        create_app(settings), host=settings.web_host, port=settings.web_port, log_level="warning"
+    )
+    server = uvicorn.Server(config)
+    if stop is not None:
+
+        def exit_on_stop() -> None:
+            stop.wait()
+            server.should_exit = True
+
+        threading.Thread(target=exit_on_stop, name="web-stop", daemon=True).start()
     print(f"jiancha: web app on http://{settings.web_host}:{settings.web_port}/", flush=True)
-    uvicorn.run(create_app(settings), host=settings.web_host, port=settings.web_port, log_level="warning")
+    server.run()
 
 
 def cmd_up(settings: Settings, args: argparse.Namespace) -> int:
@@ -109,6 +121,7 @@ def cmd_up(settings: Settings, args: argparse.Namespace) -> int:
         with ExitStack() as resources:
             stages = pipeline_stages(settings, bus, demo_base, resources)
             stop = threading.Event()
+            stop_on_signals(stop)  # until the web app takes the signals over, and after it
             REGISTRY.path = settings.data_dir / STAGES_FILE
             supervisor = threading.Thread(
                 target=supervise,
@@ -118,7 +131,7 @@ def cmd_up(settings: Settings, args: argparse.Namespace) -> int:
             )
             supervisor.start()
             try:
-                serve_web(settings)
+                serve_web(settings, stop)
             finally:
                 stop.set()
                 supervisor.join()
