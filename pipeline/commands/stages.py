@@ -27,6 +27,7 @@ from pipeline.commands.common import (
     log,
     start_bus,
 )
+from pipeline.ops.worker_ops import worker_ops
 from pipeline.settings import Settings
 from pipeline.supervise import REGISTRY, StageDied, Supervised, stages_file, supervise
 from pipeline.topics import Stage, all_topics, indexer_stage, processor_stages
@@ -108,9 +109,10 @@ def cmd_up(settings: Settings, args: argparse.Namespace) -> int:
     init_index(settings)
     with demo_site(settings, args.demo) as demo_base:
         if args.once:
-            crawl(settings, demo_base)
-            processed = process_until_idle(settings, bus)
-            indexed = index_until_idle(settings, bus)
+            with worker_ops(settings, ["crawler", "entities", "topics", "indexer"]):
+                crawl(settings, demo_base)
+                processed = process_until_idle(settings, bus)
+                indexed = index_until_idle(settings, bus)
             print(
                 f"jiancha: crawled, processed {dict(processed.counts)}, indexed {dict(indexed.counts)}; "
                 f"search with `jiancha search QUERY`"
@@ -129,7 +131,8 @@ def cmd_up(settings: Settings, args: argparse.Namespace) -> int:
             )
             supervisor.start()
             try:
-                serve_web(settings, stop)
+                with worker_ops(settings, ["crawler", "entities", "topics", "indexer"]):
+                    serve_web(settings, stop)
             finally:
                 stop.set()
                 supervisor.join()
@@ -164,7 +167,10 @@ def cmd_crawl(settings: Settings, args: argparse.Namespace) -> int:
         stop = threading.Event()
         stop_on_signals(stop)
         try:
-            supervise([Supervised("crawler", lambda halt: crawl_forever(settings, demo_base, halt))], stop)
+            with worker_ops(settings, ["crawler"]):
+                supervise(
+                    [Supervised("crawler", lambda halt: crawl_forever(settings, demo_base, halt))], stop
+                )
         except StageDied as died:
             print(f"jiancha: {died}", file=sys.stderr)
             return EXIT_STAGE_DIED
@@ -178,13 +184,15 @@ def cmd_process(settings: Settings, args: argparse.Namespace) -> int:
     if args.input or args.output or args.dead_letters:
         chosen = [s for s in processor_stages(settings.topic_prefix) if s.name in names]
         return run_on_files(settings, args, chosen, partial(process_until_idle, stages=names))
-    return run_worker(settings, partial(process_until_idle, stages=names), args.once)
+    with worker_ops(settings, names):
+        return run_worker(settings, partial(process_until_idle, stages=names), args.once)
 
 
 def cmd_index_worker(settings: Settings, args: argparse.Namespace) -> int:
     if args.input or args.dead_letters:
         return run_on_files(settings, args, [indexer_stage(settings.topic_prefix)], index_until_idle)
-    return run_worker(settings, index_until_idle, args.once)
+    with worker_ops(settings, ["indexer"]):
+        return run_worker(settings, index_until_idle, args.once)
 
 
 def run_on_files(
