@@ -102,8 +102,14 @@ class Registry:
         temporary.replace(self.path)  # readers never see half a file
 
 
-# The registry of this process; ``jiancha up`` points it at ``<data_dir>/stages.json``.
+# The registry of this process; ``jiancha up`` points it at ``stages_file(settings.data_dir)``.
 REGISTRY = Registry()
+STAGES_FILE = "stages.json"
+
+
+def stages_file(data_dir: Path) -> Path:
+    """Where ``jiancha up`` mirrors the state of its stages (read it with ``read_snapshot``)."""
+    return data_dir / STAGES_FILE
 
 
 def snapshot() -> dict[str, Any]:

@@ -29,13 +29,11 @@ from pipeline.commands.common import (
 )
 from pipeline.ops.worker_ops import worker_ops
 from pipeline.settings import Settings
-from pipeline.supervise import REGISTRY, StageDied, Supervised, supervise
+from pipeline.supervise import REGISTRY, StageDied, Supervised, stages_file, supervise
 from pipeline.topics import Stage, all_topics, indexer_stage, processor_stages
 
 # A stage of this worker died (its one-line reason is on stderr); an orchestrator restarts it.
 EXIT_STAGE_DIED = 1
-# Where ``jiancha up`` mirrors its stages' state (``pipeline.supervise.read_snapshot`` reads it).
-STAGES_FILE = "stages.json"
 
 
 def crawl(settings: Settings, demo_base: str | None, output: Path | None = None) -> Any:
@@ -124,7 +122,7 @@ def cmd_up(settings: Settings, args: argparse.Namespace) -> int:
             stages = pipeline_stages(settings, bus, demo_base, resources)
             stop = threading.Event()
             stop_on_signals(stop)  # until the web app takes the signals over, and after it
-            REGISTRY.path = settings.data_dir / STAGES_FILE
+            REGISTRY.path = stages_file(settings.data_dir)
             supervisor = threading.Thread(
                 target=supervise,
                 args=(stages, stop),

@@ -19,7 +19,7 @@ import pytest
 from pipeline.bus import open_bus
 from pipeline.model import Article
 from pipeline.settings import REPO_ROOT, Settings
-from pipeline.supervise import read_snapshot
+from pipeline.supervise import read_snapshot, stages_file
 from pipeline.topics import all_topics, entities_stage, processor_stages
 from processors.reprints import open_story_store
 from processors.worker import run_processor
@@ -265,16 +265,16 @@ def test_jiancha_up_shows_every_stage_running_and_stops_them_on_sigterm(settings
         stderr=subprocess.PIPE,
         text=True,
     )
-    stages_file = settings.data_dir / "stages.json"
+    state_file = stages_file(settings.data_dir)
     try:
 
         def all_running() -> bool:
-            snapshot = read_snapshot(stages_file)
+            snapshot = read_snapshot(state_file)
             states = {n: s["state"] for n, s in (snapshot or {}).get("stages", {}).items()}
             return states == dict.fromkeys(("crawler", "entities", "indexer", "topics"), "running")
 
         wait_for(all_running, 180, "every stage of jiancha up to run")
-        snapshot = read_snapshot(stages_file)
+        snapshot = read_snapshot(state_file)
         assert snapshot is not None and snapshot["pid"] == up.pid
         up.send_signal(signal.SIGTERM)
         _, stderr = up.communicate(timeout=120)
@@ -282,7 +282,7 @@ def test_jiancha_up_shows_every_stage_running_and_stops_them_on_sigterm(settings
         if up.poll() is None:
             up.kill()
     assert up.returncode == 0, stderr[-2000:]
-    final = read_snapshot(stages_file)
+    final = read_snapshot(state_file)
     assert final is not None
     assert {s["state"] for s in final["stages"].values()} == {"stopped"}
     assert " ERROR " not in stderr and "Traceback" not in stderr, stderr[-2000:]
