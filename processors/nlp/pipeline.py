@@ -1,7 +1,7 @@
 """The spaCy pipeline of the entity processor: the model named in settings, or the fallback.
 
 ``zh_core_web_sm`` is installed in the Docker image. Where it is missing, a blank Chinese pipeline
-with the jieba segmenter runs instead, with jieba's part-of-speech names (nr/ns/nt) as its generic
+tokenized by the shared segmenter (``pipeline.segmenter``) runs instead, with jieba's part-of-speech names (nr/ns/nt) as its generic
 PERSON/GPE/ORG layer, in one of three modes (setting ``generic_ner``): ``posseg`` runs jieba's
 part-of-speech tagger with its HMM over the text again (finds unknown names, ~2/3 of the step's time);
 ``tokens`` looks the segmenter's own words up in jieba's dictionary tags, no second pass (about a
