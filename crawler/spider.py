@@ -262,6 +262,8 @@ class NewsSpider(scrapy.Spider):
             stats.inc_value("jiancha/errors")
             stats.inc_value(f"jiancha/failed/{unreachable}")
             site = request.meta.get("site", "?") if request is not None else "?"
+            if request is not None and request.meta.get("site"):
+                count_site(stats, site, f"status/{unreachable}")
             self.unreachable.add(site, url, unreachable, message)
             log.debug("error(%s): %s (%s)", unreachable, url, message)
             return
