@@ -46,7 +46,7 @@ load_mapping = elastic_admin.load_mapping
 # Fields a result needs; the rest of a (possibly long) document stays on the server.
 _HIT_FIELDS = ["article_id", "url", "site", "title", "source", "published_at", "body", "story_id",
                "title_simplified", "body_simplified", "topics", "procuratorates", "regions", "tone",
-               "relevance"]  # fmt: skip
+               "relevance", "indexed_at"]  # fmt: skip
 BULK_CHUNK = 500  # documents per bulk request: bounded memory on both sides
 BULK_MAX_BYTES = 10 * 1024 * 1024  # and bytes per request (Elasticsearch's default limit is 100 MB)
 
