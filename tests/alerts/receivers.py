@@ -4,6 +4,7 @@ what the test tells it, and a local SMTP server (aiosmtpd) that keeps the messag
 from __future__ import annotations
 
 import json
+import socket
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -78,9 +79,11 @@ class _Keep:
 class SmtpReceiver:
     def __init__(self) -> None:
         self._handler = _Keep()
-        self.controller = Controller(self._handler, hostname="127.0.0.1", port=0)
+        with socket.socket() as probe:  # a free port: the controller checks its own port by connecting
+            probe.bind(("127.0.0.1", 0))
+            self.port = probe.getsockname()[1]
+        self.controller = Controller(self._handler, hostname="127.0.0.1", port=self.port)
         self.controller.start()
-        self.port = self.controller.server.sockets[0].getsockname()[1]
 
     @property
     def messages(self) -> list[Message]:
