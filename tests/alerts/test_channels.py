@@ -95,7 +95,8 @@ def test_email_reaches_the_smtp_server(settings: Settings, smtp: SmtpReceiver) -
         time.sleep(0.05)
     (message,) = smtp.messages
     assert message["To"] == "press@example.org" and message["From"] == "monitor@example.org"
-    parts: dict[str, Any] = {p.get_content_type(): p.get_payload(decode=True).decode() for p in message.walk()
+    parts: dict[str, Any] = {p.get_content_type(): p.get_payload(decode=True).decode()  # type: ignore[union-attr]
+                             for p in message.walk()
                              if not p.is_multipart()}  # fmt: skip
     assert "洪洞县检察院督促整治汾河岸线" in parts["text/plain"]
     assert f'href="{ITEM.url}"' in parts["text/html"]
