@@ -13,54 +13,15 @@ import sys
 from collections import Counter
 from collections.abc import Iterable
 from pathlib import Path
-from typing import Any
-
-import yaml
 
 from bench.counts import Counts
-from pipeline.model import Article
-from pipeline.settings import REPO_ROOT, Settings
-from processors.entities import load_entity_resources, tag_entities
-from processors.nlp.pipeline import NlpResources
-from processors.normalise import load_converter, normalise
-from processors.statistics import extract_statistics
-from processors.topics import classify, load_taxonomy
+from evaluation.devset import DEVSET, HELDOUT, UNSEEN, UNSEEN2, enrich, figure_key, load_devset
+from pipeline.settings import Settings
+from processors.entities import load_entity_resources
+from processors.normalise import load_converter
+from processors.topics import load_taxonomy
 
-DEVSET = REPO_ROOT / "tests" / "processors" / "devset.yaml"
-# 10 texts written after the devset tuning, 30 written before a later tuning round; both rounds used them
-# (see the file's header): optimistic, no longer unseen text.
-HELDOUT = REPO_ROOT / "tests" / "processors" / "heldout.yaml"
-# 40 texts written after all tuning by a writer who did not read the rules, scored before tuning (README,
-# Accuracy), then tuned on (general rules only): optimistic since, like the other two.
-UNSEEN = REPO_ROOT / "tests" / "processors" / "unseen.yaml"
-# 40 more texts written after all tuning by a writer who did not read the rules (see the file's header).
-UNSEEN2 = REPO_ROOT / "tests" / "processors" / "unseen2.yaml"
 TARGETS = {"procuratorates": 0.95, "topics": 0.85, "relevance accuracy": 0.95, "figures": 0.90}
-
-
-def load_devset(path: Path = DEVSET) -> list[dict[str, Any]]:
-    texts: list[dict[str, Any]] = yaml.safe_load(path.read_text(encoding="utf-8"))["texts"]
-    return texts
-
-
-def article_of(case: dict[str, Any]) -> Article:
-    return Article.new(
-        f"https://devset.invalid/{case['id']}",
-        title=case["title"],
-        body=case["body"],
-        site_regions=case.get("site_regions", []),
-    )
-
-
-def enrich(case: dict[str, Any], resources: NlpResources, taxonomy: Any, converter: Any) -> Article:
-    article = normalise(article_of(case), converter)
-    article = tag_entities(article, resources)
-    article = classify(article, taxonomy)
-    return extract_statistics(article)
-
-
-def figure_key(value: float, unit: str | None) -> str:
-    return f"{value:g} {unit or ''}".strip()
 
 
 class Score(Counts):

@@ -30,7 +30,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from bench.nlp import load_devset
+from evaluation.devset import load_devset
 from pipeline.bus import open_bus
 from pipeline.errors import ServiceUnavailable
 from pipeline.model import Article

@@ -1,7 +1,7 @@
 """Search benchmark (issue 5, point 6): `.venv/bin/python -m bench.search [--articles N]`.
 
 Measures, in one run and on this machine:
-- relevance: precision@5 and nDCG@10 of the judged query set (bench/judged.py), both backends,
+- relevance: precision@5 and nDCG@10 of the judged query set (evaluation/judged.py), both backends,
   with the entity stage's word fields and without them (events from before the field);
 - indexing: the indexer worker (Kafka, else the embedded bus → runner → streaming_bulk) against
   raw ``helpers.bulk`` of the same documents into Elasticsearch (ratio, target ≥ 0.8; the median
@@ -33,7 +33,7 @@ from typing import Any
 from elasticsearch import helpers
 
 from bench.corpus import generate
-from bench.judged import corpus, evaluate, ideal_precision_at_5
+from evaluation.judged import corpus, evaluate, ideal_precision_at_5
 from indexer import SearchBackend, SearchQuery, open_index
 from indexer.elastic_backend import BULK_CHUNK, BULK_MAX_BYTES, ElasticBackend, article_to_action
 from indexer.worker import run_indexer

@@ -20,7 +20,7 @@ TITLE_BOOST = 3.0  # a word in the title says more about the article than one in
 # query as a whole word above one with the same characters across two words (a word is rarer
 # than its characters, so its term weighs more), small enough not to overturn a clearer
 # difference of the phrase's own score — a query word that is part of a longer word (救助 in
-# 救助金, 黄河 in 黄河流域) gets no bonus. At 1.0 judged queries (bench/judged.py) lost their best
+# 救助金, 黄河 in 黄河流域) gets no bonus. At 1.0 judged queries (evaluation/judged.py) lost their best
 # order; 0.1–0.5 keep it, and 0.1 left only a 1 % margin in tests/indexer/test_word_ranking.py.
 WORD_BOOST = 0.3
 # Story counts are exact up to 3 000 stories and within a few per cent above (HyperLogLog):

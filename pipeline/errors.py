@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 
 class Drop(Exception):
     """Expected and final: counted, logged, not forwarded (e.g. a page that is not an article)."""
@@ -36,3 +38,38 @@ class ServiceUnavailable(Transient):
 
 
 LOCAL_SERVICES_HINT = "start the local services with `deploy/local/services start` (or `make services`)"
+
+
+def is_outage(error: BaseException) -> bool:
+    """Whether ``error`` (or what caused it) says a backing service is down or overloaded, not that
+    the message is bad: ``Transient``, a socket error or timeout, Elasticsearch's connection errors
+    and timeouts, or a retriable Kafka error. The runner waits these out instead of dead-lettering."""
+    seen: set[int] = set()
+    current: BaseException | None = error
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        if isinstance(current, (Transient, ConnectionError, TimeoutError, *_client_outage_types())):
+            return True
+        current = current.__cause__ or current.__context__
+    return False
+
+
+@lru_cache(maxsize=1)
+def _client_outage_types() -> tuple[type[BaseException], ...]:
+    """The clients' own outage errors, when the clients are installed (imported lazily: a stage that
+    uses neither needs neither)."""
+    found: list[type[BaseException]] = []
+    try:
+        import elastic_transport
+
+        # ConnectionTimeout is not a subclass of elastic_transport.ConnectionError.
+        found += [elastic_transport.ConnectionError, elastic_transport.ConnectionTimeout]
+    except ImportError:
+        pass
+    try:
+        from kafka.errors import RetriableError
+
+        found.append(RetriableError)
+    except ImportError:
+        pass
+    return tuple(found)

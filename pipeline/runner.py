@@ -5,6 +5,11 @@ batch somewhere (the indexer). The input offset is committed only after the outp
 produced and flushed with acks=all, or accepted by the sink. Each message has exactly one
 outcome: ``ok``, ``dropped`` (Drop), or ``dead`` (Poison, undecodable, or transient failures
 beyond the retry budget), counted in ``StageStats`` and logged as one INFO line ``status: url``.
+An outage of a service a step or the sink needs (``pipeline.errors.is_outage``) is not the
+article's fault: the stage pauses with capped backoff until the service is back, however long.
+On ``stop`` the current batch is finished and committed, or — while an outage is waited out —
+abandoned uncommitted, so a restart redelivers it. Any other error ends ``run`` (the supervisor
+in ``pipeline/supervise.py`` reports it and exits or restarts the stage).
 """
 
 from __future__ import annotations
@@ -22,7 +27,7 @@ from pydantic import ValidationError
 
 from pipeline.bus import Bus, Message, Producer
 from pipeline.deadletters import dead_letter
-from pipeline.errors import Drop, Poison, Transient
+from pipeline.errors import Drop, Poison, is_outage
 from pipeline.model import Article
 from pipeline.topics import Stage
 
@@ -113,7 +118,7 @@ class StageRunner:
         writer = None
         if self.sink is not None:
             writer = ThreadPoolExecutor(max_workers=1, thread_name_prefix=f"{self.stage.name}-sink")
-        in_flight: tuple[Future[None], list[Message]] | None = None
+        in_flight: tuple[Future[bool], list[Message]] | None = None
         try:
             while not stop.is_set():
                 messages = list(consumer.poll(self.batch_size, self.poll_timeout_s))
@@ -132,20 +137,23 @@ class StageRunner:
                 written: list[Message] = []
                 if in_flight is not None:
                     (done, written), in_flight = in_flight, None
-                    done.result()
-                    if stop.is_set():
+                    if not done.result():  # abandoned on stop: redelivered after a restart
                         break
+                if stop.is_set():  # a batch polled but not started is redelivered too
+                    if written:
+                        consumer.commit(written)
+                    break
                 if messages and writer is not None:
                     in_flight = (writer.submit(self.handle_batch, decoded, producer, stop), messages)
                 if written:  # after the next write started: the commit overlaps it
                     consumer.commit(written)
                 if messages and writer is None:
-                    self.handle_batch(decoded, producer, stop)
-                    if stop.is_set():
-                        break
-                    consumer.commit(messages)
+                    if self.handle_batch(decoded, producer, stop):
+                        consumer.commit(messages)
                 elif not messages and until_idle and consumer.lag() == 0:
                     break
+            if in_flight is not None and in_flight[0].result():  # stopping: the last write finished
+                consumer.commit(in_flight[1])
         finally:
             if writer is not None:
                 writer.shutdown(wait=True)  # an in-flight write ends (or sees stop) before we close
@@ -167,22 +175,26 @@ class StageRunner:
 
     def handle_batch(
         self, decoded: Iterable[tuple[Message, Article | Poison]], producer: Producer, stop: threading.Event
-    ) -> None:
-        """Process a batch (decoded, or decoded as it is iterated); returns once every output is
-        durable (or the stage is stopping)."""
+    ) -> bool:
+        """Process a batch (decoded, or decoded as it is iterated). True once every output is
+        durable; False if the stage stopped while waiting out an outage (the batch is abandoned,
+        not committed, and redelivered whole after a restart)."""
         articles: list[tuple[Message, Article]] = []
         for message, item in decoded:
             if isinstance(item, Poison):
                 self.dead(producer, message, None, item.reason, 0)
             elif self.sink is None:
-                self.apply_steps(message, item, producer)
+                if not self.apply_steps(message, item, producer, stop):
+                    producer.flush()
+                    return False
             else:
                 articles.append((message, item))
-        if self.sink is not None:
-            self.write_to_sink(articles, producer, stop)
+        if self.sink is not None and not self.write_to_sink(articles, producer, stop):
+            producer.flush()
+            return False
         producer.flush()
-        if not stop.is_set():  # a sink write that saw stop returned without writing
-            self.stats.last_durable_at = time.monotonic()
+        self.stats.last_durable_at = time.monotonic()
+        return True
 
     def decode(self, message: Message) -> Article:
         try:
@@ -190,9 +202,12 @@ class StageRunner:
         except (ValidationError, ValueError, UnicodeDecodeError) as error:
             raise Poison(f"undecodable article event: {error}") from error
 
-    def apply_steps(self, message: Message, article: Article, producer: Producer) -> None:
+    def apply_steps(
+        self, message: Message, article: Article, producer: Producer, stop: threading.Event
+    ) -> bool:
+        """One article through the steps; False if the stage stopped while a service was down."""
         assert self.stage.output_topic is not None
-        attempt = 0
+        attempt = outage = 0
         while True:
             try:
                 result = article
@@ -200,42 +215,52 @@ class StageRunner:
                     result = step(result)
             except Drop as error:
                 self.outcome("dropped", article.url, error.reason)
-                return
+                return True
             except Poison as error:
                 self.dead(producer, message, article.url, error.reason, attempt)
-                return
-            except Exception as error:  # transient until proven otherwise: retry, then dead-letter
-                attempt += 1
+                return True
+            except Exception as error:
+                if is_outage(error):  # not the article's fault: wait for the service, however long
+                    outage += 1
+                    if not self.wait_out("a service", outage, error, stop):
+                        return False
+                    continue
+                attempt += 1  # transient until proven otherwise: retry, then dead-letter
                 if attempt > self.max_retries:
                     self.dead(producer, message, article.url, f"{type(error).__name__}: {error}", attempt - 1)
-                    return
+                    return True
                 self.log.warning("retry %d/%d %s: %s", attempt, self.max_retries, article.url, error)
                 self.sleep(backoff_delay(attempt, self.retry_backoff_max_s))
                 continue
             producer.send(self.stage.output_topic, result.article_id, result.to_json())
             self.outcome("ok", article.url)
-            return
+            return True
+
+    def wait_out(self, what: str, attempt: int, error: BaseException, stop: threading.Event) -> bool:
+        """Pause the stage for the next backoff delay; False if it was stopped meanwhile."""
+        delay = backoff_delay(attempt, self.retry_backoff_max_s)
+        self.log.warning("%s unavailable (attempt %d), pausing %.1fs: %s", what, attempt, delay, error)
+        return not stop.wait(delay)
 
     def write_to_sink(
         self, decoded: Sequence[tuple[Message, Article]], producer: Producer, stop: threading.Event
-    ) -> None:
-        """Write the batch; an unreachable sink is waited for (capped backoff) until it comes back."""
+    ) -> bool:
+        """Write the batch; an unreachable sink is waited for (capped backoff) until it comes back.
+        False if the stage stopped while waiting (nothing recorded for the batch)."""
         assert self.sink is not None
         if not decoded:
-            return
+            return True
         attempt = 0
         while True:
             try:
                 outcomes = self.sink.write([article for _, article in decoded])
                 break
-            except (Transient, ConnectionError, TimeoutError) as error:
+            except Exception as error:
+                if not is_outage(error):
+                    raise
                 attempt += 1
-                delay = backoff_delay(attempt, self.retry_backoff_max_s)
-                self.log.warning(
-                    "sink unavailable (attempt %d), retrying in %.1fs: %s", attempt, delay, error
-                )
-                if stop.wait(delay):
-                    return
+                if not self.wait_out("sink", attempt, error, stop):
+                    return False
         by_id = {outcome.article_id: outcome for outcome in outcomes}
         for message, article in decoded:
             outcome = by_id.get(article.article_id)
@@ -246,6 +271,7 @@ class StageRunner:
                 self.outcome("skipped", article.url, outcome.error or "newer version in the sink")
             else:
                 self.outcome("ok", article.url)
+        return True
 
     def dead(self, producer: Producer, message: Message, url: str | None, reason: str, retries: int) -> None:
         producer.send(

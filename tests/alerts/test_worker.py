@@ -17,7 +17,7 @@ from indexer import SearchBackend
 from pipeline.model import Article, utcnow
 from pipeline.settings import Settings
 from tests.alerts.receivers import HttpReceiver, Recorded
-from tests.indexer.articles import FENHE_LINFEN, FENHE_SPP, FENHE_SXRB, MINORS_CRITICAL, MINORS_TRAFFIC
+from evaluation.articles import FENHE_LINFEN, FENHE_SPP, FENHE_SXRB, MINORS_CRITICAL, MINORS_TRAFFIC
 
 
 class Clock:

@@ -12,11 +12,11 @@ from typing import Any
 
 import pytest
 
+from evaluation.articles import COUNTY, SPP
 from indexer import IndexMissing, TransientIndexError, open_index
 from indexer.elastic_backend import ElasticBackend, article_to_action, load_mapping
 from pipeline.errors import ServiceUnavailable
 from pipeline.settings import Settings
-from tests.indexer.articles import COUNTY, SPP
 
 # path -> (status, body) of a fake server that looks like Elasticsearch to the client.
 Route = Callable[[str], tuple[int, dict[str, Any]]]

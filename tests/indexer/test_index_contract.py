@@ -8,9 +8,9 @@ from typing import Any
 
 import pytest
 
+from evaluation.articles import CORPUS, COUNTY, ENGLISH, SHANXI, SPP
 from indexer import IndexMissing, SearchBackend, SearchPage, SearchQuery
 from pipeline.model import Article, article_id_for
-from tests.indexer.articles import CORPUS, COUNTY, ENGLISH, SHANXI, SPP
 
 
 @pytest.fixture

@@ -8,7 +8,7 @@ import time
 
 from indexer import SearchBackend, SearchQuery
 from pipeline.model import utcnow
-from tests.indexer.articles import FENHE_LINFEN, FENHE_SPP, FENHE_SXRB
+from evaluation.articles import FENHE_LINFEN, FENHE_SPP, FENHE_SXRB
 
 
 def _ids(backend: SearchBackend, **kwargs: object) -> set[str]:

@@ -1,10 +1,10 @@
-"""Relevance quality on the judged query set (bench/judged.py), on both backends: the figures the
+"""Relevance quality on the judged query set (evaluation/judged.py), on both backends: the figures the
 benchmark reports, with a floor so that a ranking regression fails here first.
 """
 
 from __future__ import annotations
 
-from bench.judged import JUDGED, corpus, evaluate, ideal_precision_at_5
+from evaluation.judged import JUDGED, corpus, evaluate, ideal_precision_at_5
 from indexer import SearchBackend
 
 

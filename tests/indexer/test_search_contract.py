@@ -9,9 +9,7 @@ from typing import Any
 
 import pytest
 
-from indexer import SearchBackend, SearchPage, SearchQuery
-from pipeline.model import Article
-from tests.indexer.articles import (
+from evaluation.articles import (
     CORPUS,
     ENRICHED,
     FENHE_LINFEN,
@@ -22,6 +20,8 @@ from tests.indexer.articles import (
     SPP,
     UNRELATED,
 )
+from indexer import SearchBackend, SearchPage, SearchQuery
+from pipeline.model import Article
 
 
 @pytest.fixture

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import sqlite3
 
+from evaluation.articles import SPP
 from indexer import SearchQuery, open_index
 from pipeline.settings import Settings
-from tests.indexer.articles import SPP
 
 OLD_SCHEMA = """
 CREATE TABLE articles (id INTEGER PRIMARY KEY, article_id TEXT NOT NULL UNIQUE, site TEXT, source TEXT,

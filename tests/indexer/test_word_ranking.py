@@ -8,9 +8,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from evaluation.articles import CORPUS, ENRICHED
 from indexer import SearchBackend, SearchQuery
 from pipeline.model import Article
-from tests.indexer.articles import CORPUS, ENRICHED
 from tests.processors.nlp_resources import annotated
 
 # The same kind of story, once with 检察官 (jieba: 检察官) and once with 检察官方 (jieba: 检察|官方).

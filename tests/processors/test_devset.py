@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from bench.nlp import enrich, figure_key, load_devset
+from evaluation.devset import enrich, figure_key, load_devset
 from tests.processors.nlp_resources import converter, resources, taxonomy
 from tests.processors.test_topics import TOPIC_IDS
 

@@ -8,10 +8,10 @@ from datetime import datetime
 import pytest
 from fastapi.testclient import TestClient
 
+from evaluation.articles import ENRICHED
 from indexer import open_index
 from pipeline.model import Article
 from pipeline.settings import Settings
-from tests.indexer.articles import ENRICHED
 from webapp.app import create_app
 
 _BODY = "山西省人民检察院召开新闻发布会，通报全省检察机关开展涉企挂案清理工作情况，共清理挂案312件。"

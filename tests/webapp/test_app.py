@@ -8,10 +8,10 @@ from datetime import UTC, datetime
 import pytest
 from fastapi.testclient import TestClient
 
+from evaluation.articles import CORPUS, COUNTY, ENRICHED, MINORS_CRITICAL, SHANXI, SPP
 from indexer import SearchBackend, open_index
 from pipeline.model import Article
 from pipeline.settings import Settings
-from tests.indexer.articles import CORPUS, COUNTY, ENRICHED, MINORS_CRITICAL, SHANXI, SPP
 from webapp.app import create_app
 
 XSS = Article.new(

@@ -7,7 +7,7 @@ import re
 
 from fastapi.testclient import TestClient
 
-from tests.indexer.articles import FENHE_SPP, MINORS_CRITICAL, MINORS_TRAFFIC
+from evaluation.articles import FENHE_SPP, MINORS_CRITICAL, MINORS_TRAFFIC
 from tests.webapp.conftest import GUAAN_LINFEN, GUAAN_SXRB
 from tests.webapp.html import link, section, text_of
 

@@ -7,8 +7,8 @@ from datetime import datetime
 import pytest
 from fastapi.testclient import TestClient
 
+from evaluation.articles import MINORS_CRITICAL
 from pipeline.settings import Settings
-from tests.indexer.articles import MINORS_CRITICAL
 from tests.webapp.conftest import GUAAN_LINFEN, GUAAN_PORTAL, GUAAN_SXRB
 from tests.webapp.html import rows, section
 from webapp.app import create_app

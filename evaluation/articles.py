@@ -1,4 +1,5 @@
-"""A small corpus of articles shared by the search tests (traditional and simplified script)."""
+"""A small corpus of articles shared by the search tests and the judged query set (traditional and
+simplified script)."""
 
 from __future__ import annotations
 

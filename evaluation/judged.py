@@ -14,12 +14,12 @@ from datetime import datetime, timedelta, timezone
 from functools import lru_cache
 
 from crawler.demo.articles import LINFEN, SXRB
+from evaluation import articles as test_articles
 from indexer.base import SearchBackend, SearchQuery
 from pipeline.model import Article
 from pipeline.settings import Settings
 from processors.entities import load_entity_resources, tag_entities
 from processors.normalise import load_converter, normalise
-from tests.indexer import articles as test_articles
 
 _CST = timezone(timedelta(hours=8))
 
