@@ -14,6 +14,7 @@ from typing import Any
 
 from pipeline.bus import Bus
 from pipeline.bus.files import chain_files
+from pipeline.commands.alerts import run_alerts
 from pipeline.commands.common import (
     SubParsers,
     UsageError,
@@ -86,6 +87,7 @@ def cmd_up(settings: Settings, args: argparse.Namespace) -> int:
             threading.Thread(target=process_until_idle, args=(settings, bus, stop), name="processor"),
             threading.Thread(target=index_until_idle, args=(settings, bus, stop), name="indexer"),
             threading.Thread(target=crawl_forever, args=(settings, demo_base, stop), name="crawler"),
+            threading.Thread(target=run_alerts, args=(settings, stop), name="alerts"),
         ]
         for worker in workers:
             worker.daemon = True

@@ -13,11 +13,11 @@ from alerts.delivery import Deliverer
 from alerts.model import ChannelSpec, SavedSearch
 from alerts.store import AlertStore, open_store
 from alerts.worker import AlertsWorker
+from evaluation.articles import FENHE_LINFEN, FENHE_SPP, FENHE_SXRB, MINORS_CRITICAL, MINORS_TRAFFIC
 from indexer import SearchBackend
 from pipeline.model import Article, utcnow
 from pipeline.settings import Settings
 from tests.alerts.receivers import HttpReceiver, Recorded
-from evaluation.articles import FENHE_LINFEN, FENHE_SPP, FENHE_SXRB, MINORS_CRITICAL, MINORS_TRAFFIC
 
 
 class Clock:
