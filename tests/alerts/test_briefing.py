@@ -46,7 +46,7 @@ WEEK = [
         tone="critical",
         relevant=True,
         procuratorates=["某县人民检察院"],
-    ),  # fmt: skip
+    ),
 ]
 EARLIER = [_copy(9, "spp", 1, story_id="story-old", title="检察院上周的报道")]
 
