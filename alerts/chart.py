@@ -25,6 +25,7 @@ def trend_png(trend: Sequence[HistogramBucket], title: str = "每日报道量") 
 
     matplotlib.use("Agg")  # no display: render to memory
     from matplotlib import pyplot as plt
+    from matplotlib.ticker import MaxNLocator
 
     font = _cjk_font()
     if font is None:
@@ -39,6 +40,7 @@ def trend_png(trend: Sequence[HistogramBucket], title: str = "每日报道量") 
         axes.set_ylabel("篇" if font else "articles")
         axes.tick_params(axis="x", labelrotation=45 if len(days) > 8 else 0, labelsize=8)
         axes.spines[["top", "right"]].set_visible(False)
+        axes.yaxis.set_major_locator(MaxNLocator(integer=True))  # articles come whole
         figure.tight_layout()
         buffer = io.BytesIO()
         figure.savefig(buffer, format="png")

@@ -58,10 +58,11 @@ def story_of(backend: SearchBackend, hit: SearchHit, with_lead: bool = False) ->
     """A hit as a story of a report: its original outlet (its oldest copy's), its lead sentence."""
     copies = backend.story_copies(hit.story_id, limit=1)
     original = (copies[0].site or copies[0].source) if copies else None
+    published = copies[0].published_at if copies else hit.published_at  # the original's date
     lead = ""
     if with_lead:
         article = backend.get(hit.article_id)
         lead = lead_of(article.body if article else "")
     return Story(title=hit.title, url=hit.url, story_id=hit.story_id, copies=hit.copies, outlets=hit.outlets,
-                 original_outlet=original, published_at=hit.published_at, tone=hit.tone, lead=lead,
+                 original_outlet=original, published_at=published, tone=hit.tone, lead=lead,
                  topics=hit.topics)  # fmt: skip

@@ -6,9 +6,9 @@ from __future__ import annotations
 
 import time
 
+from evaluation.articles import FENHE_LINFEN, FENHE_SPP, FENHE_SXRB
 from indexer import SearchBackend, SearchQuery
 from pipeline.model import utcnow
-from evaluation.articles import FENHE_LINFEN, FENHE_SPP, FENHE_SXRB
 
 
 def _ids(backend: SearchBackend, **kwargs: object) -> set[str]:
