@@ -4,18 +4,12 @@ from __future__ import annotations
 
 import argparse
 import json
-from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from indexer.base import FACETS, QueryError, SearchPage, SearchQuery
-from indexer.document import CHINA_TZ
-
-
-def _day(text: str) -> date:
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a date like 2024-05-01: {text!r}") from None
+from indexer.outlets import canonical_page
+from indexer.params import PRESET_DAYS, parse_params
+from pipeline.china_time import china_time
 
 
 def add_search_arguments(parser: argparse.ArgumentParser) -> None:
@@ -31,8 +25,9 @@ def add_search_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--tone", help="only this tone (e.g. critical)")
     parser.add_argument("--relevant", choices=["yes", "no"], help="only (not) about procuratorate work")
     parser.add_argument("--min-relevance", type=float, help="only relevance at least this (0..1)")
-    parser.add_argument("--from", dest="date_from", type=_day, help="published on or after (YYYY-MM-DD, CST)")
-    parser.add_argument("--to", dest="date_to", type=_day, help="published on or before (YYYY-MM-DD, CST)")
+    parser.add_argument("--from", dest="date_from", help="published on or after (YYYY-MM-DD, CST)")
+    parser.add_argument("--to", dest="date_to", help="published on or before (YYYY-MM-DD, CST)")
+    parser.add_argument("--preset", choices=list(PRESET_DAYS), help="today, or the last 7 or 30 days (CST)")
     parser.add_argument("--sort", choices=["relevance", "date"], default="relevance")
     parser.add_argument("--page", type=int, default=1)
     parser.add_argument("--size", type=int, default=10)
@@ -45,29 +40,30 @@ def add_search_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def query_from_args(args: argparse.Namespace) -> SearchQuery:
-    """The SearchQuery of the command line; dates are inclusive calendar days in China time."""
-    start = datetime.combine(args.date_from, time(), CHINA_TZ) if args.date_from else None
-    end = datetime.combine(args.date_to + timedelta(days=1), time(), CHINA_TZ) if args.date_to else None
-    return SearchQuery(
-        text=" ".join(args.query),
-        site=args.site,
-        source=args.source,
-        region=args.region,
-        procuratorate=args.procuratorate,
-        topic=args.topic,
-        tone=args.tone,
-        relevant=None if args.relevant is None else args.relevant == "yes",
-        min_relevance=args.min_relevance,
-        date_from=start,
-        date_to=end,
-        sort=args.sort,
-        page=args.page,
-        size=args.size,
-        facets=args.facets,
-        histogram=args.histogram,
-        collapse_stories=not args.every_copy,
-        all_copies=args.all_copies,
-    )
+    """The SearchQuery of the command line, through the web app's own parameter model
+    (indexer/params.py): the same names, limits and messages. Raises QueryError."""
+    values = {
+        "q": " ".join(args.query),
+        "site": args.site,
+        "source": args.source,
+        "region": args.region,
+        "procuratorate": args.procuratorate,
+        "topic": args.topic,
+        "tone": args.tone,
+        "relevant": None if args.relevant is None else args.relevant == "yes",
+        "min_relevance": args.min_relevance,
+        "from": args.date_from,
+        "to": args.date_to,
+        "preset": args.preset,
+        "sort": args.sort,
+        "page": args.page,
+        "size": args.size,
+        "facets": args.facets,
+        "histogram": args.histogram,
+        "stories": not args.every_copy,
+        "all_copies": args.all_copies,
+    }
+    return parse_params({k: v for k, v in values.items() if v is not None}).to_query()
 
 
 def page_json(query: SearchQuery, page: SearchPage) -> dict[str, Any]:
@@ -77,7 +73,7 @@ def page_json(query: SearchQuery, page: SearchPage) -> dict[str, Any]:
 def render_text(query: SearchQuery, page: SearchPage) -> str:
     lines = [f"{page.total} articles in {page.stories} stories for {query.text}"]
     for hit in page.hits:
-        when = hit.published_at.astimezone(CHINA_TZ).strftime("%Y-%m-%d %H:%M") if hit.published_at else "—"
+        when = china_time(hit.published_at) or "—"
         copies = f", {hit.copies} copies: {', '.join(hit.outlets)}" if hit.copies > 1 else ""
         lines.append(f"- {hit.title}  [{hit.source or hit.site or ''}, {when}{copies}]\n  {hit.url}")
         for copy in hit.copy_list or []:
@@ -93,7 +89,7 @@ def render_text(query: SearchQuery, page: SearchPage) -> str:
 def run_search(backend: Any, args: argparse.Namespace) -> str:
     """Search and format; raises QueryError for a query the person must change."""
     query = query_from_args(args)
-    page = backend.search(query)
+    page = canonical_page(backend.search(query))
     if args.json:
         return json.dumps(page_json(query, page), ensure_ascii=False, indent=2)
     return render_text(query, page)

@@ -6,14 +6,13 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Mapping, Sequence
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from indexer.base import HistogramBucket, Interval, SearchHit
 from indexer.text import simplified_fields, snippet
 from pipeline.model import Article, utcnow
 
-CHINA_TZ = timezone(timedelta(hours=8), "CST")
 # fetched_at in milliseconds stays below 10**13 until the year 2286.
 _VERSION_FACTOR = 10**13
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 from typing import Any
 
 from indexer.base import FACET_SIZE, SearchQuery, decode_cursor
+from indexer.outlets import decorated_prefixes, script_forms
 from indexer.query import And, Node, Not, Or, Term
 from indexer.text import query_words, to_simplified
 
@@ -104,6 +105,12 @@ def filter_clauses(query: SearchQuery) -> list[dict[str, Any]]:
             filters.append(
                 {"bool": {"should": [{"term": {"topics.id": value}}, {"term": {"topics.label": value}}]}}
             )
+        elif name in ("site", "source"):
+            # One outlet whatever its script or decoration (indexer/outlets.py), as in sqlite_query.
+            field = fields[name]
+            should: list[dict[str, Any]] = [{"terms": {field: list(script_forms(value))}}]
+            should.extend({"prefix": {field: p}} for p in decorated_prefixes(value))
+            filters.append({"bool": {"should": should, "minimum_should_match": 1}})
         else:
             filters.append({"term": {fields[name]: value}})
     if query.relevant is not None:

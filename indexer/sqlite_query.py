@@ -9,10 +9,12 @@ from collections.abc import Sequence
 from typing import Any
 
 from indexer.base import SearchQuery
+from indexer.outlets import decorated_prefixes, script_forms
 from indexer.query import And, Node, Not, Or, Term
 from indexer.text import han_bigrams, spaced_cjk, to_simplified
 
 _COLUMNS = {"site": "a.site", "source": "a.source", "tone": "a.tone"}
+_OUTLET_FILTERS = ("site", "source")
 
 
 def phrase(text: str) -> str:
@@ -78,7 +80,15 @@ def filter_sql(query: SearchQuery) -> tuple[str, list[Any]]:
     where: list[str] = []
     params: list[Any] = []
     for name, value in query.keyword_filters().items():
-        if name in _COLUMNS:
+        if name in _OUTLET_FILTERS:
+            # One outlet whatever its script or decoration (indexer/outlets.py), as in es_query.
+            column, forms, prefixes = _COLUMNS[name], script_forms(value), decorated_prefixes(value)
+            starts = " OR ".join(f"substr({column}, 1, ?) = ?" for _ in prefixes)
+            where.append(f"({column} IN ({', '.join('?' * len(forms))}) OR {starts})")
+            params.extend(forms)
+            for prefix in prefixes:
+                params.extend([len(prefix), prefix])
+        elif name in _COLUMNS:
             where.append(f"{_COLUMNS[name]} = ?")
             params.append(value)
         elif name == "topic":

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, field_validator
+from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import (
     BaseSettings,
     PydanticBaseSettingsSource,
@@ -39,6 +39,12 @@ class Settings(BaseSettings):
     demo_port: int = Field(8765, description="port of the bundled demo news sites")
     web_host: str = Field("127.0.0.1", description="address the web app listens on")
     web_port: int = Field(8000, description="port of the web app")
+    web_single_user: bool = Field(
+        False, description="no login: whoever reaches the web app is its admin (loopback web_host only)"
+    )
+    web_session_secret: SecretStr | None = Field(
+        None, description="signs the web app's login cookies; unset: a random one kept in data_dir"
+    )
     user_agent: str = Field("JianchaMonitor/0.1", description="User-Agent the crawler sends")
     batch_size: int = Field(100, ge=1, le=10_000, description="messages per batch in the stage runner")
     index_batch_size: int = Field(
@@ -94,6 +100,15 @@ class Settings(BaseSettings):
     def _relative_to_repo(cls, value: Path) -> Path:
         # Relative paths are resolved against the working directory, like every CLI tool does.
         return value.expanduser()
+
+    @model_validator(mode="after")
+    def _single_user_stays_local(self) -> Settings:
+        if self.web_single_user and self.web_host not in ("127.0.0.1", "localhost", "::1"):
+            raise ValueError(
+                f"web_single_user lets anyone who reaches the app act as admin, so it needs a loopback "
+                f"web_host (127.0.0.1), not {self.web_host!r}; create accounts with `jiancha users add`"
+            )
+        return self
 
     @classmethod
     def settings_customise_sources(

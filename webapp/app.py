@@ -1,121 +1,75 @@
-"""The web app, the pipeline's reader: search over the index and the story view (JSON API and
-server-rendered pages).
+"""The web app, the pipeline's reader: dashboard, search, stories, trends and exports over the
+index, as server-rendered pages and as a JSON API (OpenAPI at ``/docs``).
 
 Choices:
-- Every request parameter arrives as text and is validated in one place (webapp/params.py), so
-  bad input is a 400 with a message a person can act on, never a 422 or a 500.
-- Pages are rendered on the server (``GET /?q=…``, ``GET /stories/{id}``): they work without
-  JavaScript, links can be shared, and the browser's back button behaves.
-- Routes are plain ``def``: the backends block, so FastAPI runs them in its thread pool.
-- Without a backend passed in, the app opens the configured one on first use, so it starts (and
-  answers 503 with the reason) while Elasticsearch is still down, and recovers when it is up.
+- Request parameters are declared once (indexer/params.py) and shared with the CLI; a bad value
+  is a 400 worded for a person, never a 422 or a 500.
+- Pages are rendered on the server: they work without JavaScript, links can be shared, and the
+  browser's back button behaves. Routes are plain ``def``: the backends block, so FastAPI runs
+  them in its thread pool.
+- The backend is a FastAPI dependency (webapp/deps.py), opened on first use, so the app starts
+  (and answers 503 with the reason) while Elasticsearch is still down.
+- Each area is a router; ``ROUTERS`` lists them. To add one, append it there.
 """
 
 from __future__ import annotations
 
-import dataclasses
-import threading
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from typing import Any
 
-from fastapi import FastAPI, Request
-from fastapi.responses import HTMLResponse, JSONResponse
+from fastapi import APIRouter, FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse, Response
 
-from indexer import QueryError, SearchBackend, open_index
+from indexer import QueryError, SearchBackend
+from indexer.params import describe_errors
 from pipeline.settings import Settings
-from webapp.pages import TEMPLATES, UNAVAILABLE
-from webapp.params import search_query
-from webapp.search_view import KEPT_PARAMS, page_context
-from webapp.stories import story_router
+from webapp import auth_routes, search_routes, stories
+from webapp.accounts import AccountStore, accounts_path
+from webapp.deps import attach_backend, close_backend, get_backend
+from webapp.pages import UNAVAILABLE, error_response
+from webapp.security import install_security
 
-
-class _BackendHolder:
-    """The backend given to the app, or the configured one opened on first use."""
-
-    def __init__(self, settings: Settings, backend: SearchBackend | None) -> None:
-        self._settings = settings
-        self._backend = backend
-        self._owned = backend is None
-        self._lock = threading.Lock()
-
-    def get(self) -> SearchBackend:
-        with self._lock:
-            if self._backend is None:
-                self._backend = open_index(self._settings)  # raises ServiceUnavailable
-            return self._backend
-
-    def close(self) -> None:
-        with self._lock:
-            if self._owned and self._backend is not None:
-                self._backend.close()
-                self._backend = None
+# Every router but auth_routes requires a logged-in user (webapp/auth.py's require_role).
+ROUTERS: list[APIRouter] = [auth_routes.router, search_routes.router, stories.router]
 
 
 def create_app(settings: Settings, backend: SearchBackend | None = None) -> FastAPI:
     """The FastAPI app. A backend passed in stays the caller's to close."""
-    holder = _BackendHolder(settings, backend)
 
     @asynccontextmanager
-    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         yield
-        holder.close()
+        close_backend(app)
+        app.state.accounts.close()
 
-    app = FastAPI(title="Jiancha Monitor", lifespan=lifespan)
+    app = FastAPI(title="Jiancha Monitor", summary="检察新闻监测", lifespan=lifespan)
+    attach_backend(app, settings, backend)
+    app.state.accounts = AccountStore(accounts_path(settings.data_dir))
+    install_security(app, settings)
+
+    @app.exception_handler(RequestValidationError)
+    async def bad_parameters(request: Request, exc: RequestValidationError) -> Response:
+        return error_response(request, 400, describe_errors(exc.errors()))
 
     @app.exception_handler(QueryError)
-    async def bad_query(_: Request, exc: QueryError) -> JSONResponse:
-        return JSONResponse({"detail": str(exc)}, status_code=400)
+    async def bad_query(request: Request, exc: QueryError) -> Response:
+        return error_response(request, 400, str(exc))
 
     for error_type in UNAVAILABLE:
 
         @app.exception_handler(error_type)
-        async def unavailable(_: Request, exc: Exception) -> JSONResponse:
-            return JSONResponse({"detail": str(exc)}, status_code=503)
+        async def unavailable(request: Request, exc: Exception) -> Response:
+            return error_response(request, 503, f"检索服务暂不可用：{exc}", detail=str(exc))
 
-    @app.get("/search")
-    def search_api(request: Request) -> dict[str, Any]:
-        """Search as JSON: {query, total, stories, page, size, hits, facets, histogram, next_cursor};
-        400 for a bad query, 503 if the index is down."""
-        query = search_query(request.query_params)
-        page = holder.get().search(query)
-        return {"query": query.text, "page": query.page, "size": query.size, **page.model_dump(mode="json")}
+    for router in ROUTERS:
+        app.include_router(router)
 
-    @app.get("/", response_class=HTMLResponse)
-    def search_page(request: Request) -> HTMLResponse:
-        """The search page: the query box, and with ``q`` the hits (one per story), the facet
-        sidebar, the date histogram and the pages."""
-        params = request.query_params
-        context: dict[str, Any] = {
-            "params": params,
-            "hidden": [(k, params[k]) for k in KEPT_PARAMS if params.get(k)],
-            "hits": [],
-            "total": None,
-            "error": None,
-        }
-        status = 200
-        if "q" in params:
-            try:
-                query = search_query(params, facets=True)
-                chosen = query.histogram
-                if chosen is None:  # days, summed into weeks or months if the span is long
-                    query = dataclasses.replace(query, histogram="day")
-                page = holder.get().search(query)
-            except QueryError as exc:
-                context["error"], status = f"检索式有误：{exc}", 400
-            except UNAVAILABLE as exc:
-                context["error"], status = f"检索服务暂不可用：{exc}", 503
-            else:
-                context.update(page_context(params, query, page, chosen))
-        return TEMPLATES.TemplateResponse(request, "search.html", context, status_code=status)
-
-    app.include_router(story_router(holder.get))
-
-    @app.get("/healthz")
-    def healthz() -> JSONResponse:
+    @app.get("/healthz", tags=["operations"])
+    def healthz(request: Request) -> JSONResponse:
         """200 when the index answers (with its article count), 503 with the reason when not."""
         try:
-            articles = holder.get().count()
+            articles = get_backend(request).count()
         except UNAVAILABLE as exc:
             return JSONResponse({"status": "unavailable", "detail": str(exc)}, status_code=503)
         return JSONResponse({"status": "ok", "index": settings.index, "articles": articles})

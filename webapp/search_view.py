@@ -14,6 +14,7 @@ from urllib.parse import quote
 from indexer import SearchHit, SearchPage, SearchQuery
 from indexer.base import MAX_RESULT_WINDOW, FacetBucket, HistogramBucket, Interval, StoryCopy
 from indexer.document import bucket_start, fill_histogram
+from indexer.outlets import canonical_outlet
 from pipeline.stories import choose_original, outlet_of
 from webapp.params import china_time, page_url, safe_href, search_url
 
@@ -105,6 +106,8 @@ def sidebar(
     for name, heading in FACET_LABELS.items():
         links = []
         current = params.get(name, "").strip()
+        if current and name in ("source", "site"):
+            current = canonical_outlet(current)
         for bucket in facets.get(name, []):
             selected = bool(current) and current in (bucket.value, bucket.label)
             url = search_url(params, **{name: None if selected else bucket.value})

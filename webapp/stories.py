@@ -5,19 +5,20 @@ published and fetched times — with the original chosen by pipeline/stories.py'
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import datetime
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, JSONResponse
 from pydantic import BaseModel
 
 from indexer import SearchBackend
 from indexer.base import MAX_STORY_COPIES, StoryCopy
+from pipeline.china_time import CHINA_TZ
 from pipeline.stories import outlet_of
-from webapp.pages import TEMPLATES, UNAVAILABLE
-from webapp.params import CHINA_TZ
+from webapp.auth import require_viewer
+from webapp.deps import get_backend
+from webapp.pages import TEMPLATES
 from webapp.search_view import original_of
 
 # Story ids are article ids (32 hex digits) or story names; a longer one is a damaged link, not
@@ -104,30 +105,29 @@ def not_found_message(story_id: str) -> str:
     )
 
 
-def story_router(backend: Callable[[], SearchBackend]) -> APIRouter:
-    """The story routes, reading through ``backend()`` (opened on first use by the app)."""
-    router = APIRouter()
+router = APIRouter(dependencies=[Depends(require_viewer)])
+Backend = Annotated[SearchBackend, Depends(get_backend)]
 
-    @router.get("/api/stories/{story_id}", response_model=None)
-    def story_api(story_id: str) -> dict[str, Any] | JSONResponse:
-        """The story as JSON: {story_id, copies, truncated, outlets, original, first_seen,
-        last_seen, copy_list}; 404 for an unknown story, 503 if the index is down."""
-        view = load_story(backend(), story_id)
-        if view is None:
-            return JSONResponse({"detail": not_found_message(story_id)}, status_code=404)
-        return view.model_dump(mode="json")
 
-    @router.get("/stories/{story_id}", response_class=HTMLResponse)
-    def story_page(request: Request, story_id: str) -> HTMLResponse:
-        context: dict[str, Any] = {"story": None, "story_id": story_id, "error": None}
-        status = 200
-        try:
-            context["story"] = load_story(backend(), story_id)
-        except UNAVAILABLE as exc:
-            context["error"], status = f"检索服务暂不可用：{exc}", 503
-        else:
-            if context["story"] is None:
-                context["error"], status = "找不到这组报道：链接可能有误，或其文章尚未收录进索引。", 404
-        return TEMPLATES.TemplateResponse(request, "story.html", context, status_code=status)
+@router.get(
+    "/api/stories/{story_id}",
+    response_model=StoryView,
+    responses={404: {"description": "no such story in the index"}},
+    tags=["stories"],
+)
+def story_api(story_id: str, backend: Backend) -> StoryView | JSONResponse:
+    """The story: its copies, the original marked, first and last seen; 404 for an unknown
+    story, 503 if the index is down."""
+    view = load_story(backend, story_id)
+    if view is None:
+        return JSONResponse({"detail": not_found_message(story_id)}, status_code=404)
+    return view
 
-    return router
+
+@router.get("/stories/{story_id}", response_class=HTMLResponse, tags=["pages"])
+def story_page(request: Request, story_id: str, backend: Backend) -> HTMLResponse:
+    context: dict[str, Any] = {"story": load_story(backend, story_id), "story_id": story_id, "error": None}
+    status = 200
+    if context["story"] is None:
+        context["error"], status = "找不到这组报道：链接可能有误，或其文章尚未收录进索引。", 404
+    return TEMPLATES.TemplateResponse(request, "story.html", context, status_code=status)

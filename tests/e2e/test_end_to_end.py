@@ -38,9 +38,9 @@ def test_the_sample_article_travels_through_kafka_and_elasticsearch(real_setting
         backend.refresh()
         first_count = backend.count()
 
-        client = TestClient(create_app(real_settings))
+        client = TestClient(create_app(real_settings.model_copy(update={"web_single_user": True})))
         # stories=0: every copy as its own hit (the sample is a reprint, collapsed into its story).
-        response = client.get("/search", params={"q": "司法救助", "size": 50, "stories": "0"})
+        response = client.get("/api/search", params={"q": "司法救助", "size": 50, "stories": "0"})
         assert response.status_code == 200
         hits = response.json()["hits"]
         reprint = sample_hits(hits)
@@ -55,7 +55,7 @@ def test_the_sample_article_travels_through_kafka_and_elasticsearch(real_setting
         run_pipeline(real_settings, demo.base_url)
         backend.refresh()
         assert backend.count() == first_count
-        again = client.get("/search", params={"q": "司法救助", "size": 50, "stories": "0"}).json()["hits"]
+        again = client.get("/api/search", params={"q": "司法救助", "size": 50, "stories": "0"}).json()["hits"]
         assert {h["article_id"] for h in again} == ids_before
     backend.close()
     assert first_count >= 14

@@ -25,7 +25,7 @@ def test_a_search_called_wrongly_is_a_usage_error_with_its_reason(
 ) -> None:
     assert cli.main(["index", "init"]) == 0
     assert cli.main(["search", "检察", "--size", "0"]) == 2
-    assert "size must be between 1 and" in capsys.readouterr().err
+    assert "size must be at least 1" in capsys.readouterr().err
 
 
 def test_a_value_error_inside_a_command_is_not_reported_as_a_usage_error(

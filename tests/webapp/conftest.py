@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import datetime
+from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
@@ -28,6 +29,18 @@ GUAAN_LINFEN = _copy("https://www.linfen.cn/guaan.html", "临汾新闻网", "202
 GUAAN_SXRB = _copy("https://www.sxrb.com/guaan.html", "山西日报（演示）", "2024-06-01T20:00:00+08:00")
 GUAAN_PORTAL = _copy("https://www.hongtong.gov.cn/guaan.html", None, "2024-06-02T10:00:00+08:00")
 GUAAN = [GUAAN_LINFEN, GUAAN_SXRB, GUAAN_PORTAL]
+
+
+@pytest.fixture
+def settings(tmp_path: Path, unique_name: str) -> Settings:
+    """The web app tests' settings: single-user mode (no login), except where a test logs in
+    (test_auth.py, the browser journeys)."""
+    return Settings(
+        data_dir=tmp_path / "data",
+        topic_prefix=f"{unique_name}.",
+        index_name=unique_name,
+        web_single_user=True,
+    )
 
 
 @pytest.fixture

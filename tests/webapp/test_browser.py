@@ -95,7 +95,7 @@ def need_chromium() -> None:
 
 def test_a_simplified_query_shows_the_traditional_article_highlighted(site_url: str, tmp_path: Path) -> None:
     need_chromium()
-    dom = render(f"{site_url}/?q={urllib.parse.quote('司法救助')}", tmp_path / "profile")
+    dom = render(f"{site_url}/search?q={urllib.parse.quote('司法救助')}", tmp_path / "profile")
     assert "洪洞縣檢察院開展" in dom
     assert "<em>司法救助</em>" in dom
     assert "http://news.example.cn/a/1.html" in dom

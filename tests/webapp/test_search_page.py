@@ -22,7 +22,7 @@ def summary(page: str) -> str:
 
 
 def test_a_story_is_one_hit_with_its_reprints_linking_to_the_story_view(story_client: TestClient) -> None:
-    page = story_client.get("/", params={"q": "挂案"}).text
+    page = story_client.get("/search", params={"q": "挂案"}).text
     assert summary(page).startswith("共找到 3 篇报道（1 组，同一稿件的转载合并显示）")
     assert len(titles(page)) == 1
     line = section(page, "story-line")
@@ -31,12 +31,12 @@ def test_a_story_is_one_hit_with_its_reprints_linking_to_the_story_view(story_cl
     assert link(page, "转载 2") == "/stories/story-guaan"
     story = story_client.get(link(page, "查看转载情况"))
     assert story.status_code == 200 and "原发" in story.text
-    single = story_client.get("/", params={"q": "未成年人"}).text
+    single = story_client.get("/search", params={"q": "未成年人"}).text
     assert "转载" not in section(single, "results-column").split("列出每篇转载")[1]  # no reprints, no line
 
 
 def test_the_toggle_lists_every_copy_and_marks_the_original(story_client: TestClient) -> None:
-    page = story_client.get("/", params={"q": "挂案"}).text
+    page = story_client.get("/search", params={"q": "挂案"}).text
     assert "原发" not in page
     expanded = story_client.get(link(page, "列出每篇转载")).text
     copies = [
@@ -54,7 +54,7 @@ def test_the_toggle_lists_every_copy_and_marks_the_original(story_client: TestCl
 
 
 def test_facet_links_add_a_filter_and_the_chip_removes_it(story_client: TestClient) -> None:
-    page = story_client.get("/", params={"q": "检察"}).text
+    page = story_client.get("/search", params={"q": "检察"}).text
     for heading in ("来源", "主题", "检察院", "地区"):
         assert f"<h2>{heading}</h2>" in page
     assert summary(page).startswith("共找到 8 篇报道")
@@ -75,7 +75,7 @@ def test_facet_links_add_a_filter_and_the_chip_removes_it(story_client: TestClie
 
 
 def test_critical_coverage_is_one_click_away_and_badged(story_client: TestClient) -> None:
-    page = story_client.get("/", params={"q": "未成年人"}).text
+    page = story_client.get("/search", params={"q": "未成年人"}).text
     assert "批评报道 " + MINORS_CRITICAL.title in titles(page)  # the badge sits before the title
     critical = story_client.get(link(page, "批评报道 1 篇")).text
     assert titles(critical) == ["批评报道 " + MINORS_CRITICAL.title]
@@ -85,7 +85,7 @@ def test_critical_coverage_is_one_click_away_and_badged(story_client: TestClient
 
 
 def test_histogram_bars_count_articles_and_narrow_the_dates(story_client: TestClient) -> None:
-    page = story_client.get("/", params={"q": "汾河 OR 未成年人", "histogram": "week"}).text
+    page = story_client.get("/search", params={"q": "汾河 OR 未成年人", "histogram": "week"}).text
     bars = re.findall(r'<a class="bar" href="([^"]*)" title="([^"]*)"', page)
     assert [t for _, t in bars][:3] == [
         "2024-06-03 至 2024-06-09：2 篇",
@@ -97,15 +97,17 @@ def test_histogram_bars_count_articles_and_narrow_the_dates(story_client: TestCl
     assert summary(week).startswith("共找到 2 篇报道")
     assert "日期：2024-06-03 至 2024-06-09 ×" in text_of(week)
     # Without a choice the page picks days for a span of six weeks.
-    daily = story_client.get("/", params={"q": "汾河 OR 未成年人"}).text
+    daily = story_client.get("/search", params={"q": "汾河 OR 未成年人"}).text
     assert "2024-06-04：1 篇" in daily and "<strong>按日</strong>" in daily
 
 
 def test_sort_by_date_and_the_date_form(story_client: TestClient) -> None:
-    page = story_client.get("/", params={"q": "未成年人"}).text
+    page = story_client.get("/search", params={"q": "未成年人"}).text
     newest_first = story_client.get(link(page, "发布时间")).text
     assert titles(newest_first) == ["批评报道 " + MINORS_CRITICAL.title, MINORS_TRAFFIC.title]
     form = page.split('class="dates"')[1].split("</form>")[0]
     assert 'name="from"' in form and 'name="to"' in form and 'name="q" value="未成年人"' in form
-    july = story_client.get("/", params={"q": "未成年人", "from": "2024-07-10", "to": "2024-07-31"}).text
+    july = story_client.get(
+        "/search", params={"q": "未成年人", "from": "2024-07-10", "to": "2024-07-31"}
+    ).text
     assert titles(july) == ["批评报道 " + MINORS_CRITICAL.title]
