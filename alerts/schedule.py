@@ -5,11 +5,12 @@ outside the saved search's push window (held until the window next opens). Pure 
 from __future__ import annotations
 
 import math
-from datetime import datetime, time, timedelta, timezone
+from datetime import datetime, time, timedelta
 
 from alerts.model import SavedSearch
+from pipeline.china_time import CHINA_TZ
 
-CHINA_TZ = timezone(timedelta(hours=8), "CST")
+__all__ = ["CHINA_TZ", "due_at", "in_window", "next_opening"]
 
 
 def in_window(moment: datetime, window: tuple[time, time]) -> bool:

@@ -24,14 +24,14 @@ from fastapi.responses import JSONResponse, Response
 from indexer import QueryError, SearchBackend
 from indexer.params import describe_errors
 from pipeline.settings import Settings
-from webapp import auth_routes, search_routes, stories
+from webapp import auth_routes, saved_routes, search_routes, stories
 from webapp.accounts import AccountStore, accounts_path
 from webapp.deps import attach_backend, close_backend, get_backend
 from webapp.pages import UNAVAILABLE, error_response
 from webapp.security import install_security
 
 # Every router but auth_routes requires a logged-in user (webapp/auth.py's require_role).
-ROUTERS: list[APIRouter] = [auth_routes.router, search_routes.router, stories.router]
+ROUTERS: list[APIRouter] = [auth_routes.router, search_routes.router, stories.router, saved_routes.router]
 
 
 def create_app(settings: Settings, backend: SearchBackend | None = None) -> FastAPI:
@@ -42,6 +42,8 @@ def create_app(settings: Settings, backend: SearchBackend | None = None) -> Fast
         yield
         close_backend(app)
         app.state.accounts.close()
+        if getattr(app.state, "alert_store", None) is not None:
+            app.state.alert_store.close()
 
     app = FastAPI(title="Jiancha Monitor", summary="检察新闻监测", lifespan=lifespan)
     attach_backend(app, settings, backend)
