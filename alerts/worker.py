@@ -55,7 +55,10 @@ class AlertsWorker:
         if search.paused:  # a paused search does not catch up on what it missed
             self.store.record(search, [], watermark=now)
             return 0
-        hits = new_hits(self.backend, search, self.store.watermark(search.id) - self.overlap)
+        since = self.store.watermark(search.id) - self.overlap
+        if search.created_at is not None:  # the overlap never reaches back before the search existed
+            since = max(since, search.created_at)
+        hits = new_hits(self.backend, search, since)
         announced = self.store.announced(search.id, [h.story_id for h in hits])
         items = decide(search, hits, announced)
         self.store.record(search, [(item, due_at(search, now)) for item in items], watermark=now)
