@@ -249,6 +249,16 @@ class AlertStore:
             )
         return event_ids
 
+    def advance(self, watermarks: dict[int, datetime]) -> None:
+        """Move the watermarks of searches that found nothing new, in one transaction (a look at
+        500 searches is one disk sync, not 500). Losing this in a crash costs a second look at
+        the same minutes, never an alert: the announced stories are what prevents a repeat."""
+        with self._tx() as conn:
+            conn.executemany(
+                "UPDATE saved_searches SET watermark = max(watermark, ?) WHERE id = ?",
+                [(_ts(at), search_id) for search_id, at in watermarks.items()],
+            )
+
     def events(self, search_id: int, limit: int = 50) -> list[tuple[AlertItem, datetime]]:
         """The newest events of a search (the Atom feed), newest first, with when they were recorded."""
         rows = self._rows(

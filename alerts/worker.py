@@ -11,6 +11,7 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 
 from alerts.delivery import Deliverer
+from alerts.items import AlertItem
 from alerts.matcher import decide, new_hits
 from alerts.model import SavedSearch
 from alerts.schedule import due_at
@@ -42,29 +43,33 @@ class AlertsWorker:
     def look(self) -> int:
         """One look at every saved search; returns the alerts recorded."""
         recorded = 0
+        quiet: dict[int, datetime] = {}
         for search in self.store.searches():
+            assert search.id is not None
+            now = self._clock()  # before the query: whatever is written after is seen next time
             try:
-                recorded += self._look_one(search)
+                items = [] if search.paused else self._new_items(search)
             except QueryError as error:  # stored before a syntax change: the person must edit it
                 log.error("saved search %s (%s) cannot run: %s", search.id, search.name, error)
+                continue
+            if not items:  # a paused search does not catch up on what it missed either
+                quiet[search.id] = now
+                continue
+            self.store.record(search, [(item, due_at(search, now)) for item in items], watermark=now)
+            for item in items:
+                log.info("alert: search %s %s %s", search.id, item.kind, item.url)
+            recorded += len(items)
+        if quiet:
+            self.store.advance(quiet)
         return recorded
 
-    def _look_one(self, search: SavedSearch) -> int:
+    def _new_items(self, search: SavedSearch) -> list[AlertItem]:
         assert search.id is not None
-        now = self._clock()  # before the query: whatever is written after is seen next time
-        if search.paused:  # a paused search does not catch up on what it missed
-            self.store.record(search, [], watermark=now)
-            return 0
         since = self.store.watermark(search.id) - self.overlap
         if search.created_at is not None:  # the overlap never reaches back before the search existed
             since = max(since, search.created_at)
         hits = new_hits(self.backend, search, since)
-        announced = self.store.announced(search.id, [h.story_id for h in hits])
-        items = decide(search, hits, announced)
-        self.store.record(search, [(item, due_at(search, now)) for item in items], watermark=now)
-        for item in items:
-            log.info("alert: search %s %s %s", search.id, item.kind, item.url)
-        return len(items)
+        return decide(search, hits, self.store.announced(search.id, [h.story_id for h in hits]))
 
     def run_once(self) -> tuple[int, int]:
         """Look, then deliver: (alerts recorded, items delivered)."""
