@@ -17,8 +17,9 @@ from __future__ import annotations
 
 import threading
 import zlib
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 
 from indexer.base import IndexMissing, SearchBackend, TransientIndexError
 from pipeline.bus import Bus
@@ -81,9 +82,9 @@ class BackendSink:
             self._pool.shutdown(wait=True)
 
 
-def run_indexer(
-    settings: Settings, bus: Bus, stop: threading.Event | None = None, until_idle: bool = False
-) -> StageStats:
+@contextmanager
+def indexer_runner(settings: Settings, bus: Bus) -> Iterator[StageRunner]:
+    """The indexer stage's runner with its backend open; closed when the block ends."""
     from indexer import open_index
 
     backend = open_index(settings)
@@ -91,7 +92,7 @@ def run_indexer(
     concurrency = settings.index_concurrency if settings.index == "elasticsearch" else 1
     sink = BackendSink(backend, concurrency)
     try:
-        runner = StageRunner(
+        yield StageRunner(
             indexer_stage(settings.topic_prefix),
             bus,
             sink=sink,
@@ -101,7 +102,13 @@ def run_indexer(
             retry_backoff_max_s=settings.retry_backoff_max_s,
             flush_interval_s=settings.poll_timeout_s,
         )
-        return runner.run(stop=stop, until_idle=until_idle)
     finally:
         sink.close()
         backend.close()
+
+
+def run_indexer(
+    settings: Settings, bus: Bus, stop: threading.Event | None = None, until_idle: bool = False
+) -> StageStats:
+    with indexer_runner(settings, bus) as runner:
+        return runner.run(stop=stop, until_idle=until_idle)

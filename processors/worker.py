@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from pipeline.bus import Bus
 from pipeline.runner import StageRunner, StageStats, Step
 from pipeline.settings import Settings
+from pipeline.supervise import Supervised, supervise
 from pipeline.topics import Stage, processor_stages
 from processors.chain import STAGES, build_steps
 
@@ -33,6 +34,23 @@ def processor_runner(
     )
 
 
+def processor_runners(settings: Settings, bus: Bus, stages: Sequence[str] = STAGES) -> list[StageRunner]:
+    """One runner per named processor stage, in pipeline order."""
+    chosen = [s for s in processor_stages(settings.topic_prefix) if s.name in stages]
+    return [processor_runner(settings, bus, stage) for stage in chosen]
+
+
+def combined_stats(runners: Sequence[StageRunner]) -> StageStats:
+    """The stats of the last stage (what reached articles.enriched) plus the drops and dead letters
+    of every stage."""
+    total = StageStats()
+    for runner in runners:
+        for status, n in runner.stats.counts.items():
+            if status != "ok" or runner is runners[-1]:
+                total.counts[status] += n
+    return total
+
+
 def run_processor(
     settings: Settings,
     bus: Bus,
@@ -40,28 +58,16 @@ def run_processor(
     until_idle: bool = False,
     stages: Sequence[str] = STAGES,
 ) -> StageStats:
-    """Run the named processor stages: in order until idle, or side by side until ``stop``.
-
-    The returned stats are those of the last stage (what reached articles.enriched) plus the
-    drops and dead letters of every stage.
-    """
-    chosen = [s for s in processor_stages(settings.topic_prefix) if s.name in stages]
-    runners = [processor_runner(settings, bus, stage) for stage in chosen]
+    """Run the named processor stages: in order until idle, or side by side until ``stop``
+    (supervised: a stage that dies stops the others and raises ``StageDied``)."""
+    runners = processor_runners(settings, bus, stages)
     if until_idle:
         for runner in runners:
             runner.run(until_idle=True)
     else:
-        threads = [
-            threading.Thread(target=r.run, kwargs={"stop": stop}, name=r.stage.name, daemon=True)
-            for r in runners
-        ]
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join()
-    total = StageStats()
-    for runner in runners:
-        for status, n in runner.stats.counts.items():
-            if status != "ok" or runner is runners[-1]:
-                total.counts[status] += n
-    return total
+        supervise([supervised(r) for r in runners], stop or threading.Event())
+    return combined_stats(runners)
+
+
+def supervised(runner: StageRunner) -> Supervised:
+    return Supervised(runner.stage.name, lambda stop: runner.run(stop=stop))

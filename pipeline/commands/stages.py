@@ -5,9 +5,11 @@ from __future__ import annotations
 import argparse
 import json
 import signal
+import sys
 import tempfile
 import threading
 from collections.abc import Callable, Sequence
+from contextlib import ExitStack
 from functools import partial
 from pathlib import Path
 from typing import Any
@@ -27,7 +29,13 @@ from pipeline.commands.common import (
     start_bus,
 )
 from pipeline.settings import Settings
+from pipeline.supervise import REGISTRY, StageDied, Supervised, supervise
 from pipeline.topics import Stage, all_topics, indexer_stage, processor_stages
+
+# A stage of this worker died (its one-line reason is on stderr); an orchestrator restarts it.
+EXIT_STAGE_DIED = 1
+# Where ``jiancha up`` mirrors its stages' state (``pipeline.supervise.read_snapshot`` reads it).
+STAGES_FILE = "stages.json"
 
 
 def crawl(settings: Settings, demo_base: str | None, output: Path | None = None) -> Any:
@@ -48,6 +56,7 @@ def crawl_forever(settings: Settings, demo_base: str | None, stop: threading.Eve
 def process_until_idle(
     settings: Settings, bus: Bus, stop: threading.Event | None = None, stages: Sequence[str] | None = None
 ) -> Any:
+    """The processor stages until their input is drained, or (``stop`` given) supervised until stopped."""
     from processors.chain import STAGES
     from processors.worker import run_processor
 
@@ -55,9 +64,25 @@ def process_until_idle(
 
 
 def index_until_idle(settings: Settings, bus: Bus, stop: threading.Event | None = None) -> Any:
-    from indexer.worker import run_indexer
+    """The indexer until its input is drained, or (``stop`` given) supervised until stopped."""
+    from indexer.worker import indexer_runner
 
-    return run_indexer(settings, bus, stop=stop, until_idle=stop is None)
+    with indexer_runner(settings, bus) as runner:
+        if stop is None:
+            return runner.run(until_idle=True)
+        supervise([Supervised(runner.stage.name, lambda halt: runner.run(stop=halt))], stop)
+        return runner.stats
+
+
+def stop_on_signals(stop: threading.Event) -> None:
+    """SIGTERM (compose, systemd) and Ctrl-C stop the stages gracefully: each finishes its batch."""
+
+    def handle(signum: int, frame: object) -> None:
+        log.info("%s: stopping after the current batch", signal.Signals(signum).name)
+        stop.set()
+
+    signal.signal(signal.SIGTERM, handle)
+    signal.signal(signal.SIGINT, handle)
 
 
 def serve_web(settings: Settings) -> None:
@@ -82,23 +107,37 @@ def cmd_up(settings: Settings, args: argparse.Namespace) -> int:
                 f"search with `jiancha search QUERY`"
             )
             return 0
-        stop = threading.Event()
-        workers = [
-            threading.Thread(target=process_until_idle, args=(settings, bus, stop), name="processor"),
-            threading.Thread(target=index_until_idle, args=(settings, bus, stop), name="indexer"),
-            threading.Thread(target=crawl_forever, args=(settings, demo_base, stop), name="crawler"),
-            threading.Thread(target=run_alerts, args=(settings, stop), name="alerts"),
-        ]
-        for worker in workers:
-            worker.daemon = True
-            worker.start()
-        try:
-            serve_web(settings)
-        finally:
-            stop.set()
-            for worker in workers:
-                worker.join(timeout=10)
+        with ExitStack() as resources:
+            stages = pipeline_stages(settings, bus, demo_base, resources)
+            stop = threading.Event()
+            REGISTRY.path = settings.data_dir / STAGES_FILE
+            supervisor = threading.Thread(
+                target=supervise,
+                args=(stages, stop),
+                kwargs={"restart": True, "backoff_max_s": settings.retry_backoff_max_s},
+                name="supervisor",
+            )
+            supervisor.start()
+            try:
+                serve_web(settings)
+            finally:
+                stop.set()
+                supervisor.join()
     return 0
+
+
+def pipeline_stages(
+    settings: Settings, bus: Bus, demo_base: str | None, resources: ExitStack
+) -> list[Supervised]:
+    """Every stage of ``jiancha up``: the processors, the indexer, the crawl schedule and the alerts worker."""
+    from indexer.worker import indexer_runner
+    from processors.worker import processor_runners, supervised
+
+    runners = processor_runners(settings, bus)
+    runners.append(resources.enter_context(indexer_runner(settings, bus)))
+    crawler = Supervised("crawler", lambda stop: crawl_forever(settings, demo_base, stop))
+    alerts = Supervised("alerts", lambda stop: run_alerts(settings, stop))
+    return [*(supervised(runner) for runner in runners), crawler, alerts]
 
 
 def cmd_crawl(settings: Settings, args: argparse.Namespace) -> int:
@@ -110,12 +149,16 @@ def cmd_crawl(settings: Settings, args: argparse.Namespace) -> int:
         return 0
     start_bus(settings).close()
     with demo_site(settings, args.demo) as demo_base:
-        if args.forever:
-            stop = threading.Event()
-            signal.signal(signal.SIGTERM, lambda *_: stop.set())
-            crawl_forever(settings, demo_base, stop)
-        else:
+        if not args.forever:
             print(json.dumps(jsonable(crawl(settings, demo_base)), ensure_ascii=False))
+            return 0
+        stop = threading.Event()
+        stop_on_signals(stop)
+        try:
+            supervise([Supervised("crawler", lambda halt: crawl_forever(settings, demo_base, halt))], stop)
+        except StageDied as died:
+            print(f"jiancha: {died}", file=sys.stderr)
+            return EXIT_STAGE_DIED
     return 0
 
 
@@ -148,15 +191,21 @@ def run_on_files(
 
 
 def run_worker(settings: Settings, target: Callable[..., Any], once: bool) -> int:
+    """A worker process: its stages until drained (``--once``) or until SIGTERM; exits
+    ``EXIT_STAGE_DIED`` when a stage dies (its orchestrator restarts it; offsets are committed only
+    for finished batches, so nothing is lost)."""
     bus = start_bus(settings)
     try:
         if once:
             stats = target(settings, bus)
         else:
             stop = threading.Event()
-            signal.signal(signal.SIGTERM, lambda *_: stop.set())
+            stop_on_signals(stop)
             stats = target(settings, bus, stop)
         print(json.dumps(dict(stats.counts)))
+    except StageDied as died:
+        print(f"jiancha: {died}", file=sys.stderr)
+        return EXIT_STAGE_DIED
     finally:
         bus.close()
     return 0
