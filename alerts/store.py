@@ -200,6 +200,10 @@ class AlertStore:
         assert value is not None
         return value
 
+    def watermarks(self) -> dict[int, datetime]:
+        """Every saved search's watermark (one read for a whole look)."""
+        return {i: _dt(w) or utcnow() for i, w in self._rows("SELECT id, watermark FROM saved_searches")}
+
     def announced(self, search_id: int, story_keys: Sequence[str]) -> dict[str, tuple[int, bool]]:
         """story_key -> (copies when announced, "carried" already sent) of those already announced."""
         if not story_keys:

@@ -44,11 +44,16 @@ class AlertsWorker:
         """One look at every saved search; returns the alerts recorded."""
         recorded = 0
         quiet: dict[int, datetime] = {}
+        watermarks = self.store.watermarks()
         for search in self.store.searches():
             assert search.id is not None
             now = self._clock()  # before the query: whatever is written after is seen next time
             try:
-                items = [] if search.paused else self._new_items(search)
+                items = (
+                    []
+                    if search.paused
+                    else self._new_items(search, watermarks.get(search.id) or self.store.watermark(search.id))
+                )
             except QueryError as error:  # stored before a syntax change: the person must edit it
                 log.error("saved search %s (%s) cannot run: %s", search.id, search.name, error)
                 continue
@@ -63,9 +68,9 @@ class AlertsWorker:
             self.store.advance(quiet)
         return recorded
 
-    def _new_items(self, search: SavedSearch) -> list[AlertItem]:
+    def _new_items(self, search: SavedSearch, watermark: datetime) -> list[AlertItem]:
         assert search.id is not None
-        since = self.store.watermark(search.id) - self.overlap
+        since = watermark - self.overlap
         if search.created_at is not None:  # the overlap never reaches back before the search existed
             since = max(since, search.created_at)
         hits = new_hits(self.backend, search, since)
