@@ -16,7 +16,8 @@ from datetime import datetime, timedelta
 
 from alerts.channels import Channel, ChannelError, RateLimited, open_channel
 from alerts.model import ChannelSpec
-from alerts.store import AlertStore, NotFound, Pending
+from alerts.outbox import Pending
+from alerts.store import AlertStore, NotFound
 from pipeline.model import utcnow
 from pipeline.settings import Settings
 
