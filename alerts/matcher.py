@@ -25,13 +25,27 @@ def new_hits(backend: SearchBackend, search: SavedSearch, since: datetime) -> li
     before the last look but not yet searchable then (Elasticsearch's refresh, a bulk request in
     flight, the clocks of two machines): a story seen twice is still announced once (decide).
     """
-    hits: list[SearchHit] = []
-    for page in range(1, MAX_RESULT_WINDOW // MAX_PAGE_SIZE + 1):
-        result = backend.search(search.search_query(indexed_from=since, page=page, size=MAX_PAGE_SIZE))
-        hits.extend(result.hits)
-        if len(result.hits) < MAX_PAGE_SIZE:
-            break
-    return hits
+    return new_hits_many(backend, [(search, since)])[0]
+
+
+def new_hits_many(
+    backend: SearchBackend, searches: Sequence[tuple[SavedSearch, datetime]]
+) -> list[list[SearchHit]]:
+    """new_hits of several searches: their first pages in one ``search_many`` (one round trip on
+    Elasticsearch), further pages (a search with more than a page of new stories) one by one."""
+    first = backend.search_many(
+        [s.search_query(indexed_from=since, size=MAX_PAGE_SIZE) for s, since in searches]
+    )
+    results = []
+    for (search, since), page in zip(searches, first, strict=True):
+        hits = list(page.hits)
+        number = 1
+        while len(page.hits) == MAX_PAGE_SIZE and number < MAX_RESULT_WINDOW // MAX_PAGE_SIZE:
+            number += 1
+            page = backend.search(search.search_query(indexed_from=since, page=number, size=MAX_PAGE_SIZE))
+            hits.extend(page.hits)
+        results.append(hits)
+    return results
 
 
 def decide(

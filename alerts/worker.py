@@ -11,12 +11,11 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 
 from alerts.delivery import Deliverer
-from alerts.items import AlertItem
-from alerts.matcher import decide, new_hits
+from alerts.matcher import decide, new_hits, new_hits_many
 from alerts.model import SavedSearch
 from alerts.schedule import due_at
 from alerts.store import AlertStore
-from indexer import IndexMissing, QueryError, SearchBackend, TransientIndexError
+from indexer import IndexMissing, QueryError, SearchBackend, SearchHit, TransientIndexError
 from pipeline.errors import ServiceUnavailable
 from pipeline.model import utcnow
 from pipeline.settings import Settings
@@ -42,22 +41,26 @@ class AlertsWorker:
 
     def look(self) -> int:
         """One look at every saved search; returns the alerts recorded."""
-        recorded = 0
-        quiet: dict[int, datetime] = {}
         watermarks = self.store.watermarks()
+        now = self._clock()  # before the queries: whatever is written after is seen next time
+        quiet: dict[int, datetime] = {}
+        active: list[tuple[SavedSearch, datetime]] = []
         for search in self.store.searches():
             assert search.id is not None
-            now = self._clock()  # before the query: whatever is written after is seen next time
-            try:
-                items = (
-                    []
-                    if search.paused
-                    else self._new_items(search, watermarks.get(search.id) or self.store.watermark(search.id))
-                )
-            except QueryError as error:  # stored before a syntax change: the person must edit it
-                log.error("saved search %s (%s) cannot run: %s", search.id, search.name, error)
+            if search.paused:  # a paused search does not catch up on what it missed
+                quiet[search.id] = now
                 continue
-            if not items:  # a paused search does not catch up on what it missed either
+            since = (watermarks.get(search.id) or now) - self.overlap
+            if search.created_at is not None:  # the overlap never reaches back before the search existed
+                since = max(since, search.created_at)
+            active.append((search, since))
+        recorded = 0
+        for (search, _since), hits in zip(active, self._hits(active), strict=True):
+            assert search.id is not None
+            if hits is None:
+                continue
+            items = decide(search, hits, self.store.announced(search.id, [h.story_id for h in hits]))
+            if not items:
                 quiet[search.id] = now
                 continue
             self.store.record(search, [(item, due_at(search, now)) for item in items], watermark=now)
@@ -68,13 +71,21 @@ class AlertsWorker:
             self.store.advance(quiet)
         return recorded
 
-    def _new_items(self, search: SavedSearch, watermark: datetime) -> list[AlertItem]:
-        assert search.id is not None
-        since = watermark - self.overlap
-        if search.created_at is not None:  # the overlap never reaches back before the search existed
-            since = max(since, search.created_at)
-        hits = new_hits(self.backend, search, since)
-        return decide(search, hits, self.store.announced(search.id, [h.story_id for h in hits]))
+    def _hits(self, active: list[tuple[SavedSearch, datetime]]) -> list[list[SearchHit] | None]:
+        """Every active search's new hits in one batch; should a query fail, each on its own, and
+        a search the index refuses (None) is logged, not fatal to the others."""
+        try:
+            return list(new_hits_many(self.backend, active))
+        except QueryError:
+            pass
+        results: list[list[SearchHit] | None] = []
+        for search, since in active:
+            try:
+                results.append(new_hits(self.backend, search, since))
+            except QueryError as error:  # stored before a syntax change: the person must edit it
+                log.error("saved search %s (%s) cannot run: %s", search.id, search.name, error)
+                results.append(None)
+        return results
 
     def run_once(self) -> tuple[int, int]:
         """Look, then deliver: (alerts recorded, items delivered)."""

@@ -245,6 +245,10 @@ class SearchBackend(ABC):
     @abstractmethod
     def search(self, query: SearchQuery) -> SearchPage: ...
 
+    def search_many(self, queries: Sequence[SearchQuery]) -> list[SearchPage]:
+        """Several searches at once, pages in order (an engine may answer them in one request)."""
+        return [self.search(query) for query in queries]
+
     @abstractmethod
     def get(self, article_id: str) -> Article | None: ...
 

@@ -36,6 +36,22 @@ def test_a_rebuild_keeps_when_each_article_was_indexed(empty_backend: SearchBack
     time.sleep(0.01)
     watermark = utcnow()
     assert all(o.ok for o in empty_backend.index([FENHE_SXRB]))
+    empty_backend.refresh()  # Elasticsearch's reindex copies what a search sees
     empty_backend.reindex()
     empty_backend.refresh()
     assert _ids(empty_backend, indexed_from=watermark) == {FENHE_SXRB.article_id}
+
+
+def test_search_many_answers_each_query_as_search_does(empty_backend: SearchBackend) -> None:
+    assert all(o.ok for o in empty_backend.index([FENHE_SPP, FENHE_SXRB, FENHE_LINFEN]))
+    empty_backend.refresh()
+    queries = [
+        SearchQuery("公益诉讼", collapse_stories=False),
+        SearchQuery("汾河", site="spp"),
+        SearchQuery("无此词"),
+    ]
+    many = empty_backend.search_many(queries)
+    assert [{h.article_id for h in p.hits} for p in many] == [
+        {h.article_id for h in empty_backend.search(q).hits} for q in queries
+    ]
+    assert [p.total for p in many] == [3, 1, 0]
