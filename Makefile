@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 SERVICES := deploy/local/services
 
-.PHONY: help install system run demo test test-unit lint services services-stop services-status bench clean
+.PHONY: help install assets system run demo test test-unit lint services services-stop services-status bench clean
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | expand -t 18
@@ -17,9 +17,12 @@ $(STAMP): pyproject.toml
 	$(BIN)/pip install --quiet -e '.[dev]'
 	@touch $(STAMP)
 
-install: $(STAMP)  ## create .venv and install the project with its test tools
+install: $(STAMP) assets  ## create .venv and install the project with its test tools
 
-system:  ## install the Debian packages the tests use (docker-compose validator, chromium)
+assets:  ## fetch the web app's chart and API-docs libraries with npm into webapp/static/vendor (no CDN)
+	deploy/fetch-web-assets
+
+system:  ## install the Debian packages the tests use (docker-compose validator, chromium, a CJK font)
 	deploy/install-system-packages
 
 run: install  ## crawl the configured sites, process, index and serve http://127.0.0.1:8000 (embedded)

@@ -5,16 +5,14 @@ about one story in ten reprinted by several outlets. Deterministic for a given s
 
 from __future__ import annotations
 
-import logging
 import random
 import re
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from functools import lru_cache
 
-import jieba
-
 from pipeline.model import Article, TopicScore
+from pipeline.segmenter import shared_segmenter
 
 COUNTIES = ["洪洞县", "尧都区", "曲沃县", "翼城县", "襄汾县", "古县", "安泽县", "浮山县", "吉县", "乡宁县",
             "大宁县", "隰县", "永和县", "蒲县", "汾西县", "侯马市", "霍州市", "小店区", "迎泽区", "杏花岭区",
@@ -118,7 +116,7 @@ _PUNCT = re.compile(r"^[\W_]+$")
 
 
 def words(text: str) -> str:
-    """The text as the entity stage segments it (jieba words, lower-cased, punctuation left out),
+    """The text as the entity stage segments it (the shared segmenter's words, lower-cased, punctuation left out),
     cheaply: the generated sentences differ mostly in their figures, so the text between figures
     is segmented once and remembered (jieba splits figures off anyway). Segmenting 100 000
     articles whole would take minutes."""
@@ -131,8 +129,7 @@ def words(text: str) -> str:
 
 @lru_cache(maxsize=100_000)
 def _segment(piece: str) -> tuple[str, ...]:
-    jieba.setLogLevel(logging.WARNING)
-    tokens = (t.strip().lower() for t in jieba.cut(piece))
+    tokens = (t.strip().lower() for t in shared_segmenter().cut(piece))
     return tuple(t for t in tokens if t and not _PUNCT.match(t))
 
 

@@ -1,4 +1,5 @@
-"""Accuracy of the NLP processors on the labelled development set (``tests/processors/devset.yaml``).
+"""Accuracy of the NLP processors on labelled texts: real published news by default (``bench.nlp_real``),
+or with ``--set`` one of the team-written sets of ``tests/processors/`` (``devset.yaml`` …).
 
 Runs normalise → entities → topics → figures over every text and prints precision, recall and F1 per
 field against the gold labels, and the fallback pipeline's generic PERSON/ORG/GPE layer beside the
@@ -95,10 +96,26 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--errors", action="store_true", help="list every miss and false alarm")
     parser.add_argument(
-        "--set", choices=["dev", "heldout", "unseen", "unseen2"], default="dev", help="which labelled texts"
+        "--set",
+        choices=["real", "dev", "heldout", "unseen", "unseen2"],
+        default="real",
+        help="which labelled texts: real published news (../shared/evaldata/nlp-real) or a team-written set",
+    )
+    parser.add_argument(
+        "--record-before", action="store_true", help="real set: save these figures as the 'before' columns"
+    )
+    parser.add_argument(
+        "--data", type=Path, help="real set: the nlp-real folder (default ../shared/evaldata/nlp-real)"
     )
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.WARNING)
+    if args.set == "real":
+        from bench import nlp_real  # imports this module's steps
+
+        nlp_real.run(
+            show_errors=args.errors, record_before=args.record_before, root=args.data or nlp_real.NLP_REAL
+        )
+        return 0
     sets = {"heldout": HELDOUT, "unseen": UNSEEN, "unseen2": UNSEEN2}
     run(show_errors=args.errors, path=sets.get(args.set, DEVSET))
     return 0

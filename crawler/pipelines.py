@@ -17,6 +17,7 @@ from scrapy.crawler import Crawler
 from scrapy.exceptions import DropItem, NotConfigured
 
 from crawler.extract import Extracted, to_article
+from crawler.site_stats import count_site
 from crawler.sites import SiteConfig
 from crawler.spider import PageItem
 from crawler.state import CrawlState, Seen
@@ -119,6 +120,8 @@ class PublishPipeline:
             article.article_id, item.url, article.content_hash, article.version
         )
         self._count("published")
+        assert self.crawler.stats is not None
+        count_site(self.crawler.stats, item.site, "published")
         log.info("published: %s (version %d)", item.url, article.version)
         if len(self._pending) >= self.flush_every:
             self._flush()

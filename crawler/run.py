@@ -14,12 +14,18 @@ import os
 import subprocess
 import sys
 import tempfile
+import time
 from dataclasses import asdict, dataclass, field
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+from crawler.site_stats import per_site
 from crawler.sites import SiteConfig, SiteConfigError, load_sites
+from crawler.unreachable import quiet_scrapy_failures
+from pipeline.logs import configure_logging
+from pipeline.ops.crawls import record_crawls
 from pipeline.settings import CONFIG_DIR, REPO_ROOT, Settings
 from pipeline.topics import crawler_stage
 
@@ -39,6 +45,7 @@ class CrawlStats:
     dropped: dict[str, int] = field(default_factory=dict)  # reason -> pages (list_page, no_body, ...)
     errors: int = 0
     failed: dict[str, int] = field(default_factory=dict)  # reason -> requests (http, timeout, other)
+    sites: dict[str, dict[str, int]] = field(default_factory=dict)  # site -> its counters (site_stats)
 
     @classmethod
     def from_scrapy(cls, stats: dict[str, Any]) -> CrawlStats:
@@ -50,6 +57,7 @@ class CrawlStats:
             dropped={k[len(prefix) :]: int(v) for k, v in stats.items() if k.startswith(prefix)},
             errors=int(stats.get("jiancha/errors", 0)) + int(stats.get("log_count/ERROR", 0)),
             failed={k[len(failed) :]: int(v) for k, v in stats.items() if k.startswith(failed)},
+            sites=per_site(stats),
         )
 
 
@@ -96,27 +104,35 @@ def scrapy_settings(settings: Settings, sites: list[SiteConfig]) -> dict[str, An
 
 
 def run_in_this_process(
-    settings: Settings, sites: list[SiteConfig], output: Path | None = None
+    settings: Settings,
+    sites: list[SiteConfig],
+    output: Path | None = None,
+    backfill_since: datetime | None = None,
+    max_pages: int | None = None,
 ) -> CrawlStats:
     """Run one crawl with Scrapy here (once per process: the reactor cannot restart)."""
     from scrapy.crawler import CrawlerProcess
 
     from crawler.spider import NewsSpider
 
-    # Scrapy's INFO lines are banners and stats dumps: its handler shows warnings and worse. Ours are
-    # one line per article outcome, so the stage logger gets its own handler at the configured level.
-    stage_log = logging.getLogger(crawler_stage().logger_name)
-    handler = logging.StreamHandler(sys.stderr)
-    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s %(message)s"))
-    stage_log.addHandler(handler)
-    stage_log.setLevel(settings.log_level)
-    stage_log.propagate = False
     configured = scrapy_settings(settings, sites)
     if output is not None:
         configured["JIANCHA_OUTPUT_FILE"] = str(output)
+    # Scrapy's lines and ours go through one handler in the ``log_format`` of the settings; Scrapy's
+    # INFO lines are banners and stats dumps (only its warnings show), ours one line per outcome.
+    configured["LOG_INSTALL_ROOT_HANDLER"] = False
+    spider: type[NewsSpider] = NewsSpider
+    arguments: dict[str, Any] = {"sites": sites}
+    if backfill_since is not None:
+        from crawler.backfill import BackfillSpider, backfill_scrapy_settings
+
+        configured.update(backfill_scrapy_settings(settings, sites[0].name, max_pages))
+        spider, arguments["since"] = BackfillSpider, backfill_since
     process = CrawlerProcess(configured)
-    crawler = process.create_crawler(NewsSpider)
-    process.crawl(crawler, sites=sites)
+    configure_logging(settings)  # after Scrapy's own logging set-up, which resets its loggers' levels
+    quiet_scrapy_failures()
+    crawler = process.create_crawler(spider)
+    process.crawl(crawler, **arguments)
     process.start()
     raw = crawler.stats.get_stats() if crawler.stats else {}
     if raw.get("jiancha/publish_failed"):
@@ -137,6 +153,8 @@ def crawl_once(
     timeout_s: float | None = None,
     only: list[str] | None = None,
     output: Path | None = None,
+    backfill_since: datetime | None = None,
+    max_pages: int | None = None,
 ) -> CrawlStats:
     """Crawl every configured site once (in a child process) and return what happened.
 
@@ -152,6 +170,7 @@ def crawl_once(
     resolved = settings.model_copy(
         update={"data_dir": settings.data_dir.resolve(), "sites_file": path.resolve()}
     )
+    started_at = time.time()
     with tempfile.TemporaryDirectory(prefix="jiancha-crawl-") as tmp:
         stats_file = Path(tmp) / "stats.json"
         command = [sys.executable, "-m", "crawler.run", "--sites-file", str(path.resolve())]
@@ -160,6 +179,11 @@ def crawl_once(
             command += ["--only", name]
         if output is not None:
             command += ["--output", str(output.resolve())]
+        if backfill_since is not None:  # one site (``only``), its list pages back to that time
+            if len(only or []) != 1:
+                raise SiteConfigError("a backfill crawls one site: name it with --site")
+            command += ["--backfill-since", backfill_since.isoformat()]
+            command += ["--max-pages", str(max_pages)] if max_pages else []
         env = dict(os.environ)
         env["PYTHONPATH"] = os.pathsep.join(p for p in (str(REPO_ROOT), env.get("PYTHONPATH")) if p)
         log.info("crawling %s%s", path, f" (demo at {demo_base})" if demo_base else "")
@@ -175,6 +199,8 @@ def crawl_once(
             )
         stats = CrawlStats(**json.loads(stats_file.read_text(encoding="utf-8")))
     log.info("crawl of %s: %s", path, stats)
+    if output is None:  # a crawl to a file is a debugging run: the bus stays untouched
+        record_crawls(settings, sorted(only or known), stats.sites, started_at)
     return stats
 
 
@@ -186,6 +212,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--demo-base")
     parser.add_argument("--only", action="append", help="crawl only this site (repeatable)")
     parser.add_argument("--output", type=Path, help="write the articles to this JSON-lines file")
+    parser.add_argument("--backfill-since", type=datetime.fromisoformat, help="backfill back to this time")
+    parser.add_argument("--max-pages", type=int, help="backfill: stop after this many pages (resumable)")
     args = parser.parse_args(argv)
     settings = Settings(**json.loads(sys.stdin.read()))
     sites = load_sites(args.sites_file, args.demo_base)
@@ -193,7 +221,7 @@ def main(argv: list[str] | None = None) -> int:
         sites = [site for site in sites if site.name in set(args.only)]
     hosts = sorted({urlsplit(u).netloc for s in sites for u in s.entry_points})
     log.info("crawling %d sites on %s", len(sites), ", ".join(hosts))
-    stats = run_in_this_process(settings, sites, args.output)
+    stats = run_in_this_process(settings, sites, args.output, args.backfill_since, args.max_pages)
     args.stats_out.write_text(json.dumps(asdict(stats), ensure_ascii=False), encoding="utf-8")
     return 0
 

@@ -26,7 +26,9 @@ from twisted.python.failure import Failure
 from crawler.extract import Extracted, extract
 from crawler.extract.pages import join_pages, merge_pages
 from crawler.feeds import feed_links, parse_sitemap
+from crawler.site_stats import count_site
 from crawler.sites import SiteConfig, site_for_url
+from crawler.unreachable import UnreachableSites, unreachable_reason
 from pipeline.topics import crawler_stage
 
 log = logging.getLogger(crawler_stage().logger_name)
@@ -82,6 +84,10 @@ class NewsSpider(scrapy.Spider):
         entry_hosts = {urlsplit(url).hostname or "" for site in sites for url in site.entry_points}
         self.allowed_domains = sorted(({d for site in sites for d in site.domains} | entry_hosts) - {""})
         self._links = LinkExtractor(unique=True)
+        self.unreachable = UnreachableSites()
+
+    def closed(self, reason: str) -> None:
+        self.unreachable.report()
 
     async def start(self) -> AsyncIterator[Any]:
         for request in self.start_requests():
@@ -140,6 +146,8 @@ class NewsSpider(scrapy.Spider):
         if site is None:
             stats.inc_value("jiancha/dropped/off_site")
             log.info("dropped(off_site): %s", response.url)
+        else:
+            count_site(stats, site.name, f"status/{response.status}")
         return site
 
     def _site(self, response: Response) -> SiteConfig | None:
@@ -162,6 +170,9 @@ class NewsSpider(scrapy.Spider):
         pages: list[str] = []
         if site.is_article(response.url) or response.meta.get("article"):
             extracted = extract(response.url, response.body, _headers(response), site)
+            count_site(stats, site.name, "article_pages")
+            if "selector_missed" in extracted.quality:
+                count_site(stats, site.name, "selector_missed")
             pages = extracted.page_urls
             if pages and pages[0] != response.url:
                 # A later page of a split article: the article is its first page, joined with the rest.
@@ -175,6 +186,7 @@ class NewsSpider(scrapy.Spider):
             else:
                 yield PageItem(response.url, site.name, extracted)
         else:
+            count_site(stats, site.name, "other_pages")
             stats.inc_value("jiancha/dropped/list_page")
             log.info("dropped(list_page): %s", response.url)
         for link in self._links.extract_links(response):
@@ -245,6 +257,14 @@ class NewsSpider(scrapy.Spider):
         request = getattr(failure, "request", None)
         url = request.url if request is not None else "?"
         message = failure.getErrorMessage()[:200]
+        unreachable = unreachable_reason(failure)
+        if unreachable is not None:  # the site, not the page: one line per site when the crawl ends
+            stats.inc_value("jiancha/errors")
+            stats.inc_value(f"jiancha/failed/{unreachable}")
+            site = request.meta.get("site", "?") if request is not None else "?"
+            self.unreachable.add(site, url, unreachable, message)
+            log.debug("error(%s): %s (%s)", unreachable, url, message)
+            return
         if failure.check(IgnoreRequest) and not failure.check(HttpError):
             # robots.txt forbids it, an off-site redirect, too many redirects, or the depth limit
             stats.inc_value("jiancha/dropped/ignored")
@@ -263,6 +283,10 @@ class NewsSpider(scrapy.Spider):
         )
         stats.inc_value("jiancha/errors")
         stats.inc_value(f"jiancha/failed/{reason}")
+        if request is not None and request.meta.get("site"):
+            response = getattr(failure.value, "response", None)
+            status = str(response.status) if failure.check(HttpError) and response is not None else reason
+            count_site(stats, request.meta["site"], f"status/{status}")
         log.warning("error(%s): %s (%s)", reason, url, message)
 
 

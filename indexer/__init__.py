@@ -35,7 +35,10 @@ def open_index(settings: Settings) -> SearchBackend:
         from indexer.elastic_backend import ElasticBackend
 
         return ElasticBackend(
-            settings.elasticsearch_url, settings.index_name, connect_timeout_s=settings.connect_timeout_s
+            settings.elasticsearch_url,
+            settings.index_name,
+            connect_timeout_s=settings.connect_timeout_s,
+            client_options=settings.elasticsearch_client_options(),
         )
     from indexer.sqlite_backend import SqliteBackend
 

@@ -7,8 +7,8 @@ from __future__ import annotations
 import base64
 import json
 from abc import ABC, abstractmethod
-from collections.abc import Sequence
-from dataclasses import dataclass, field
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any, Literal
 
@@ -24,6 +24,8 @@ MAX_PAGE_SIZE = 100
 # that both backends accept the same queries. Deeper pages use ``cursor`` (search_after).
 MAX_RESULT_WINDOW = 10_000
 FACET_SIZE = 10  # buckets per facet: what a sidebar can show
+# Buckets a dashboard may ask for (every county of a province has ~120 units).
+MAX_FACET_SIZE = 500
 # Facets a search can return: name -> what it counts (articles per value).
 FACETS = ("source", "site", "topic", "procuratorate", "region", "tone")
 MAX_COPIES_LISTED = 200  # copies listed per story with all_copies (a viral story can have thousands)
@@ -98,6 +100,7 @@ class SearchQuery:
     size: int = 20
     cursor: str | None = None
     facets: bool = False
+    facet_size: int = FACET_SIZE
     histogram: Interval | None = None
     collapse_stories: bool = True
     all_copies: bool = False
@@ -125,6 +128,8 @@ class SearchQuery:
                 f"results beyond the first {MAX_RESULT_WINDOW} cannot be paged to; refine the query "
                 "or page with the cursor"
             )
+        if not 1 <= self.facet_size <= MAX_FACET_SIZE:
+            raise QueryError(f"facet_size must be between 1 and {MAX_FACET_SIZE}")
         if self.min_relevance is not None and not 0 <= self.min_relevance <= 1:
             raise QueryError("min_relevance must be between 0 and 1")
         for name in ("date_from", "date_to", "indexed_from"):
@@ -248,6 +253,21 @@ class SearchBackend(ABC):
     def search_many(self, queries: Sequence[SearchQuery]) -> list[SearchPage]:
         """Several searches at once, pages in order (an engine may answer them in one request)."""
         return [self.search(query) for query in queries]
+
+    def scan(self, query: SearchQuery, limit: int) -> Iterator[SearchHit]:
+        """Every match (up to ``limit``), newest first, one hit per article, without snippets,
+        totals or facets: what an export reads. This default walks the search cursor; the
+        backends override it with one cheaper walk (indexer/scan.py)."""
+        page_query = replace(query, sort="date", size=MAX_PAGE_SIZE, page=1, collapse_stories=False,
+                             all_copies=False, facets=False, histogram=None, cursor=None)  # fmt: skip
+        sent = 0
+        while sent < limit:
+            page = self.search(page_query)
+            yield from page.hits[: limit - sent]
+            sent += len(page.hits)
+            if page.next_cursor is None or not page.hits:
+                return
+            page_query = replace(page_query, cursor=page.next_cursor)
 
     @abstractmethod
     def get(self, article_id: str) -> Article | None: ...

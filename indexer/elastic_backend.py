@@ -37,6 +37,7 @@ from indexer.base import (
 )
 from indexer.document import doc_version, document_json, fill_histogram, hit_from_document
 from indexer.es_query import build_search, story_copies_request, story_stats_request
+from indexer.scan import es_scan
 from pipeline.errors import LOCAL_SERVICES_HINT, ServiceUnavailable
 from pipeline.model import Article
 
@@ -69,12 +70,20 @@ def article_to_action(article: Article, index_name: str) -> dict[str, Any]:
 class ElasticBackend(SearchBackend):
     name = "elasticsearch"
 
-    def __init__(self, url: str, index_name: str, connect_timeout_s: float = 10.0) -> None:
+    def __init__(
+        self,
+        url: str,
+        index_name: str,
+        connect_timeout_s: float = 10.0,
+        client_options: dict[str, Any] | None = None,
+    ) -> None:
         if index_name != index_name.lower() or not index_name:
             raise ValueError(f"Elasticsearch index names must be lower-case: {index_name!r}")
         self.url = url
         self.alias = index_name
-        self.client = Elasticsearch(url, request_timeout=max(30.0, connect_timeout_s), retry_on_timeout=True)
+        self.client = Elasticsearch(
+            url, request_timeout=max(30.0, connect_timeout_s), retry_on_timeout=True, **(client_options or {})
+        )
         # Fail fast with the address in the message. cluster.health, not ping(): some
         # distributions answer GET / with 405. No retries here, so the wait is one timeout.
         try:
@@ -236,6 +245,10 @@ class ElasticBackend(SearchBackend):
             histogram=histogram,
             next_cursor=next_cursor,
         )
+
+    def scan(self, query: SearchQuery, limit: int) -> Iterator[SearchHit]:
+        with self._errors():
+            yield from es_scan(self.client, self.alias, query, limit)
 
     def _add_story_stats(self, hits: list[SearchHit], all_copies: bool) -> None:
         keys = list(dict.fromkeys(h.story_id for h in hits))

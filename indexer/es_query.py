@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from indexer.base import FACET_SIZE, SearchQuery, decode_cursor
+from indexer.base import SearchQuery, decode_cursor
 from indexer.outlets import decorated_prefixes, script_forms
 from indexer.query import And, Node, Not, Or, Term
 from indexer.text import query_words, to_simplified
@@ -147,7 +147,7 @@ def build_aggs(query: SearchQuery) -> dict[str, Any]:
     }
     if query.facets:
         for name, field in FACET_FIELDS.items():
-            aggs[f"facet_{name}"] = {"terms": {"field": field, "size": FACET_SIZE}}
+            aggs[f"facet_{name}"] = {"terms": {"field": field, "size": query.facet_size}}
     if query.histogram:
         aggs["histogram"] = {
             "date_histogram": {

@@ -24,7 +24,8 @@ import re
 import sqlite3
 import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -35,6 +36,7 @@ from indexer.base import (
     IndexOutcome,
     QueryError,
     SearchBackend,
+    SearchHit,
     SearchPage,
     SearchQuery,
     StoryCopy,
@@ -43,6 +45,7 @@ from indexer.base import (
     encode_cursor,
 )
 from indexer.document import doc_version, document_json, facet_values, hit_from_document
+from indexer.scan import sqlite_scan
 from indexer.sqlite_match import find_matches
 from indexer.sqlite_query import filter_sql, order_sql
 from indexer.sqlite_read import (
@@ -317,7 +320,9 @@ class SqliteBackend(SearchBackend):
                     hit_from_document(json.loads(payloads[i]), None if bm is None else -bm, query.terms)
                     for i, bm in rows
                 ]
-                counts = self._facet_sets.count(conn, matched.facet_sets) if query.facets else {}
+                counts = (
+                    self._facet_sets.count(conn, matched.facet_sets, query.facet_size) if query.facets else {}
+                )
                 histogram = histogram_of_days(matched.days, query.histogram) if query.histogram else []
                 if hits:
                     add_story_stats(conn, hits, query.all_copies)
@@ -329,6 +334,17 @@ class SqliteBackend(SearchBackend):
             next_cursor = encode_cursor([offset + query.size])
         return SearchPage(total=matched.total, stories=matched.stories, hits=hits, facets=counts,
                           histogram=histogram, next_cursor=next_cursor)  # fmt: skip
+
+    def scan(self, query: SearchQuery, limit: int) -> Iterator[SearchHit]:
+        @contextmanager
+        def locked() -> Iterator[sqlite3.Connection]:
+            with self._lock:
+                try:
+                    yield self._connect()
+                except sqlite3.OperationalError as exc:
+                    raise self._translate(exc) from exc
+
+        return sqlite_scan(locked, query, limit)
 
     def get(self, article_id: str) -> Article | None:
         rows = self._run(

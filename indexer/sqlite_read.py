@@ -132,8 +132,11 @@ class FacetSets:
             self._entry_set = np.concatenate([self._entry_set, np.array(sets, dtype=np.int64)])
             self._entry_value = np.concatenate([self._entry_value, np.array(values, dtype=np.int64)])
 
-    def count(self, conn: sqlite3.Connection, facet_sets: np.ndarray) -> dict[str, list[FacetBucket]]:
-        """Facet counts of the matches, given their facet_set ids (MatchColumns.facet_sets)."""
+    def count(
+        self, conn: sqlite3.Connection, facet_sets: np.ndarray, size: int = FACET_SIZE
+    ) -> dict[str, list[FacetBucket]]:
+        """The ``size`` biggest facet counts of the matches, given their facet_set ids
+        (MatchColumns.facet_sets)."""
         self._refresh(conn)
         per_set = np.bincount(facet_sets, minlength=self._max_id + 1)
         per_value = np.bincount(
@@ -144,8 +147,7 @@ class FacetSets:
             found = [(int(per_value[i]), i) for i in self._by_facet.get(name, []) if per_value[i]]
             found.sort(key=lambda pair: (-pair[0], self._values[pair[1]]))
             facets[name] = [
-                FacetBucket(value=self._values[i], count=n, label=self._labels[i])
-                for n, i in found[:FACET_SIZE]
+                FacetBucket(value=self._values[i], count=n, label=self._labels[i]) for n, i in found[:size]
             ]
         return facets
 

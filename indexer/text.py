@@ -8,14 +8,13 @@ from __future__ import annotations
 import html
 import itertools
 import re
-import unicodedata
 from collections.abc import Sequence
 from functools import lru_cache
 
-import jieba
 import opencc
 
 from pipeline.model import Article
+from pipeline.segmenter import shared_segmenter
 
 # Han ideographs: the unified block, extension A, compatibility ideographs and the supplementary
 # planes (extensions B-H). Each one is a token of its own, as in Elasticsearch's standard tokenizer.
@@ -48,15 +47,13 @@ def simplified_fields(article: Article) -> tuple[str, str]:
 
 @lru_cache(maxsize=4096)
 def query_words(text: str) -> tuple[str, ...]:
-    """The words of a query term as the entity stage segments text (jieba, lower-cased,
-    punctuation left out), to compare with an article's ``title_words``/``body_words``:
+    """The words of a query term as the entity stage segments text (the shared segmenter,
+    lower-cased, punctuation left out), to compare with an article's ``title_words``/``body_words``:
     检察官 → (检察官,), 洪洞县检察院 → (洪洞县, 检察院). ``text`` is simplified already.
-    A query term is a few characters, so segmenting it costs microseconds once jieba's
+    A query term is a few characters, so segmenting it costs microseconds once the segmenter's
     dictionary is loaded (about a second, on the first query of a process).
     """
-    words = (w.strip().lower() for w in jieba.cut(text))
-    # Left out as spaCy's is_punct/is_space leave them out in the entity stage.
-    return tuple(w for w in words if w and not all(unicodedata.category(c)[0] == "P" for c in w))
+    return shared_segmenter().words(text)
 
 
 def spaced_cjk(text: str) -> str:

@@ -25,6 +25,7 @@ from typing import Protocol
 
 from pydantic import ValidationError
 
+from pipeline import metrics
 from pipeline.bus import Bus, Message, Producer
 from pipeline.deadletters import dead_letter
 from pipeline.errors import Drop, Poison, is_outage
@@ -89,7 +90,7 @@ class StageRunner:
             raise ValueError(f"stage {stage.name} needs an output topic or a sink")
         self.stage = stage
         self.bus = bus
-        self.steps = list(steps)
+        self.steps = [metrics.timed_step(stage.name, step) for step in steps]
         self.sink = sink
         self.batch_size = batch_size
         self.poll_timeout_s = poll_timeout_s
@@ -253,11 +254,15 @@ class StageRunner:
         attempt = 0
         while True:
             try:
+                started = time.perf_counter()
                 outcomes = self.sink.write([article for _, article in decoded])
+                rejected = sum(1 for outcome in outcomes if not outcome.ok)
+                metrics.record_sink_write(self.stage.name, time.perf_counter() - started, rejected)
                 break
             except Exception as error:
                 if not is_outage(error):
                     raise
+                metrics.record_sink_unavailable(self.stage.name)
                 attempt += 1
                 if not self.wait_out("sink", attempt, error, stop):
                     return False
@@ -281,6 +286,7 @@ class StageRunner:
 
     def outcome(self, status: str, url: str, reason: str | None = None) -> None:
         self.stats.counts[status] += 1
+        metrics.record_outcome(self.stage.name, status, self.stage.prefix)
         if reason:
             self.log.info("%s: %s (%s)", status, url, reason[:200])
         else:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import (
@@ -32,6 +32,11 @@ class Settings(BaseSettings):
     index: Literal["sqlite", "elasticsearch"] = Field("sqlite", description="search backend")
     kafka_bootstrap: str = Field("127.0.0.1:9092", description="Kafka bootstrap servers, comma-separated")
     elasticsearch_url: str = Field("http://127.0.0.1:9200", description="Elasticsearch URL")
+    elasticsearch_username: str = Field("", description="Elasticsearch user (empty: no authentication)")
+    elasticsearch_password: str = Field("", description="password of that Elasticsearch user")
+    elasticsearch_ca_certs: str = Field(
+        "", description="CA certificate file that signed Elasticsearch's TLS certificate (empty: system CAs)"
+    )
     topic_prefix: str = Field("", description="prefix of every topic and consumer group (isolates runs)")
     index_name: str = Field("jiancha-articles", description="name of the search index (Elasticsearch/SQLite)")
     sites_file: Path = Field(Path("config/sites.yaml"), description="the sites to crawl")
@@ -45,7 +50,10 @@ class Settings(BaseSettings):
     web_session_secret: SecretStr | None = Field(
         None, description="signs the web app's login cookies; unset: a random one kept in data_dir"
     )
-    user_agent: str = Field("JianchaMonitor/0.1", description="User-Agent the crawler sends")
+    user_agent: str = Field(
+        "JianchaMonitor/0.1 (+https://github.com/jiancha-monitor; news monitoring of procuratorate work)",
+        description="User-Agent the crawler sends",
+    )
     batch_size: int = Field(100, ge=1, le=10_000, description="messages per batch in the stage runner")
     index_batch_size: int = Field(
         1000,
@@ -66,6 +74,9 @@ class Settings(BaseSettings):
     kafka_partitions: int = Field(3, ge=1, description="partitions of topics the project creates on Kafka")
     kafka_replication_factor: int = Field(1, ge=1, description="replication factor of topics it creates")
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = Field("INFO", description="log level")
+    log_format: Literal["text", "json"] = Field(
+        "text", description="log lines as text, or as one JSON object per line (for log collectors)"
+    )
     reprint_window_days: float = Field(
         30.0, ge=0, description="copies of a story are looked for within this many days of it (0: any time)"
     )
@@ -100,6 +111,22 @@ class Settings(BaseSettings):
     smtp_from: str = Field("jiancha@localhost", description="sender address of e-mail alerts")
     smtp_starttls: bool = Field(False, description="upgrade the SMTP connection with STARTTLS")
 
+    metrics_host: str = Field("127.0.0.1", description="address of a worker's /metrics, /health, /ready")
+    metrics_port: int = Field(
+        0, ge=0, le=65535, description="port of a worker's /metrics, /health, /ready (0: not served)"
+    )
+    heartbeat_interval_s: float = Field(
+        15.0, gt=0, description="seconds between a worker's heartbeats (its counts, for `jiancha status`)"
+    )
+
+    @field_validator("elasticsearch_username", "elasticsearch_password")
+    @classmethod
+    def _ascii_login(cls, value: str) -> str:
+        # The Elasticsearch client sends Basic credentials as ASCII; anything else fails on every request.
+        if not value.isascii():
+            raise ValueError("Elasticsearch user names and passwords must be ASCII")
+        return value
+
     @field_validator("data_dir", "sites_file")
     @classmethod
     def _relative_to_repo(cls, value: Path) -> Path:
@@ -125,6 +152,15 @@ class Settings(BaseSettings):
         file_secret_settings: PydanticBaseSettingsSource,
     ) -> tuple[PydanticBaseSettingsSource, ...]:
         return (init_settings, env_settings, YamlConfigSettingsSource(settings_cls))
+
+    def elasticsearch_client_options(self) -> dict[str, Any]:
+        """Authentication and TLS options of every Elasticsearch client of the project."""
+        options: dict[str, Any] = {}
+        if self.elasticsearch_username:
+            options["basic_auth"] = (self.elasticsearch_username, self.elasticsearch_password)
+        if self.elasticsearch_ca_certs:
+            options["ca_certs"] = self.elasticsearch_ca_certs
+        return options
 
     @property
     def sites_path(self) -> Path:

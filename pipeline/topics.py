@@ -9,6 +9,11 @@ FETCHED = "articles.fetched"
 ANNOTATED = "articles.annotated"
 ENRICHED = "articles.enriched"
 DLQ = "articles.dlq"
+# Operations records (pipeline/ops): each worker's counts, and one record per site per crawl.
+HEARTBEATS = "ops.heartbeats"
+CRAWLS = "ops.crawls"
+# Which dead letters `jiancha dlq replay` has sent back already (keyed by the letter's position).
+REPLAYED = "ops.replayed"
 
 
 @dataclass(frozen=True)
@@ -68,4 +73,28 @@ def indexer_stage(prefix: str = "") -> Stage:
 
 
 def all_topics(prefix: str = "") -> list[str]:
-    return [f"{prefix}{name}" for name in (FETCHED, ANNOTATED, ENRICHED, DLQ)]
+    return [f"{prefix}{name}" for name in (FETCHED, ANNOTATED, ENRICHED, DLQ, HEARTBEATS, CRAWLS, REPLAYED)]
+
+
+def heartbeats_topic(prefix: str = "") -> str:
+    return f"{prefix}{HEARTBEATS}"
+
+
+def crawls_topic(prefix: str = "") -> str:
+    return f"{prefix}{CRAWLS}"
+
+
+def replayed_topic(prefix: str = "") -> str:
+    return f"{prefix}{REPLAYED}"
+
+
+def dlq_topic(prefix: str = "") -> str:
+    return f"{prefix}{DLQ}"
+
+
+def stage_named(name: str, prefix: str = "") -> Stage:
+    """The stage called ``name`` (crawler, entities, topics, indexer); ValueError for another name."""
+    stages = {s.name: s for s in (crawler_stage(prefix), *processor_stages(prefix), indexer_stage(prefix))}
+    if name not in stages:
+        raise ValueError(f"no stage named {name!r}; the stages are {', '.join(stages)}")
+    return stages[name]

@@ -19,7 +19,7 @@ from processors.normalise import load_converter, normalise
 from processors.reprints import open_story_store
 from processors.reprints.step import assign_story
 from processors.statistics import extract_statistics
-from processors.topics import classify, cue_words, load_taxonomy
+from processors.topics import classify, load_taxonomy
 
 STAGES = ("entities", "topics")
 
@@ -37,7 +37,7 @@ def build_steps(stage: str, settings: Settings) -> list[Step]:
         return [
             partial(classify, taxonomy=taxonomy),
             extract_statistics,
-            partial(extract_keywords, extractor=load_keyword_extractor(domain_words=cue_words(taxonomy))),
+            partial(extract_keywords, extractor=load_keyword_extractor()),
             partial(
                 assign_story,
                 store=open_story_store(settings),

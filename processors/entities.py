@@ -10,19 +10,20 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable, Sequence
 
-import jieba
 from spacy.tokens import Doc
 
+from pipeline.gazetteer import Gazetteer, Region
 from pipeline.model import Article, Entity
+from pipeline.segmenter import Segmenter, index_words
 from pipeline.settings import Settings
-from processors.nlp.gazetteer import Gazetteer, Region
 from processors.nlp.institutions import Mention, attach_cities, resolve_context
 from processors.nlp.persons import find_persons, staff_names
-from processors.nlp.pipeline import NlpResources, load_nlp
+from processors.nlp.pipeline import NlpResources, SegmenterTokenizer, load_nlp
 from processors.normalise import load_converter
 
-# Lines around the story (copyright, source, editor) name outlets and places that are not its subject.
-_BOILERPLATE = ("版权", "免责", "来源", "责任编辑", "编辑", "声明", "原标题", "转载")
+# Lines around the story (copyright, source, editor) name outlets and places that are not its subject
+# (an 原标题 line is the story's own title: it names its subject).
+_BOILERPLATE = ("版权", "免责", "来源", "责任编辑", "编辑", "声明", "转载")
 
 
 def load_entity_resources(settings: Settings) -> NlpResources:
@@ -65,7 +66,12 @@ def _outside(mentions: Sequence[Mention], spans: Sequence[tuple[int, int]]) -> l
 
 
 def _entities(
-    text: str, doc: Doc, mentions: Sequence[Mention], staff: dict[str, str], in_title: bool
+    text: str,
+    doc: Doc,
+    mentions: Sequence[Mention],
+    staff: dict[str, str],
+    in_title: bool,
+    segmenter: Segmenter,
 ) -> list[Entity]:
     entities = [
         Entity(
@@ -79,11 +85,19 @@ def _entities(
         for m in mentions
     ]
     generic = [(e.start_char, e.end_char) for e in doc.ents if e.label_ == "PERSON"]
-    for start, end, role in find_persons(text, generic, staff, mentions, jieba.lcut):
+    for start, end, role in find_persons(text, generic, staff, mentions, segmenter):
         entities.append(
             Entity(text=text[start:end], label="PERSON", start=start, end=end, role=role, in_title=in_title)
         )
     return sorted(entities, key=lambda e: (e.start, e.end))
+
+
+def _words(text: str, doc: Doc, resources: NlpResources) -> str:
+    """The shared segmenter's words of the text: the doc's own tokens when the segmenter made them
+    (the fallback pipeline), else a pass of the segmenter (an installed model tokenizes its own way)."""
+    if isinstance(resources.nlp.tokenizer, SegmenterTokenizer):
+        return " ".join(index_words(t.text for t in doc))
+    return " ".join(resources.segmenter.words(text))
 
 
 def _unique(values: Iterable[str | None]) -> list[str]:
@@ -100,13 +114,15 @@ def tag_entities(article: Article, resources: NlpResources) -> Article:
     title_mentions = resolve_context(raw_title, province)
     body_mentions = resolve_context(raw_body, province)
     context = [*title_mentions, *body_mentions]
-    title_mentions = attach_cities(title_mentions, context)
-    body_mentions = attach_cities(body_mentions, context)
+    duplicates = resources.gazetteer.duplicates
+    title_mentions = attach_cities(title_mentions, context, duplicates, province)
+    body_mentions = attach_cities(body_mentions, context, duplicates, province)
     simplified = resources.to_simplified
     editor = simplified(article.editor) if article.editor else None
     staff = staff_names(body, [simplified(a) for a in article.authors], editor)
-    entities = _entities(title, title_doc, title_mentions, {}, True) + _entities(
-        body, body_doc, body_mentions, staff, False
+    segmenter = resources.segmenter
+    entities = _entities(title, title_doc, title_mentions, {}, True, segmenter) + _entities(
+        body, body_doc, body_mentions, staff, False, segmenter
     )
     mentions = [*title_mentions, *body_mentions]
     regions = [
@@ -121,11 +137,10 @@ def tag_entities(article: Article, resources: NlpResources) -> Article:
             "entities": entities,
             "procuratorates": _unique(m.canonical for m in mentions if m.label == "PROCURATORATE"),
             "regions": _unique(regions),
-            # The segmenter's words, for ranking in search (see Article.title_words).
-            **{
-                field: " ".join(t.lower_ for t in doc if not (t.is_space or t.is_punct or t.text.isspace()))
-                for field, doc in (("title_words", title_doc), ("body_words", body_doc))
-            },
+            # The shared segmenter's words, for ranking in search (see Article.title_words): the
+            # query side cuts a query with the same segmenter.
+            "title_words": _words(title, title_doc, resources),
+            "body_words": _words(body, body_doc, resources),
             "steps": [*article.steps, "entities"],
         }
     )

@@ -1,4 +1,4 @@
-"""Keyword step of the ``topics`` stage: the article's top terms by TF-IDF over jieba tokens.
+"""Keyword step of the ``topics`` stage: the article's top terms by TF-IDF over the shared segmenter's words.
 
 jieba's IDF table stands for general Chinese; ``config/stopwords.txt`` removes function words,
 news boilerplate and words every procuratorate article shares. The title counts twice.
@@ -9,10 +9,10 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-import jieba
 import jieba.analyse
 
 from pipeline.model import Article
+from pipeline.segmenter import Segmenter, shared_segmenter
 from pipeline.settings import CONFIG_DIR
 
 STOPWORDS_FILE = CONFIG_DIR / "stopwords.txt"
@@ -21,12 +21,14 @@ _NOT_A_WORD = re.compile(r"^[\d.%,，a-zA-Z]+$")
 
 
 def load_keyword_extractor(
-    stopwords: Path = STOPWORDS_FILE, domain_words: list[str] | None = None
+    stopwords: Path = STOPWORDS_FILE, segmenter: Segmenter | None = None
 ) -> jieba.analyse.TFIDF:
-    """Loaded once per worker: jieba's IDF table, our stop words, domain terms kept whole (公益诉讼)."""
-    for word in domain_words or []:
-        jieba.add_word(word)
+    """Loaded once per worker: jieba's IDF table, our stop words, and the shared segmenter (which keeps
+    the taxonomy's phrases whole: 公益诉讼)."""
+    segmenter = segmenter or shared_segmenter()
     extractor = jieba.analyse.TFIDF()
+    extractor.tokenizer = segmenter.tokenizer
+    extractor.postokenizer = segmenter.tagger
     words = stopwords.read_text(encoding="utf-8").splitlines()
     extractor.stop_words = extractor.stop_words | {
         w.strip() for w in words if w.strip() and not w.startswith("#")

@@ -244,7 +244,15 @@ def relevance_of(title: str, body: str, tax: Taxonomy, references: int = 0) -> f
     first = min((m.start() for c in tax.relevance_cues for m in [c.pattern.search(lead)] if m), default=None)
     if first is not None and not any(c.pattern.search(lead[:first]) for c in tax.competing_cues):
         proc += float(cfg.get("lead_weight", 0.0))
-    competing, _ = count_cues(tax.competing_cues, title, body, tax, cap=cap, title_weight=title_weight)
+    # A court or police word in a sentence that names the procuratorate is the procuratorate acting
+    # (检察院向法院提出抗诉): it counts competing_shared_weight only.
+    shared = float(cfg.get("competing_shared_weight", 1.0))
+    sentences = _SENTENCE.findall(body)
+    alone = "。".join(s for s in sentences if not any(c.pattern.search(s) for c in tax.relevance_cues))
+    together = "。".join(s for s in sentences if any(c.pattern.search(s) for c in tax.relevance_cues))
+    competing, _ = count_cues(tax.competing_cues, title, alone, tax, cap=cap, title_weight=title_weight)
+    with_proc, _ = count_cues(tax.competing_cues, "", together, tax, cap=cap)
+    competing += shared * with_proc
     return proc / (proc + competing + float(cfg.get("bias", 2.0)))
 
 
@@ -281,10 +289,3 @@ def classify(article: Article, taxonomy: Taxonomy) -> Article:
             "steps": [*article.steps, "topics"],
         }
     )
-
-
-def cue_words(taxonomy: Taxonomy) -> list[str]:
-    """The taxonomy's plain cue phrases, for the segmenter to keep whole (公益诉讼, 司法救助)."""
-    return [
-        c.text for t in taxonomy.topics for c in t.cues if not c.text.startswith("re:") and len(c.text) >= 2
-    ]

@@ -8,6 +8,7 @@ developer machine and fails under CI=true. The structural checks need only PyYAM
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 import xml.etree.ElementTree as ET
@@ -21,6 +22,7 @@ from pipeline.settings import Settings
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 COMPOSE_FILE = REPO_ROOT / "docker-compose.yml"
+ENV_EXAMPLE = REPO_ROOT / ".env.example"
 DOCKERFILE = REPO_ROOT / "deploy" / "Dockerfile"
 LOCAL_POM = REPO_ROOT / "deploy" / "local" / "pom.xml"
 
@@ -87,15 +89,54 @@ def test_compose_accepts_the_file() -> None:
             pytest.fail(message)
         pytest.skip(message)
     # Every profile active, so the optional services are validated too.
-    result = subprocess.run(
-        [*command, "--file", str(COMPOSE_FILE), "--profile", "kibana", "config", "--quiet"],
+    result = _config(command, ENV_EXAMPLE)
+    assert result.returncode == 0, result.stderr
+
+
+def _config(command: list[str], env_file: Path) -> subprocess.CompletedProcess[str]:
+    environment = {k: v for k, v in os.environ.items() if k not in ("ELASTIC_PASSWORD", "KIBANA_PASSWORD")}
+    return subprocess.run(
+        [
+            *command,
+            "--env-file",
+            str(env_file),
+            "--file",
+            str(COMPOSE_FILE),
+            "--profile",
+            "kibana",
+            "config",
+            "--quiet",
+        ],
         capture_output=True,
         text=True,
         timeout=60,
         cwd=REPO_ROOT,
+        env=environment,
         check=False,
     )
-    assert result.returncode == 0, result.stderr
+
+
+def test_compose_refuses_to_start_without_the_passwords(tmp_path: Path) -> None:
+    command = _validator()
+    if command is None:
+        pytest.skip("no Compose validator (docker-compose)")
+    empty = tmp_path / "empty.env"
+    empty.write_text("", encoding="utf-8")
+    result = _config(command, empty)
+    assert result.returncode != 0
+    assert "set ELASTIC_PASSWORD in .env" in result.stderr or "set KIBANA_PASSWORD in .env" in result.stderr
+
+
+def test_env_example_names_every_required_variable() -> None:
+    required = set(re.findall(r"\$\{([A-Z_]+):\?", COMPOSE_FILE.read_text(encoding="utf-8")))
+    example = dict(
+        line.split("=", 1)
+        for line in ENV_EXAMPLE.read_text(encoding="utf-8").splitlines()
+        if "=" in line and not line.startswith("#")
+    )
+    assert required == {"ELASTIC_PASSWORD", "KIBANA_PASSWORD"} == set(example)
+    gitignore = (REPO_ROOT / ".gitignore").read_text(encoding="utf-8").split()
+    assert ".env" in gitignore  # the real passwords are never committed
 
 
 def test_there_is_a_service_per_stage(services: dict[str, dict[str, Any]]) -> None:
@@ -118,7 +159,12 @@ def test_project_services_point_at_the_stack(services: dict[str, dict[str, Any]]
         assert environment["JIANCHA_BUS"] == "kafka", name
         assert environment["JIANCHA_INDEX"] == "elasticsearch", name
         assert environment["JIANCHA_KAFKA_BOOTSTRAP"] == "kafka:9092", name
-        assert environment["JIANCHA_ELASTICSEARCH_URL"] == "http://elasticsearch:9200", name
+        assert environment["JIANCHA_ELASTICSEARCH_URL"] == "https://elasticsearch:9200", name
+        assert environment["JIANCHA_ELASTICSEARCH_USERNAME"] == "elastic", name
+        assert environment["JIANCHA_ELASTICSEARCH_PASSWORD"].startswith("${ELASTIC_PASSWORD:?"), name
+        # The CA file the client checks is on the certs volume, mounted into the service.
+        assert environment["JIANCHA_ELASTICSEARCH_CA_CERTS"].startswith("/certs/"), name
+        assert "certs:/certs:ro" in services[name]["volumes"], name
     # The bootstrap address is the one the broker advertises to the other containers.
     advertised = services["kafka"]["environment"]["KAFKA_ADVERTISED_LISTENERS"].split(",")
     assert any(listener.endswith("://kafka:9092") for listener in advertised), advertised
@@ -135,6 +181,21 @@ def test_environment_is_valid_settings(
         monkeypatch.setenv(key, str(value))
     settings = Settings()
     assert (settings.bus, settings.index, settings.web_host) == ("kafka", "elasticsearch", "0.0.0.0")
+
+
+def test_every_service_passes_only_known_settings(
+    services: dict[str, dict[str, Any]], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Each project service's JIANCHA_ variables are settings, and their values validate."""
+    for name in PROJECT_SERVICES:
+        with monkeypatch.context() as env:
+            for key, value in services[name]["environment"].items():
+                if not key.startswith("JIANCHA_"):
+                    continue
+                assert key.removeprefix("JIANCHA_").lower() in Settings.model_fields, f"{name}: {key}"
+                # ${VAR:?…} interpolations are filled by Compose from .env; any string validates here.
+                env.setenv(key, "x" if "${" in str(value) else str(value))
+            Settings()
 
 
 def test_engines_have_the_major_versions_run_locally(services: dict[str, dict[str, Any]]) -> None:
@@ -160,6 +221,44 @@ def test_kafka_runs_kraft_single_node(services: dict[str, dict[str, Any]]) -> No
 
 def test_kibana_is_optional(services: dict[str, dict[str, Any]]) -> None:
     assert services["kibana"].get("profiles"), "kibana should start only with its profile"
+
+
+def test_elasticsearch_security_is_on_and_kibana_has_its_own_user(
+    services: dict[str, dict[str, Any]],
+) -> None:
+    environment = services["elasticsearch"]["environment"]
+    assert environment["xpack.security.enabled"] == "true"
+    assert environment["xpack.security.http.ssl.enabled"] == "true"
+    assert environment["ELASTIC_PASSWORD"].startswith("${ELASTIC_PASSWORD:?")
+    # The certificates exist before the node starts.
+    assert services["elasticsearch"]["depends_on"]["certs"]["condition"] == "service_completed_successfully"
+    kibana = services["kibana"]["environment"]
+    assert kibana["ELASTICSEARCH_USERNAME"] == "kibana_system"
+    assert kibana["ELASTICSEARCH_PASSWORD"].startswith("${KIBANA_PASSWORD:?")
+    assert kibana["ELASTICSEARCH_HOSTS"].startswith("https://")
+    users = services["elasticsearch-users"]
+    assert "kibana_system/_password" in " ".join(users["command"])
+    assert (
+        services["kibana"]["depends_on"]["elasticsearch-users"]["condition"]
+        == "service_completed_successfully"
+    )
+
+
+def test_every_worker_has_a_healthcheck_on_its_endpoint(services: dict[str, dict[str, Any]]) -> None:
+    for name in WORKERS:
+        test = services[name]["healthcheck"]["test"]
+        assert test[:3] == ["CMD", "jiancha", "health"], name
+    environment = services["entities"]["environment"]
+    assert int(environment["JIANCHA_METRICS_PORT"]) > 0 and environment["JIANCHA_METRICS_HOST"] == "0.0.0.0"
+    assert services["web"]["healthcheck"]["test"][-1].endswith(":8000/health")
+
+
+def test_snapshots_have_their_own_volume(
+    compose: dict[str, Any], services: dict[str, dict[str, Any]]
+) -> None:
+    repo = services["elasticsearch"]["environment"]["path.repo"]
+    assert f"elasticsearch-snapshots:{repo}" in services["elasticsearch"]["volumes"]
+    assert "elasticsearch-snapshots" in compose["volumes"]
 
 
 @pytest.mark.parametrize("stage", ["entities", "topics"])

@@ -19,19 +19,31 @@ from contextlib import asynccontextmanager
 
 from fastapi import APIRouter, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse, Response
+from fastapi.openapi.docs import get_swagger_ui_html
+from fastapi.responses import HTMLResponse, JSONResponse, Response
+from fastapi.staticfiles import StaticFiles
 
 from indexer import QueryError, SearchBackend
 from indexer.params import describe_errors
 from pipeline.settings import Settings
-from webapp import auth_routes, saved_routes, search_routes, stories
+from webapp import auth_routes, dashboard, exports, saved_routes, search_routes, stories, trends_routes
 from webapp.accounts import AccountStore, accounts_path
+from webapp.admin_routes import admin_router
+from webapp.auth import require_role
 from webapp.deps import attach_backend, close_backend, get_backend
-from webapp.pages import UNAVAILABLE, error_response
+from webapp.pages import STATIC_DIR, UNAVAILABLE, error_response
 from webapp.security import install_security
 
 # Every router but auth_routes requires a logged-in user (webapp/auth.py's require_role).
-ROUTERS: list[APIRouter] = [auth_routes.router, search_routes.router, stories.router, saved_routes.router]
+ROUTERS: list[APIRouter] = [
+    auth_routes.router,
+    dashboard.router,
+    search_routes.router,
+    stories.router,
+    exports.router,
+    trends_routes.router,
+    saved_routes.router,
+]
 
 
 def create_app(settings: Settings, backend: SearchBackend | None = None) -> FastAPI:
@@ -45,7 +57,9 @@ def create_app(settings: Settings, backend: SearchBackend | None = None) -> Fast
         if getattr(app.state, "alert_store", None) is not None:
             app.state.alert_store.close()
 
-    app = FastAPI(title="Jiancha Monitor", summary="检察新闻监测", lifespan=lifespan)
+    # /docs is served below from the app's own copy of Swagger UI: offices run without internet.
+    app = FastAPI(title="Jiancha Monitor", summary="检察新闻监测", lifespan=lifespan, docs_url=None)
+    app.mount("/static", StaticFiles(directory=STATIC_DIR, check_dir=False), name="static")
     attach_backend(app, settings, backend)
     app.state.accounts = AccountStore(accounts_path(settings.data_dir))
     install_security(app, settings)
@@ -66,6 +80,18 @@ def create_app(settings: Settings, backend: SearchBackend | None = None) -> Fast
 
     for router in ROUTERS:
         app.include_router(router)
+    # /health, /ready and /metrics stay open (healthchecks, Prometheus); the status page is the admin's.
+    app.include_router(admin_router(settings, guard=[require_role("admin")]))
+
+    @app.get("/docs", include_in_schema=False)
+    def docs() -> HTMLResponse:
+        return get_swagger_ui_html(
+            openapi_url="/openapi.json",
+            title="Jiancha Monitor API",
+            swagger_js_url="/static/vendor/swagger-ui-bundle.js",
+            swagger_css_url="/static/vendor/swagger-ui.css",
+            swagger_favicon_url="data:,",
+        )
 
     @app.get("/healthz", tags=["operations"])
     def healthz(request: Request) -> JSONResponse:

@@ -8,6 +8,7 @@ their own backend to ``create_app`` (or override ``get_backend``).
 from __future__ import annotations
 
 import threading
+from datetime import UTC, datetime
 
 from fastapi import FastAPI, Request
 
@@ -43,3 +44,8 @@ def get_backend(request: Request) -> SearchBackend:
             state.backend = open_index(state.settings)
         backend: SearchBackend = state.backend
         return backend
+
+
+def get_now() -> datetime:
+    """The current moment (a dependency, so tests can set the clock of 今天 and 近7天)."""
+    return datetime.now(UTC)

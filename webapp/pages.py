@@ -17,6 +17,9 @@ from pipeline.errors import ServiceUnavailable
 from webapp.params import safe_href
 
 TEMPLATES = Jinja2Templates(directory=Path(__file__).parent / "templates")
+# The app's own scripts, and vendor/ (git-ignored) with the libraries deploy/fetch-web-assets fetches.
+STATIC_DIR = Path(__file__).parent / "static"
+VENDOR_DIR = STATIC_DIR / "vendor"
 UNAVAILABLE = (ServiceUnavailable, IndexMissing, TransientIndexError)
 TEMPLATES.env.filters["china_time"] = china_time  # 2024-05-01 16:30, as read in China
 TEMPLATES.env.filters["safe_href"] = safe_href  # http(s) links only

@@ -4,17 +4,18 @@ both reading their parameters through indexer/params.py's model.
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Request
-from fastapi.responses import HTMLResponse, RedirectResponse
+from fastapi.responses import HTMLResponse
 
 from indexer import QueryError, SearchBackend
 from indexer.base import SearchPage
 from indexer.outlets import canonical_page
 from indexer.params import SearchParams, parse_params
 from webapp.auth import require_viewer
-from webapp.deps import get_backend
+from webapp.deps import get_backend, get_now
 from webapp.pages import TEMPLATES, UNAVAILABLE
 from webapp.search_view import KEPT_PARAMS, page_context
 
@@ -31,23 +32,23 @@ class SearchResponse(SearchPage):
 
 @router.get("/api/search", response_model=SearchResponse, tags=["search"])
 def search_api(
-    params: Annotated[SearchParams, Query()], backend: Annotated[SearchBackend, Depends(get_backend)]
+    params: Annotated[SearchParams, Query()],
+    backend: Annotated[SearchBackend, Depends(get_backend)],
+    now: Annotated[datetime, Depends(get_now)],
 ) -> SearchResponse:
     """Search: one hit per story (``stories=0``: per article), with facets and a histogram on
     request; 400 for bad parameters, 503 while the index is down."""
-    query = params.to_query()
+    query = params.to_query(now=now)
     page = canonical_page(backend.search(query))
     return SearchResponse(query=query.text, page=query.page, size=query.size, **page.model_dump())
 
 
-@router.get("/", include_in_schema=False)
-def old_search_links(request: Request) -> RedirectResponse:
-    """Links to the search page from before the dashboard took the front page keep working."""
-    return RedirectResponse("/search?" + str(request.query_params), status_code=307)
-
-
 @router.get("/search", response_class=HTMLResponse, tags=["pages"])
-def search_page(request: Request, backend: Annotated[SearchBackend, Depends(get_backend)]) -> HTMLResponse:
+def search_page(
+    request: Request,
+    backend: Annotated[SearchBackend, Depends(get_backend)],
+    now: Annotated[datetime, Depends(get_now)],
+) -> HTMLResponse:
     """The search page: the query box, and with ``q`` the hits (one per story), the facet
     sidebar, the date histogram and the pages."""
     params = request.query_params
@@ -65,7 +66,7 @@ def search_page(request: Request, backend: Annotated[SearchBackend, Depends(get_
             chosen = parsed.histogram
             if chosen is None:  # days, summed into weeks or months if the span is long
                 parsed = parsed.model_copy(update={"histogram": "day"})
-            query = parsed.to_query(facets=True)
+            query = parsed.to_query(facets=True, now=now)
             page = canonical_page(backend.search(query))
         except QueryError as exc:
             context["error"], status = f"检索式有误：{exc}", 400

@@ -9,7 +9,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
-from urllib.parse import quote
+from urllib.parse import quote, urlencode
 
 from indexer import SearchHit, SearchPage, SearchQuery
 from indexer.base import MAX_RESULT_WINDOW, FacetBucket, HistogramBucket, Interval, StoryCopy
@@ -27,10 +27,11 @@ FACET_LABELS = {
     "site": "网站",
 }
 TONE_LABELS = {"critical": "批评报道", "neutral": "一般报道"}
+PRESET_LABELS = {"today": "今天", "7d": "近7天", "30d": "近30天"}
 INTERVAL_LABELS: dict[Interval, str] = {"day": "按日", "week": "按周", "month": "按月"}
 # Filters the page keeps when the query box is submitted again (hidden fields of the form).
 KEPT_PARAMS = ("site", "source", "region", "procuratorate", "topic", "tone", "relevant", "min_relevance",
-               "from", "to", "sort", "size", "stories", "all_copies", "histogram")  # fmt: skip
+               "preset", "from", "to", "sort", "size", "stories", "all_copies", "histogram")  # fmt: skip
 # Day buckets beyond which the automatic histogram shows weeks, then months: a bar stays wide
 # enough to point at in a ~40 rem column.
 _MAX_DAY_BARS = 62
@@ -136,7 +137,10 @@ def active_filters(
                 shown = TONE_LABELS.get(value, value)
             chips.append((heading, shown or value, search_url(params, **{name: None})))
     day_from, day_to = params.get("from", "").strip(), params.get("to", "").strip()
-    if day_from or day_to:
+    preset = params.get("preset", "").strip()
+    if preset in PRESET_LABELS:
+        chips.append(("日期", PRESET_LABELS[preset], search_url(params, preset=None)))
+    elif day_from or day_to:
         span = f"{day_from or '最早'} 至 {day_to or '今天'}"
         chips.append(("日期", span, search_url(params, **{"from": None, "to": None})))
     return chips
@@ -221,6 +225,24 @@ def page_context(
             ("发布时间", search_url(params, sort="date"), query.sort == "date"),
         ],
         "copies_url": search_url(params, all_copies=None if query.all_copies else "1"),
+        "preset_links": [
+            *(
+                (
+                    label,
+                    search_url(params, preset=key, **{"from": None, "to": None}),
+                    params.get("preset") == key,
+                )
+                for key, label in PRESET_LABELS.items()
+            ),
+            (
+                "不限",
+                search_url(params, preset=None, **{"from": None, "to": None}),
+                not (params.get("preset") or params.get("from") or params.get("to")),
+            ),
+        ],
+        "export_query": urlencode(
+            {k: v for k, v in params.items() if v and k not in ("page", "cursor", "size")}
+        ),
         "all_copies": query.all_copies,
         "page": query.page,
         "last_page": last_page,

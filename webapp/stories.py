@@ -8,17 +8,28 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import HTMLResponse, JSONResponse
 from pydantic import BaseModel
 
 from indexer import SearchBackend
 from indexer.base import MAX_STORY_COPIES, StoryCopy
 from pipeline.china_time import CHINA_TZ
+from pipeline.model import Article
 from pipeline.stories import outlet_of
+from webapp.article_view import (
+    Script,
+    figure_rows,
+    has_traditional,
+    metadata,
+    paragraphs,
+    title_in,
+    topic_rows,
+)
 from webapp.auth import require_viewer
 from webapp.deps import get_backend
 from webapp.pages import TEMPLATES
+from webapp.params import safe_href
 from webapp.search_view import original_of
 
 # Story ids are article ids (32 hex digits) or story names; a longer one is a damaged link, not
@@ -124,10 +135,64 @@ def story_api(story_id: str, backend: Backend) -> StoryView | JSONResponse:
     return view
 
 
-@router.get("/stories/{story_id}", response_class=HTMLResponse, tags=["pages"])
-def story_page(request: Request, story_id: str, backend: Backend) -> HTMLResponse:
-    context: dict[str, Any] = {"story": load_story(backend, story_id), "story_id": story_id, "error": None}
-    status = 200
-    if context["story"] is None:
-        context["error"], status = "找不到这组报道：链接可能有误，或其文章尚未收录进索引。", 404
+@router.get("/api/articles/{article_id}", response_model=Article, responses={404: {"description": "no such article"}},
+            tags=["stories"])  # fmt: skip
+def article_api(article_id: str, backend: Backend) -> Article | JSONResponse:
+    """One article as the pipeline enriched it: text, metadata, entities, topics, figures."""
+    found = backend.get(article_id) if 0 < len(article_id) <= MAX_STORY_ID_CHARS else None
+    if found is None:
+        return JSONResponse({"detail": f"no article {article_id[:80]!r} in the index"}, status_code=404)
+    return found
+
+
+def _page(request: Request, story: StoryView | None, article: Article | None, script: Script, story_id: str,
+          status: int = 200, error: str | None = None) -> HTMLResponse:  # fmt: skip
+    context: dict[str, Any] = {"story": story, "story_id": story_id, "error": error, "article": article,
+                               "script": script}  # fmt: skip
+    if article is not None:
+        context.update(
+            title=title_in(article, script),
+            paragraphs=paragraphs(article, script),
+            facts=metadata(article),
+            topics=topic_rows(article),
+            figures=figure_rows(article),
+            two_scripts=has_traditional(article),
+            original_href=safe_href(article.url),
+        )
     return TEMPLATES.TemplateResponse(request, "story.html", context, status_code=status)
+
+
+ScriptParam = Annotated[Script, Query(description="original: as published; simplified: converted")]
+
+
+@router.get("/stories/{story_id}", response_class=HTMLResponse, tags=["pages"])
+def story_page(
+    request: Request, story_id: str, backend: Backend, script: ScriptParam = "original"
+) -> HTMLResponse:
+    """The story: its original article (text, entities, topics, figures) and every copy."""
+    story = load_story(backend, story_id)
+    if story is None:
+        return _page(
+            request,
+            None,
+            None,
+            script,
+            story_id,
+            404,
+            "找不到这组报道：链接可能有误，或其文章尚未收录进索引。",
+        )
+    return _page(request, story, backend.get(story.original.article_id), script, story_id)
+
+
+@router.get("/articles/{article_id}", response_class=HTMLResponse, tags=["pages"])
+def article_page(
+    request: Request, article_id: str, backend: Backend, script: ScriptParam = "original"
+) -> HTMLResponse:
+    """One copy of a story with the list of all copies."""
+    article = backend.get(article_id) if 0 < len(article_id) <= MAX_STORY_ID_CHARS else None
+    if article is None:
+        return _page(
+            request, None, None, script, article_id, 404, "找不到这篇报道：链接可能有误，或尚未收录进索引。"
+        )
+    story_id = article.story_id or article.article_id
+    return _page(request, load_story(backend, story_id), article, script, story_id)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 
-from crawler.extract.patterns import authors_in, is_name
+from crawler.extract.patterns import authors_in, has_author_label, is_name, strip_author_labels
 
 _DATELINE = re.compile(r"(?:电|電|讯|訊)\s*[（(]\s*([^（()）]{2,60}?)\s*[）)]")
 _OPENING_CREDIT = re.compile(
@@ -20,6 +20,8 @@ _CLOSING = re.compile(rf"^[（(]\s*{_STAFF}\s*{_NAMES}\s*[）)]$")
 _REPORTED_FROM = re.compile(r"\s*[\u4e00-\u9fff]{0,6}(?:报道|報道)\s*(?=[）)]$)")
 _BRACKETED = re.compile(rf"^[\[【]\s*{_NAMES}\s*[\]】]")
 _SPLIT = re.compile(r"\s*[ 、，,]\s*")
+_IN_BRACKETS = re.compile(r"^[（(]\s*(.+?)\s*[）)]$")
+_SPLIT_LABELLED = re.compile(r"[\s、，,:：/／]+")
 # Credits of editors and sources use the same brackets; they are not authors.
 _NOT_AUTHORS = re.compile(r"编辑|編輯|责编|責編|来源|來源|审核|審核|校对|校對|供稿")
 
@@ -42,8 +44,18 @@ def closing_credit(line: str) -> list[str]:
     """A whole line crediting the authors in brackets: ``（姚峰 上海报道）``, ``(信报记者 蔡雪婧)``."""
     if len(line) > 40 or _NOT_AUTHORS.search(line):
         return []
-    match = _CLOSING.match(_REPORTED_FROM.sub("", line.strip()))
-    return _names(match.group(1)) if match else []
+    stripped = _REPORTED_FROM.sub("", line.strip())
+    match = _CLOSING.match(stripped)
+    names = _names(match.group(1)) if match else []
+    if names and not any(has_author_label(n) for n in names):  # (信报记者 蔡雪婧), (张三 李四)
+        return names
+    bracketed = _IN_BRACKETS.match(stripped)
+    if bracketed and has_author_label(bracketed.group(1)):
+        # (通讯员 张三 记者 李四), (文/张三): labels and names only.
+        inner = bracketed.group(1)
+        tokens = [t for t in _SPLIT_LABELLED.split(strip_author_labels(inner)) if t]
+        return authors_in(inner) if tokens and all(is_name(t) for t in tokens) else []
+    return []
 
 
 def bracketed_name(chunk: str) -> list[str]:

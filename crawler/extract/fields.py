@@ -124,6 +124,20 @@ def _founder_date(root: html.HtmlElement) -> datetime | None:
     return None
 
 
+def _with_shown_time(value: datetime, parts: Parts, lines: list[str]) -> datetime:
+    """A date without its time (midnight) from the metadata takes the time the page prints beside the
+    title or at the top of the text for the same day (2021-05-01 → 2021-05-01 10:30 +08:00)."""
+    if (value.hour, value.minute, value.second) != (0, 0, 0):
+        return value
+    for chunk in [*reversed(parts.header_zone), *lines[:5]]:
+        if len(chunk) > 200:
+            continue
+        shown = pt.parse_datetime(chunk)
+        if shown is not None and shown.date() == value.date() and (shown.hour, shown.minute) != (0, 0):
+            return shown
+    return value
+
+
 def published_at(
     root: html.HtmlElement, parts: Parts, lines: list[str], url: str, selectors: Selectors | None
 ) -> tuple[datetime | None, str]:
@@ -131,15 +145,15 @@ def published_at(
     lines, then the URL — never the lists around the article (their dates belong to other stories)."""
     chosen = select(root, selectors.published_at if selectors else None)
     if chosen is not None and (value := pt.parse_datetime(chosen.text_content())):
-        return value, "selector"
+        return _with_shown_time(value, parts, lines), "selector"
     for name in pt.DATE_META_NAMES:
         content = meta_tag(root, name)
         if content and (value := pt.parse_datetime(content)):
-            return value, f"meta:{name}"
+            return _with_shown_time(value, parts, lines), f"meta:{name}"
     if value := _json_ld_date(root):
-        return value, "json-ld"
+        return _with_shown_time(value, parts, lines), "json-ld"
     if value := _founder_date(root):
-        return value, "cms:founder"
+        return _with_shown_time(value, parts, lines), "cms:founder"
     for chunk in reversed(parts.header_zone):  # the closest to the text first
         if value := pt.parse_datetime(chunk):
             return value, "text:near-title"

@@ -6,7 +6,7 @@ Pure functions over strings, in simplified and traditional script.
 from __future__ import annotations
 
 import re
-from datetime import datetime
+from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from pipeline.names import SURNAMES
@@ -44,14 +44,16 @@ _SOURCE_STOP = re.compile(r"(?:作者|记者|記者|浏览|瀏覽|编辑|編輯|
 # A label may be followed by a colon or a vertical bar (作者︱春春, 作者｜…); 采写 = reported and written by.
 _AUTHOR_LABEL = re.compile(
     r"(?:本报记者|本報記者|见习记者|見習記者|记者|記者|通讯员|通訊員|作者|撰稿|撰文|采写|採寫|执笔人|執筆人|"
-    r"评论员|評論員|文/|文／|图/|圖/)\s*[:：︱｜丨|]?\s*"
+    r"评论员|評論員|(?:文|图|圖)\s*[·・]?\s*(?:图|圖|文)?\s*[/／])\s*[:：︱｜丨|]?\s*"
 )
 # An outlet glued to 记者 qualifies it (采写：南都记者 余毅菁): the word before is not a name.
 _OUTLET_BEFORE_REPORTER = re.compile(r"[\u4e00-\u9fff·]+$")
 # A line that is a byline: an optional outlet (光明日报, 新京报 …) then the label.
+# 文/ and the photo-and-text credits: 文 图/, 文图/, 文·图/, 图/文, 图文/.
+_TEXT_PHOTO = r"(?:文|图|圖)\s*[·・]?\s*(?:图|圖|文)?\s*[/／]"
 _BYLINE = re.compile(
     r"^[（(【\[]?\s*(?:[\u4e00-\u9fff· ]{0,12}?)"
-    r"(?:见习记者|見習記者|记者|記者|通讯员|通訊員|作者|撰稿|撰文|采写|採寫|执笔人|執筆人|文/|文／)"
+    rf"(?:见习记者|見習記者|记者|記者|通讯员|通訊員|作者|撰稿|撰文|采写|採寫|执笔人|執筆人|{_TEXT_PHOTO})"
 )
 # A bare 编辑 needs a colon or a space before the name: "给编辑写信" is a mailto link, not a credit.
 _EDITOR = re.compile(
@@ -82,7 +84,8 @@ MOJIBAKE = re.compile(r"[\ue000-\uf8ff\ufffd]|\?[!！]?[\u4e00-\u9fff]{1,3}[\ue0
 
 
 def parse_datetime(text: str, allow_month: bool = False) -> datetime | None:
-    """The first date(-time) in ``text``, timezone-aware (Beijing time when the text names none).
+    """The first date(-time) in ``text``, timezone-aware: Beijing time when the text names no offset or
+    names UTC, else the offset it names.
 
     With ``allow_month`` a lone ``2003年5月`` counts too (as the 1st of the month): reports and
     e-papers often give no more.
@@ -94,7 +97,11 @@ def parse_datetime(text: str, allow_month: bool = False) -> datetime | None:
         except ValueError:
             parsed = None
         if parsed is not None:
-            return parsed if parsed.tzinfo else parsed.replace(tzinfo=SHANGHAI)
+            # A page shows Beijing time: an instant its metadata gives in UTC is put back at +08:00
+            # (02:30Z is the 10:30 the page prints); another offset the page gives is kept.
+            if parsed.tzinfo is None:
+                return parsed.replace(tzinfo=SHANGHAI)
+            return parsed.astimezone(SHANGHAI) if parsed.utcoffset() == timedelta(0) else parsed
     match = _DATE.search(text)
     if match is None:
         month = _MONTH.search(text) if allow_month else None
@@ -132,6 +139,14 @@ def find_source(text: str) -> str | None:
 def is_byline(line: str) -> bool:
     # Prose that starts with "记者近日从…获悉，" is not a byline: bylines carry no sentence punctuation.
     return len(line) <= 60 and bool(_BYLINE.match(line)) and not re.search(r"[，。！？；]", line)
+
+
+def has_author_label(text: str) -> bool:
+    return _AUTHOR_LABEL.search(text) is not None
+
+
+def strip_author_labels(text: str) -> str:
+    return _AUTHOR_LABEL.sub(" ", text)
 
 
 def authors_in(text: str) -> list[str]:

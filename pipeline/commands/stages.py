@@ -28,6 +28,7 @@ from pipeline.commands.common import (
     log,
     start_bus,
 )
+from pipeline.ops.worker_ops import worker_ops
 from pipeline.settings import Settings
 from pipeline.supervise import REGISTRY, StageDied, Supervised, supervise
 from pipeline.topics import Stage, all_topics, indexer_stage, processor_stages
@@ -85,13 +86,25 @@ def stop_on_signals(stop: threading.Event) -> None:
     signal.signal(signal.SIGINT, handle)
 
 
-def serve_web(settings: Settings) -> None:
+def serve_web(settings: Settings, stop: threading.Event | None = None) -> None:
+    """Serve the web app until Ctrl-C/SIGTERM, or until ``stop`` is set (even before it started)."""
     import uvicorn
 
     from webapp.app import create_app
 
+    config = uvicorn.Config(
+        create_app(settings), host=settings.web_host, port=settings.web_port, log_level="warning"
+    )
+    server = uvicorn.Server(config)
+    if stop is not None:
+
+        def exit_on_stop() -> None:
+            stop.wait()
+            server.should_exit = True
+
+        threading.Thread(target=exit_on_stop, name="web-stop", daemon=True).start()
     print(f"jiancha: web app on http://{settings.web_host}:{settings.web_port}/", flush=True)
-    uvicorn.run(create_app(settings), host=settings.web_host, port=settings.web_port, log_level="warning")
+    server.run()
 
 
 def cmd_up(settings: Settings, args: argparse.Namespace) -> int:
@@ -99,9 +112,10 @@ def cmd_up(settings: Settings, args: argparse.Namespace) -> int:
     init_index(settings)
     with demo_site(settings, args.demo) as demo_base:
         if args.once:
-            crawl(settings, demo_base)
-            processed = process_until_idle(settings, bus)
-            indexed = index_until_idle(settings, bus)
+            with worker_ops(settings, ["crawler", "entities", "topics", "indexer"]):
+                crawl(settings, demo_base)
+                processed = process_until_idle(settings, bus)
+                indexed = index_until_idle(settings, bus)
             print(
                 f"jiancha: crawled, processed {dict(processed.counts)}, indexed {dict(indexed.counts)}; "
                 f"search with `jiancha search QUERY`"
@@ -110,6 +124,7 @@ def cmd_up(settings: Settings, args: argparse.Namespace) -> int:
         with ExitStack() as resources:
             stages = pipeline_stages(settings, bus, demo_base, resources)
             stop = threading.Event()
+            stop_on_signals(stop)  # until the web app takes the signals over, and after it
             REGISTRY.path = settings.data_dir / STAGES_FILE
             supervisor = threading.Thread(
                 target=supervise,
@@ -119,7 +134,8 @@ def cmd_up(settings: Settings, args: argparse.Namespace) -> int:
             )
             supervisor.start()
             try:
-                serve_web(settings)
+                with worker_ops(settings, ["crawler", "entities", "topics", "indexer"]):
+                    serve_web(settings, stop)
             finally:
                 stop.set()
                 supervisor.join()
@@ -155,7 +171,10 @@ def cmd_crawl(settings: Settings, args: argparse.Namespace) -> int:
         stop = threading.Event()
         stop_on_signals(stop)
         try:
-            supervise([Supervised("crawler", lambda halt: crawl_forever(settings, demo_base, halt))], stop)
+            with worker_ops(settings, ["crawler"]):
+                supervise(
+                    [Supervised("crawler", lambda halt: crawl_forever(settings, demo_base, halt))], stop
+                )
         except StageDied as died:
             print(f"jiancha: {died}", file=sys.stderr)
             return EXIT_STAGE_DIED
@@ -169,13 +188,15 @@ def cmd_process(settings: Settings, args: argparse.Namespace) -> int:
     if args.input or args.output or args.dead_letters:
         chosen = [s for s in processor_stages(settings.topic_prefix) if s.name in names]
         return run_on_files(settings, args, chosen, partial(process_until_idle, stages=names))
-    return run_worker(settings, partial(process_until_idle, stages=names), args.once)
+    with worker_ops(settings, names):
+        return run_worker(settings, partial(process_until_idle, stages=names), args.once)
 
 
 def cmd_index_worker(settings: Settings, args: argparse.Namespace) -> int:
     if args.input or args.dead_letters:
         return run_on_files(settings, args, [indexer_stage(settings.topic_prefix)], index_until_idle)
-    return run_worker(settings, index_until_idle, args.once)
+    with worker_ops(settings, ["indexer"]):
+        return run_worker(settings, index_until_idle, args.once)
 
 
 def run_on_files(

@@ -11,15 +11,16 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
-from processors.nlp.gazetteer import Gazetteer, Region
+from pipeline.gazetteer import Gazetteer, Region
 from processors.nlp.places import PlaceParser
 
 SPP = "最高人民检察院"
 _SPP_FORMS = re.compile(r"最高人民检察院|最高检察院|最高检|高检院")
 _ANCHOR = re.compile(
-    r"(?P<kind>铁路运输|军事|林区|农垦)?(?:人民)?检察(?:院|分院)(?P<branch>第[一二三四五六七八九十]+分院)?"
+    r"(?P<kind>铁路运输|军事|林区|农垦)?(?:人民)?检察(?P<office>院|分院)(?P<branch>第[一二三四五六七八九十]+分院)?"
 )
 _SAME_INSTITUTION = re.compile(r"(?:该|本|我)院")
+_LISTED_ORGANS = re.compile(r"等(?:[县区市]{1,2}|地)?(?:两级|各级)?检察机关")
 _DOCUMENT = re.compile(r"《[^《》\n]{1,80}》")
 # 两级检察院 / 各级检察院: several procuratorates of a place, named by the place when there is one.
 _MODIFIERS = ("两级", "三级", "各级", "基层", "市县", "县区", "区县", "省市")
@@ -27,7 +28,7 @@ _GENERIC = ("全省", "全市", "全县", "全区", "全国", "各地", "地方"
 _LEVEL_HINT = {"省": "province", "市": "city", "县": "county", "区": "county"}
 _ALTERNATIVE_LEVELS = re.compile(r"[（(][市县区、]+[）)]$")
 # The end of a coordinated list before 检察院: 等地, 等市, 两地, 三县 ….
-_LIST_END = re.compile(r"(?:等|[两三四五六七八九十])(?P<what>[地省市县区])$")
+_LIST_END = re.compile(r"(?:等|[两三四五六七八九十]个?)(?P<what>[地省市县区])$")
 _SENTENCE_END = re.compile(r"[。！？!?\n]")
 # Institutions 该院/本院 can refer to: procuratorates and courts (a 局 or a 委 is never 该院).
 _COURTS_OR_PROCURATORATES = ("PROCURATORATE", "COURT")
@@ -64,6 +65,15 @@ class DomainMatcher:
             reverse=True,
         )
         self.place_re = re.compile("|".join(re.escape(n) for n in names))
+        # Railway transport procuratorates by the bureau's abbreviation (成铁) or a city (太原铁检).
+        abbreviations = sorted(gaz.railway, key=len, reverse=True)
+        self.railway_re = (
+            re.compile(
+                rf"(?P<abbr>{'|'.join(map(re.escape, abbreviations))})(?P<office>检察分院|检分院|检察院|分院|检院)"
+            )
+            if abbreviations
+            else None
+        )
 
     def match(self, text: str, province: Region | None) -> list[Mention]:
         """Every domain mention of ``text``; ``province`` resolves 省检察院 (None: left unresolved)."""
@@ -74,10 +84,26 @@ class DomainMatcher:
         mentions: list[Mention] = [
             Mention(m.start(), m.end(), "PROCURATORATE", SPP) for m in _SPP_FORMS.finditer(text)
         ]
+        if self.railway_re is not None:
+            for found in self.railway_re.finditer(text):  # 成铁分院, 太原铁检分院 → 成都铁路运输检察分院
+                city = self.gaz.railway.get(found.group("abbr"), found.group("abbr"))
+                office = "分院" if found.group("office").endswith("分院") else "院"
+                mentions.append(
+                    Mention(found.start(), found.end(), "PROCURATORATE", f"{city}铁路运输检察{office}")
+                )
         taken = [(m.start, m.end) for m in mentions]
         for anchor in _ANCHOR.finditer(text):
             if not _overlaps(anchor.start(), anchor.end(), taken):
                 mentions.extend(self._procuratorates(text, anchor))
+        for organs in _LISTED_ORGANS.finditer(text):
+            # 云冈区、云州区、阳高县、灵丘县等县区检察机关: each place's procuratorate, by name.
+            places = self.parser.coordinated_ending_at(text, organs.start())
+            if len(places) >= 2 and not _overlaps(places[0].start, organs.end(), taken):
+                mentions.extend(
+                    Mention(places[0].start, organs.end(), "PROCURATORATE", p.region.procuratorate, p.region)
+                    for p in places
+                    if p.region.level != "province"
+                )
         taken = [(m.start, m.end) for m in mentions]
         for found in self.institution_re.finditer(text):
             if not _overlaps(found.start(), found.end(), taken):
@@ -113,7 +139,7 @@ class DomainMatcher:
             modifier, left = found, left - len(found)
         if any(text.endswith(g, 0, left) for g in _GENERIC):
             return []  # 全省检察院: procuratorates in general, none by name
-        listed = _LIST_END.search(text, max(left - 2, 0), left)
+        listed = _LIST_END.search(text, max(left - 3, 0), left)
         if listed and listed.group("what") == "地":
             # 兰州、天水、白银等地 / 朔州、忻州两地检察院 name each city's procuratorate; 山东、河南等地检察院
             # means procuratorates somewhere in those provinces, not the provincial ones: none by name.
@@ -127,7 +153,7 @@ class DomainMatcher:
         # 孝义、汾阳等县（市）检察院: the bracketed alternatives only widen the level.
         if bracket := _ALTERNATIVE_LEVELS.search(text, 0, left):
             left = bracket.start()
-        listed = _LIST_END.search(text, max(left - 2, 0), left)
+        listed = _LIST_END.search(text, max(left - 3, 0), left)
         if listed:  # 南宁、柳州、桂林等市 / 太原、大同两市检察院
             hint, left = listed.group("what"), listed.start()
         elif text.endswith("等", 0, left):
@@ -137,7 +163,7 @@ class DomainMatcher:
             prefix = text[places[0].start : left] if places else ""
             if not prefix and text.endswith("中国人民解放军", 0, left):
                 prefix = "中国人民解放军"
-            name = f"{prefix}{kind}检察院" if prefix or kind == "军事" else None
+            name = f"{prefix}{kind}检察{anchor.group('office')}" if prefix or kind == "军事" else None
             return [Mention(left - len(prefix), end, "PROCURATORATE", name)] if name else []
         if places:
             start = places[0].start
@@ -214,12 +240,19 @@ def _antecedent(mention: Mention, before: Sequence[Mention]) -> Mention | None:
     return next(m for m in candidates if m.sentence == sentence)
 
 
-def attach_cities(mentions: Sequence[Mention], context: Sequence[Mention]) -> list[Mention]:
-    """A district outside the gazetteer named without its city (白云区检察院) gets it from the article
-    (``context``: title and body): the same district written with its city (长沙市开福区), else the nearest
-    city named before it, else the only city named. The gazetteer's cities are never used: they list all
-    their districts. Districts are written with their city because their names repeat (白云区 is in 广州
-    and 贵阳)."""
+def attach_cities(
+    mentions: Sequence[Mention],
+    context: Sequence[Mention],
+    duplicates: dict[str, list[Region]] | None = None,
+    province: Region | None = None,
+) -> list[Mention]:
+    """A district named without its city (白云区检察院) gets it from the article (``context``: title and
+    body). A name the gazetteer knows in several cities (``duplicates``: 白云区 in 广州 and 贵阳) takes the
+    one whose city the article names (the nearest before it first), else the only one in the article's
+    province. A district outside the gazetteer takes the same district written with its city (长沙市开福区),
+    else the nearest city named before it, else the only city named; gazetteer cities are not used for it,
+    since they list all their districts."""
+    duplicates = duplicates or {}
     written: dict[str, Region] = {}
     cities: dict[str, Region] = {}
     for m in context:
@@ -234,23 +267,51 @@ def attach_cities(mentions: Sequence[Mention], context: Sequence[Mention]) -> li
         if region is None or not _is_bare_district(region):
             attached.append(mention)
             continue
-        city: Region | None = written[region.name].parent if region.name in written else None
-        if city is None:
-            nearest = (_city_of(m.region) for m in reversed(mentions[:index]) if m.region is not None)
-            city = next((c for c in nearest if c is not None), None)
-        if city is None and len(cities) == 1:
-            city = next(iter(cities.values()))
-        if city is None:
+        if region.name in duplicates:
+            rooted = _among(region.name, duplicates[region.name], mentions[:index], context, province)
+        else:
+            rooted = _rooted(region, written, mentions[:index], cities)
+        if rooted is None:
             attached.append(mention)
             continue
-        rooted = Region(region.name, region.level, city)
         canonical = mention.canonical
         if mention.label == "PROCURATORATE":
             canonical = rooted.procuratorate
-        elif canonical and canonical.startswith(region.name):
-            canonical = f"{city.name}{canonical}"
+        elif canonical and canonical.startswith(region.name) and rooted.parent is not None:
+            canonical = f"{rooted.parent.name}{canonical}"
         attached.append(replace(mention, region=rooted, canonical=canonical))
     return attached
+
+
+def _rooted(
+    region: Region, written: dict[str, Region], before: Sequence[Mention], cities: dict[str, Region]
+) -> Region | None:
+    city: Region | None = written[region.name].parent if region.name in written else None
+    if city is None:
+        nearest = (_city_of(m.region) for m in reversed(before) if m.region is not None)
+        city = next((c for c in nearest if c is not None), None)
+    if city is None and len(cities) == 1:
+        city = next(iter(cities.values()))
+    return Region(region.name, region.level, city) if city is not None else None
+
+
+def _among(
+    name: str,
+    candidates: list[Region],
+    before: Sequence[Mention],
+    context: Sequence[Mention],
+    province: Region | None,
+) -> Region | None:
+    """The candidate whose city (or province-level city) the article names, nearest before it first."""
+    named = [m.region for m in (*reversed(before), *context) if m.region is not None]
+    for region in named:
+        for candidate in candidates:
+            if candidate.parent is not None and any(
+                a.path == candidate.parent.path for a in region.lineage()
+            ):
+                return candidate
+    in_province = [c for c in candidates if province is not None and c.province == province]
+    return in_province[0] if len(in_province) == 1 else None
 
 
 def _is_bare_district(region: Region) -> bool | None:

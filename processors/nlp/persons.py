@@ -6,12 +6,10 @@ PERSON spans that look like Chinese names).
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable, Sequence
-
-import jieba
-import jieba.posseg
+from collections.abc import Iterable, Sequence
 
 from pipeline.names import SURNAMES
+from pipeline.segmenter import Segmenter
 from processors.nlp.institutions import Mention
 
 _NAME = r"[\u4e00-\u9fff]{2,3}"
@@ -32,7 +30,6 @@ _NOT_NAMES = frozenset({"报道", "摄影", "通讯", "介绍", "表示", "说",
 
 _MAX_NAME_FREQ = 20
 _PLACE_ENDINGS = set("庄村镇乡屯沟坡湾寨岭峪堡街路")
-Segmenter = Callable[[str], list[str]]
 
 
 def _split(names: str) -> list[str]:
@@ -43,12 +40,12 @@ def _looks_like_name(name: str) -> bool:
     return 2 <= len(name) <= 3 and name[0] in SURNAMES and name not in _NOT_NAMES
 
 
-def _generic_name(word: str) -> bool:
+def _generic_name(word: str, segmenter: Segmenter) -> bool:
     """The generic layer's PERSON, when it looks like a name and the dictionary knows no other use
     of the word (申请人, 师生 are nouns; 杨家庄 is a village)."""
-    tag = jieba.posseg.dt.word_tag_tab.get(word)
+    tag = segmenter.tag_of(word)
     # jieba's dictionary tags some common words nr (申请人, 关怀); real names in it are rare words.
-    common = (jieba.dt.FREQ.get(word) or 0) > _MAX_NAME_FREQ
+    common = segmenter.freq_of(word) > _MAX_NAME_FREQ
     return _looks_like_name(word) and tag in (None, "nr") and not common and word[-1] not in _PLACE_ENDINGS
 
 
@@ -76,7 +73,7 @@ def find_persons(
     generic: Sequence[tuple[int, int]],
     staff: dict[str, str],
     taken: Sequence[Mention],
-    segment: Segmenter,
+    segmenter: Segmenter,
 ) -> list[tuple[int, int, str | None]]:
     """(start, end, role) of every person mention; ``generic`` are the NER's PERSON spans."""
     found: dict[tuple[int, int], str | None] = {}
@@ -84,7 +81,7 @@ def find_persons(
         for match in re.finditer(re.escape(name), text):
             found[(match.start(), match.end())] = role
     for match in _TITLED.finditer(text):
-        first = segment(match.group("name") + text[match.end() : match.end() + 2])[0]
+        first = segmenter.cut(match.group("name") + text[match.end() : match.end() + 2])[0]
         start = match.start("name")
         if _looks_like_name(first):
             found.setdefault((start, start + len(first)), staff.get(first))
@@ -92,7 +89,7 @@ def find_persons(
         if match.group("name")[0] in SURNAMES:
             found.setdefault((match.start("name"), match.end("name")), None)
     for start, end in generic:
-        if _generic_name(text[start:end]):
+        if _generic_name(text[start:end], segmenter):
             found.setdefault((start, end), staff.get(text[start:end]))
     spans = [(s, e) for s, e in found if not any(s < m.end and m.start < e for m in taken)]
     return sorted((s, e, found[(s, e)]) for s, e in _longest(spans))

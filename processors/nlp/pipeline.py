@@ -18,14 +18,14 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Literal
 
-import jieba
-import jieba.posseg
 import spacy
 from spacy.language import Language
 from spacy.tokens import Doc, Span
 from spacy.util import filter_spans
+from spacy.vocab import Vocab
 
-from processors.nlp.gazetteer import Gazetteer, load_gazetteer
+from pipeline.gazetteer import Gazetteer, load_gazetteer
+from pipeline.segmenter import Segmenter, shared_segmenter
 from processors.nlp.institutions import DomainMatcher
 from processors.nlp.places import PlaceParser
 
@@ -45,39 +45,28 @@ class NlpResources:
     description: str
     gazetteer: Gazetteer
     matcher: DomainMatcher
+    segmenter: Segmenter
     # Author and editor fields arrive in the page's script (鄧偉強); the text is matched simplified.
     to_simplified: Callable[[str], str] = str
 
 
-def tag_of(word: str) -> str | None:
-    """jieba's dictionary word class of ``word`` (``ns`` for a place), None when it is not a word."""
-    tag: str | None = jieba.posseg.dt.word_tag_tab.get(word)
-    return tag
+class SegmenterTokenizer:
+    """The fallback pipeline's tokenizer: the shared segmenter's words as spaCy tokens."""
+
+    def __init__(self, vocab: Vocab, segmenter: Segmenter) -> None:
+        self.vocab = vocab
+        self.segmenter = segmenter
+
+    def __call__(self, text: str) -> Doc:
+        words, spaces = spacy.util.get_words_and_spaces(self.segmenter.cut(text), text)
+        return Doc(self.vocab, words=words, spaces=spaces)
 
 
-def freq_of(word: str) -> int:
-    """jieba's dictionary frequency of ``word`` (0 when it is not a word)."""
-    return int(jieba.dt.FREQ.get(word) or 0)
-
-
-def register_words(gaz: Gazetteer) -> None:
-    """Teach jieba the gazetteer's names, so segmentation and its place tags agree with it."""
-    jieba.setLogLevel(logging.WARNING)
-    jieba.posseg.initialize()
-    for name, regions in gaz.names.items():
-        if name not in gaz.context_only and name not in gaz.ambiguous and len(name) >= 2:
-            if jieba.posseg.dt.word_tag_tab.get(name) != "ns":
-                jieba.add_word(name, tag="ns")
-        del regions
-    for word in ("人民检察院", "检察院", "检察机关", "检察官", "最高检"):
-        jieba.add_word(word, tag="nt")
-
-
-def _posseg_spans(doc: Doc) -> list[Span]:
+def _posseg_spans(doc: Doc, segmenter: Segmenter) -> list[Span]:
     """jieba's part-of-speech tagger (with its HMM) over the text: its own words and tags."""
     spans: list[Span] = []
     position = 0
-    for word, flag in jieba.posseg.cut(doc.text):
+    for word, flag in segmenter.tagged(doc.text):
         start, position = position, position + len(word)
         label = GENERIC_LABELS.get(flag)
         if label and len(word) >= 2:
@@ -87,31 +76,30 @@ def _posseg_spans(doc: Doc) -> list[Span]:
     return spans
 
 
-def _token_label(word: str) -> str | None:
-    tag = jieba.posseg.dt.word_tag_tab.get(word) if len(word) >= 2 else None
-    return GENERIC_LABELS.get(tag) if tag is not None else None
-
-
-def _token_spans(doc: Doc) -> list[Span]:
-    """The segmenter's words (the doc's tokens) with jieba's dictionary tags: no second pass over the text."""
+def _token_spans(doc: Doc, segmenter: Segmenter) -> list[Span]:
+    """The segmenter's words (the doc's tokens) with the dictionary's tags: no second pass over the text."""
     spans: list[Span] = []
     for token in doc:
-        label = _token_label(token.text)
+        tag = segmenter.tag_of(token.text) if len(token.text) >= 2 else None
+        label = GENERIC_LABELS.get(tag) if tag is not None else None
         if label is not None:
             spans.append(Span(doc, token.i, token.i + 1, label=label))
     return spans
 
 
 class GenericNer:
-    """The fallback's generic layer: jieba's person, place and organisation words as entities."""
+    """The fallback's generic layer: the dictionary's person, place and organisation words as entities."""
 
     def __init__(self, mode: str) -> None:
         if mode not in ("posseg", "tokens"):
             raise ValueError(f"generic NER mode {mode!r}: choose posseg or tokens")
         self.spans = _posseg_spans if mode == "posseg" else _token_spans
+        self.segmenter: Segmenter | None = None
 
     def __call__(self, doc: Doc) -> Doc:
-        doc.ents = filter_spans(self.spans(doc))
+        if self.segmenter is None:
+            raise RuntimeError("jiancha_generic_ner has no segmenter; build the pipeline with load_nlp()")
+        doc.ents = filter_spans(self.spans(doc, self.segmenter))
         return doc
 
 
@@ -120,12 +108,18 @@ def make_generic_ner(nlp: Language, name: str, mode: str) -> GenericNer:
     return GenericNer(mode)
 
 
-def load_nlp(model: str, gaz: Gazetteer | None = None, generic: GenericMode = "posseg") -> NlpResources:
-    """The pipeline named ``model``, or the blank jieba fallback when it is not installed; ``generic``
-    is the fallback's generic NER mode (``off``: none, and an installed model's ``ner`` is excluded)."""
+def load_nlp(
+    model: str,
+    gaz: Gazetteer | None = None,
+    generic: GenericMode = "posseg",
+    segmenter: Segmenter | None = None,
+) -> NlpResources:
+    """The pipeline named ``model``, or the blank fallback on the shared segmenter when it is not
+    installed; ``generic`` is the fallback's generic NER mode (``off``: none, and an installed model's
+    ``ner`` is excluded)."""
     gaz = gaz or load_gazetteer()
-    register_words(gaz)
-    matcher = DomainMatcher(gaz, PlaceParser(gaz, tag_of, freq_of))
+    segmenter = segmenter or shared_segmenter()
+    matcher = DomainMatcher(gaz, PlaceParser(gaz, segmenter.tag_of, segmenter.freq_of))
     try:
         excluded = ["parser", "lemmatizer", "attribute_ruler", *(["ner"] if generic == "off" else [])]
         nlp = spacy.load(model, exclude=excluded)
@@ -133,16 +127,18 @@ def load_nlp(model: str, gaz: Gazetteer | None = None, generic: GenericMode = "p
         if generic == "off":
             description += " without its ner"
     except OSError:
-        nlp = spacy.blank("zh", config={"nlp": {"tokenizer": {"segmenter": "jieba"}}})
+        nlp = spacy.blank("zh")
+        nlp.tokenizer = SegmenterTokenizer(nlp.vocab, segmenter)
         if generic != "off":
             nlp.add_pipe("jiancha_generic_ner", config={"mode": generic})
+            nlp.get_pipe("jiancha_generic_ner").segmenter = segmenter  # type: ignore[attr-defined]
         layer = {"posseg": "", "tokens": ", generic layer from dictionary tags", "off": ", no generic layer"}
         description = f"fallback: blank zh + jieba{layer[generic]} ({model} is not installed)"
     nlp.add_pipe("jiancha_domain", config={})
     nlp.get_pipe("jiancha_domain").matcher = matcher  # type: ignore[attr-defined]
     description += " + jiancha domain rules"
     log.info("entity pipeline: %s", description)
-    return NlpResources(nlp, description, gaz, matcher)
+    return NlpResources(nlp, description, gaz, matcher, segmenter)
 
 
 class DomainComponent:

@@ -11,7 +11,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from processors.nlp.gazetteer import SUFFIXES, Gazetteer, Region, level_of
+from pipeline.gazetteer import SUFFIXES, Gazetteer, Region, level_of
 
 # Characters a place name does not start with: pronouns, prepositions, conjunctions, quantifiers.
 STOP_CHARS = set(
@@ -52,7 +52,7 @@ class PlaceParser:
         best: tuple[int, Region] | None = None
         for length in range(min(self.max_len, end), 0, -1):
             word = text[end - length : end]
-            if not _CJK.match(word) or word[0] in STOP_CHARS:
+            if not _CJK.fullmatch(word) or word[0] in STOP_CHARS:
                 continue
             regions = self.gaz.lookup(word)
             if regions and (in_context or word not in self.gaz.context_only):
@@ -119,7 +119,7 @@ class PlaceParser:
         return None
 
     def _is_stem(self, stem: str) -> bool:
-        if not _CJK.match(stem) or set(stem) & STOP_CHARS:
+        if not _CJK.fullmatch(stem) or set(stem) & STOP_CHARS:
             return False
         tag = self.tag_of(stem)
         if tag is not None and tag.startswith(_NON_NAME_TAGS):
@@ -127,7 +127,7 @@ class PlaceParser:
         return tag in _NAME_TAGS or self.freq_of(stem) < _COMMON_WORD_FREQ
 
     def _boundary_before(self, text: str, start: int, level: str) -> bool:
-        if start == 0 or not _CJK.match(text[start - 1]):
+        if start == 0 or not _CJK.fullmatch(text[start - 1]):
             # At the start of a sentence, a two-character stem that is a word wins (来|白云区).
             return self.tag_of(text[start + 1 : start + 3]) is None
         outer = self.place_ending_at(text, start)

@@ -23,7 +23,10 @@ def open_story_store(settings: Settings) -> StoryStore:
         from processors.reprints.elastic_store import ElasticStoryStore
 
         store: StoryStore = ElasticStoryStore(
-            settings.elasticsearch_url, stories_index_name(settings), settings.connect_timeout_s
+            settings.elasticsearch_url,
+            stories_index_name(settings),
+            settings.connect_timeout_s,
+            client_options=settings.elasticsearch_client_options(),
         )
     else:
         from processors.reprints.sqlite_store import SqliteStoryStore

@@ -62,10 +62,14 @@ def from_document(doc: dict[str, Any]) -> Member:
 
 
 class ElasticStoryStore(StoryStore):
-    def __init__(self, url: str, index: str, timeout_s: float = 10.0) -> None:
+    def __init__(
+        self, url: str, index: str, timeout_s: float = 10.0, client_options: dict[str, Any] | None = None
+    ) -> None:
         self.url = url
         self.index = index
-        self.client = Elasticsearch(url, request_timeout=timeout_s, retry_on_timeout=False, max_retries=0)
+        self.client = Elasticsearch(
+            url, request_timeout=timeout_s, retry_on_timeout=False, max_retries=0, **(client_options or {})
+        )
 
     @contextmanager
     def _calls(self) -> Iterator[None]:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import os
 import signal
+import socket
 import subprocess
 import sys
 import threading
@@ -18,6 +19,7 @@ import pytest
 from pipeline.bus import open_bus
 from pipeline.model import Article
 from pipeline.settings import REPO_ROOT, Settings
+from pipeline.supervise import read_snapshot
 from pipeline.topics import all_topics, entities_stage, processor_stages
 from processors.reprints import open_story_store
 from processors.worker import run_processor
@@ -239,3 +241,48 @@ def read_ids_raw_count(settings: Settings, topic: str) -> int:
     consumer.close()
     bus.close()
     return total
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def test_jiancha_up_shows_every_stage_running_and_stops_them_on_sigterm(settings: Settings) -> None:
+    env = {
+        **os.environ,
+        "JIANCHA_DATA_DIR": str(settings.data_dir),
+        "JIANCHA_INDEX": "sqlite",
+        "JIANCHA_INDEX_NAME": settings.index_name,
+        "JIANCHA_WEB_PORT": str(free_port()),
+        "JIANCHA_DEMO_PORT": str(free_port()),
+    }
+    up = subprocess.Popen(
+        [sys.executable, "-m", "pipeline.cli", "up", "--demo"],
+        cwd=REPO_ROOT,
+        env=env,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    stages_file = settings.data_dir / "stages.json"
+    try:
+
+        def all_running() -> bool:
+            snapshot = read_snapshot(stages_file)
+            states = {n: s["state"] for n, s in (snapshot or {}).get("stages", {}).items()}
+            return states == dict.fromkeys(("crawler", "entities", "indexer", "topics"), "running")
+
+        wait_for(all_running, 180, "every stage of jiancha up to run")
+        snapshot = read_snapshot(stages_file)
+        assert snapshot is not None and snapshot["pid"] == up.pid
+        up.send_signal(signal.SIGTERM)
+        _, stderr = up.communicate(timeout=120)
+    finally:
+        if up.poll() is None:
+            up.kill()
+    assert up.returncode == 0, stderr[-2000:]
+    final = read_snapshot(stages_file)
+    assert final is not None
+    assert {s["state"] for s in final["stages"].values()} == {"stopped"}
+    assert " ERROR " not in stderr and "Traceback" not in stderr, stderr[-2000:]

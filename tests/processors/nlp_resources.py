@@ -13,7 +13,7 @@ from processors.entities import load_entity_resources, tag_entities
 from processors.keywords import load_keyword_extractor
 from processors.nlp.pipeline import NlpResources
 from processors.normalise import Converter, load_converter, normalise
-from processors.topics import Taxonomy, cue_words, load_taxonomy
+from processors.topics import Taxonomy, load_taxonomy
 
 
 @lru_cache(maxsize=1)
@@ -33,7 +33,7 @@ def converter() -> Converter:
 
 @lru_cache(maxsize=1)
 def keyword_extractor() -> jieba.analyse.TFIDF:
-    return load_keyword_extractor(domain_words=cue_words(taxonomy()))
+    return load_keyword_extractor()
 
 
 def annotated(title: str = "", body: str = "", **fields: Any) -> Article:

@@ -46,8 +46,25 @@ def test_a_district_outside_shanxi_takes_its_city_from_the_article() -> None:
 
 
 def test_a_gazetteer_city_never_adopts_a_district_it_does_not_have() -> None:
+    # 雁塔区 is one district of the country's (in 西安): the gazetteer's unique match, not the city before it.
     article = annotated(body="太原市人民检察院与雁塔区检察院开展交流。")
-    assert article.procuratorates == ["太原市人民检察院", "雁塔区人民检察院"]
+    assert article.procuratorates == ["太原市人民检察院", "西安市雁塔区人民检察院"]
+
+
+def test_a_district_of_several_cities_takes_the_one_the_article_names() -> None:
+    # 鼓楼区 is in 南京, 徐州, 福州 and 开封: the article's city decides, and with none named it stays bare.
+    fuzhou = annotated(body="福建省福州市召开会议。鼓楼区检察院通报了办案情况。")
+    assert fuzhou.procuratorates == ["福州市鼓楼区人民检察院"]
+    nowhere = annotated(body="鼓楼区检察院通报了办案情况。")
+    assert nowhere.procuratorates == ["鼓楼区人民检察院"]
+
+
+def test_districts_and_counties_of_other_provinces_resolve_to_their_city() -> None:
+    article = annotated(body="焦作市马村区检察院与黄梅县检察院、宜秀区检察院签订协作协议。")
+    assert article.procuratorates == ["焦作市马村区人民检察院", "黄梅县人民检察院", "安庆市宜秀区人民检察院"]
+    assert "湖北省/黄冈市/黄梅县" in article.regions
+    # A county made a district after the table was written keeps its city.
+    assert annotated(body="凤翔区检察院开展公益诉讼。").procuratorates == ["宝鸡市凤翔区人民检察院"]
 
 
 def test_a_three_character_district_after_its_city() -> None:
@@ -74,3 +91,38 @@ def test_gai_yuan_after_a_court_refers_to_the_subject_of_the_sentence() -> None:
     # In court news 该院 is the court: no procuratorate.
     court = annotated(body="太原市中级人民法院召开新闻发布会。该院执行局负责人介绍了一起典型案例。")
     assert court.procuratorates == [] and not [e for e in court.entities if e.label == "PROCURATORATE"]
+
+
+def test_railway_transport_procuratorates_and_their_branches() -> None:
+    article = annotated(body="成铁分院召开会议。太原铁路运输检察院提起公诉，太原铁检分院开展督导。")
+    assert article.procuratorates == ["成都铁路运输检察分院", "太原铁路运输检察院", "太原铁路运输检察分院"]
+
+
+def test_numbered_branches_of_a_city_procuratorate() -> None:
+    article = annotated(body="北京市人民检察院第二分院审查起诉后，由上海市人民检察院第三分院提起公诉。")
+    assert article.procuratorates == ["北京市人民检察院第二分院", "上海市人民检察院第三分院"]
+
+
+def test_special_zones_have_their_own_procuratorate() -> None:
+    article = annotated(
+        body="深汕特别合作区人民检察院开展公益诉讼。深汕检察院干警走访企业。雄安新区检察院召开会议。"
+    )
+    assert article.procuratorates == ["深汕特别合作区人民检察院", "雄安新区人民检察院"]
+
+
+def test_coordinated_lists_under_one_city() -> None:
+    districts = annotated(body="闵行、宝山、徐汇三个区检察院联合开展活动。")
+    assert districts.procuratorates == [
+        "上海市闵行区人民检察院",
+        "上海市宝山区人民检察院",
+        "上海市徐汇区人民检察院",
+    ]
+    organs = annotated(body="云冈区、云州区、阳高县、灵丘县等县区检察机关聚焦生态检察。")
+    assert organs.procuratorates == [
+        "大同市云冈区人民检察院",
+        "大同市云州区人民检察院",
+        "阳高县人民检察院",
+        "灵丘县人民检察院",
+    ]
+    # Procuratorates in general stay unnamed.
+    assert annotated(body="全市两级检察机关和各县区检察院开展专项活动。").procuratorates == []

@@ -30,12 +30,12 @@ def test_the_original_is_the_copy_of_the_outlet_named_in_laiyuan_even_if_later(
     assert f'<a href="{GUAAN_SXRB.url}"' in page
     # One row per copy, oldest first; only 山西日报's own copy is marked, not the earlier one.
     assert rows(page) == [
-        f"临汾新闻网 {GUAAN_LINFEN.title} 山西日报 2024-06-01 08:00 {_fetched(GUAAN_LINFEN.fetched_at)}",
-        f"山西日报（演示） 原发 {GUAAN_SXRB.title} 山西日报 2024-06-01 20:00 {_fetched(GUAAN_SXRB.fetched_at)}",
-        f"www.hongtong.gov.cn {GUAAN_PORTAL.title} 山西日报 2024-06-02 10:00 {_fetched(GUAAN_PORTAL.fetched_at)}",
+        f"临汾新闻网 {GUAAN_LINFEN.title} [本站详情] 山西日报 2024-06-01 08:00 {_fetched(GUAAN_LINFEN.fetched_at)}",
+        f"山西日报（演示） 原发 {GUAAN_SXRB.title} [本站详情] 山西日报 2024-06-01 20:00 {_fetched(GUAAN_SXRB.fetched_at)}",
+        f"www.hongtong.gov.cn {GUAAN_PORTAL.title} [本站详情] 山西日报 2024-06-02 10:00 {_fetched(GUAAN_PORTAL.fetched_at)}",
     ]
     for copy in (GUAAN_LINFEN, GUAAN_SXRB, GUAAN_PORTAL):
-        assert f'href="{copy.url}"' in page
+        assert f'href="{copy.url}"' in page and f'href="/articles/{copy.article_id}"' in page
     assert "共 3 篇（转载 2 篇），3 家媒体：临汾新闻网、山西日报（演示）、www.hongtong.gov.cn" in page
     assert "首次出现</dt><dd>2024-06-01 08:00" in page and "最近出现</dt><dd>2024-06-02 10:00" in page
 

@@ -5,12 +5,14 @@ Loaded once per worker and passed to the entity step; lookups are plain dictiona
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
 import yaml
 
+from pipeline.divisions import Division, ethnic_groups, load_divisions
 from pipeline.settings import CONFIG_DIR
 
 GAZETTEER_FILE = CONFIG_DIR / "gazetteer.yaml"
@@ -100,6 +102,11 @@ class Gazetteer:
     ambiguous: frozenset[str] = frozenset()
     # Short county names (洪洞, 长子): a place only right before an institution, never in free text.
     context_only: set[str] = field(default_factory=set)
+    # Names of several units outside Shanxi (鼓楼区 is in 南京, 福州, 开封, 徐州): not names of the
+    # gazetteer, but the candidates the article's own places choose from.
+    duplicates: dict[str, list[Region]] = field(default_factory=dict)
+    # Railway transport procuratorates: the bureau's abbreviation (成铁) → the city in their names (成都).
+    railway: dict[str, str] = field(default_factory=dict)
     max_len: int = 0
 
     def add(self, name: str, region: Region) -> None:
@@ -148,4 +155,87 @@ def load_gazetteer(path: Path = GAZETTEER_FILE) -> Gazetteer:
                     gaz.context_only.add(short_form(name))
             gaz.add(f"{city['name']}{name}", county)
             gaz.add(f"{short_form(city['name'])}{name}", county)
+    if data.get("national", True):
+        add_national(gaz, load_divisions(), shanxi.code or "")
+    for name, parent, shorts in data.get("zones", []):
+        # Special zones with a procuratorate of their own (深汕特别合作区), under a province or a city.
+        outer = gaz.lookup(parent)
+        zone = Region(name, "county", outer[0] if outer else None)
+        gaz.add(name, zone)
+        for short in shorts:
+            gaz.add(short, zone)
+            gaz.context_only.add(short)
+    gaz.railway = {str(k): str(v) for k, v in (data.get("railway") or {}).items()}
     return gaz
+
+
+def autonomous_stem(name: str) -> str | None:
+    """临夏回族自治州 → 临夏, 恩施土家族苗族自治州 → 恩施: the place's own name without the groups."""
+    for suffix in ("自治州", "自治县", "自治旗"):
+        if name.endswith(suffix):
+            stem = name[: -len(suffix)]
+            while group := next(
+                (g for g in ethnic_groups() if stem.endswith(g) and len(stem) > len(g)), None
+            ):
+                stem = stem[: -len(group)]
+            return stem if len(stem) >= 2 and stem != name[: -len(suffix)] else None
+    return None
+
+
+def add_national(gaz: Gazetteer, divisions: Iterable[Division], skip_province: str) -> None:
+    """Cities and county-level units of the other provinces, with their codes and parents. A name
+    shared by several units (朝阳区) goes to ``duplicates``; so does one a Shanxi or province name has."""
+    by_code = {d.code: d for d in divisions}
+    regions: dict[str, Region] = {}
+    provinces = {r.code: r for r in gaz.provinces.values()}
+    for division in sorted(by_code.values(), key=lambda d: d.code):
+        if division.is_province or division.province_code == skip_province:
+            continue
+        province = provinces.get(division.province_code)
+        if province is None:
+            continue
+        if division.is_city:
+            regions[division.code] = Region(division.name, "city", province, division.code)
+            continue
+        parent = regions.get(division.city_code, province)
+        regions[division.code] = Region(division.name, "county", parent, division.code)
+    candidates: dict[str, list[Region]] = {}
+    for region in regions.values():
+        for alias in _aliases(region):
+            candidates.setdefault(alias, []).append(region)
+    for region in list(regions.values()):
+        district = _renamed(region)
+        if district is not None and district.name not in candidates:
+            candidates[district.name] = [district]
+    taken = set(gaz.names)
+    for alias, found in candidates.items():
+        if alias in gaz.ambiguous:
+            continue
+        official = [r for r in found if r.name == alias]
+        if len(found) == 1 and alias not in taken:
+            gaz.add(alias, found[0])
+            if alias != found[0].name and found[0].level == "county":
+                gaz.context_only.add(alias)
+        elif official and alias not in taken and len(official) > 1:
+            gaz.duplicates[alias] = official
+
+
+def _aliases(region: Region) -> list[str]:
+    """The official name and its short forms: 苏州市 苏州; 临夏回族自治州 临夏州 临夏; 黄梅县 黄梅 (a county's
+    short form only before an institution)."""
+    aliases = [region.name]
+    stem = autonomous_stem(region.name)
+    if stem is not None:
+        aliases += [stem + region.name[-1], stem]
+    elif short_form(region.name) != region.name:
+        aliases.append(short_form(region.name))
+    return aliases
+
+
+def _renamed(region: Region) -> Region | None:
+    """A county made a district keeps its stem (凤翔县 → 宝鸡市凤翔区, since 2021): the table may predate it."""
+    if region.level != "county" or not region.name.endswith("县") or region.parent is None:
+        return None
+    if region.parent.level != "city" or len(region.name) < 3:
+        return None
+    return Region(region.name[:-1] + "区", "county", region.parent, region.code)

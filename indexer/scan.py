@@ -1,0 +1,92 @@
+"""Reading every match of a query, for exports and the figure chart: newest first, in batches,
+without the totals, facets, story statistics and highlighting a page of results pays for — a
+page's cost is proportional to all the matches, so paging through 100 000 of them page by page
+would be quadratic. Each backend's ``scan`` uses these; the results equal a cursor walk.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager
+from dataclasses import replace
+from typing import Any
+
+from indexer.base import SearchHit, SearchQuery
+from indexer.document import hit_from_document
+from indexer.es_query import build_query
+from indexer.sqlite_match import find_matches
+from indexer.sqlite_query import filter_sql, order_sql
+
+SCROLL_KEEP_ALIVE = "2m"  # between two batches: a slow client (a spreadsheet download) may pause
+SCAN_BATCH = 2000  # hits per request or read (Elasticsearch returns at most 10 000)
+# What an export row needs (no body: a scanned hit carries no snippet).
+SCAN_FIELDS = ["article_id", "url", "site", "title", "source", "published_at", "story_id", "topics",
+               "procuratorates", "regions", "tone", "relevance"]  # fmt: skip
+_NEWEST_FIRST = [
+    {"published_at": {"order": "desc", "missing": "_last", "unmapped_type": "date"}},
+    {"article_id": "asc"},
+]
+
+
+def _hit(doc: dict[str, Any]) -> SearchHit:
+    return hit_from_document({**doc, "body": "", "body_simplified": ""}, None, ())
+
+
+def sqlite_scan(
+    locked: Callable[[], AbstractContextManager[sqlite3.Connection]], query: SearchQuery, limit: int
+) -> Iterator[SearchHit]:
+    """The matches' ids are listed once (one full-text walk), then their documents read a batch at a
+    time, the connection lock held only per batch so searches are not held up by an export."""
+    dated = replace(query, sort="date", collapse_stories=False, cursor=None)
+    where, params = filter_sql(dated)
+    with locked() as conn:
+        find_matches(conn, dated, where, params)
+        ids = [i for (i,) in conn.execute(f"SELECT id FROM m ORDER BY {order_sql(dated)} LIMIT ?", (limit,))]
+        conn.execute("DROP TABLE temp.m")
+    for start in range(0, len(ids), SCAN_BATCH):
+        batch = ids[start : start + SCAN_BATCH]
+        with locked() as conn:
+            payloads = dict(
+                conn.execute(
+                    f"SELECT id, payload FROM article_payloads WHERE id IN ({','.join('?' * len(batch))})",
+                    batch,
+                )
+            )
+        for row_id in batch:
+            if row_id in payloads:  # deleted since it matched
+                yield _hit(json.loads(payloads[row_id]))
+
+
+def es_scan_requests(query: SearchQuery) -> dict[str, Any]:
+    """The request that opens an Elasticsearch scan."""
+    return {
+        # Filter context: an export is ordered by date, so nothing needs a score.
+        "query": {"bool": {"filter": [build_query(query)]}},
+        "sort": _NEWEST_FIRST,
+        "size": SCAN_BATCH,
+        "source_includes": SCAN_FIELDS,
+    }
+
+
+def es_scan(client: Any, index: str, query: SearchQuery, limit: int) -> Iterator[SearchHit]:
+    """A scroll: the query is evaluated and sorted once and its context kept for the batches that
+    follow (search_after would evaluate the whole query again for every batch). The context is
+    cleared at the end, or when the reader stops early."""
+    resp = client.search(index=index, scroll=SCROLL_KEEP_ALIVE, **es_scan_requests(query))
+    scroll_id = resp.get("_scroll_id")
+    sent = 0
+    try:
+        while sent < limit:
+            raw = resp["hits"]["hits"]
+            for hit in raw[: limit - sent]:
+                yield _hit(hit["_source"])
+            sent += len(raw)
+            if len(raw) < SCAN_BATCH or sent >= limit:
+                return
+            resp = client.scroll(scroll_id=scroll_id, scroll=SCROLL_KEEP_ALIVE)
+            scroll_id = resp.get("_scroll_id", scroll_id)
+    finally:
+        if scroll_id:
+            client.options(ignore_status=404).clear_scroll(scroll_id=scroll_id)

@@ -1,0 +1,1 @@
+"""Operations: health and metrics endpoints, heartbeats, crawl records, status, dead letters, reprocess."""
