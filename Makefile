@@ -34,7 +34,7 @@ demo: install  ## the same against the bundled demo news sites (no internet need
 lint: install  ## ruff and mypy
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(BIN)/mypy pipeline crawler processors indexer webapp bench evaluation
+	$(BIN)/mypy pipeline crawler processors indexer webapp bench evaluation alerts
 
 services:  ## start the local Kafka and Elasticsearch (fetched from Maven on first use)
 	$(SERVICES) start

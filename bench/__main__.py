@@ -8,7 +8,7 @@ from __future__ import annotations
 import importlib
 import sys
 
-BENCHMARKS = ("extraction", "nlp", "nlp_speed", "reprints", "reprocess", "search")
+BENCHMARKS = ("extraction", "nlp", "nlp_speed", "reprints", "reprocess", "search", "alerts")
 
 
 def main(argv: list[str]) -> int:

@@ -77,6 +77,8 @@ class SearchQuery:
     processors' yes/no; ``min_relevance`` a score in 0..1). With ``collapse_stories`` (default)
     the copies of one story (same ``story_id``; an article without one is its own story) come back
     as one hit carrying ``copies`` and ``outlets``; ``all_copies`` lists every copy on the hit.
+    ``indexed_from`` (inclusive, aware) keeps the articles the indexer wrote at or after that
+    instant: the alerts worker's incremental query.
     ``cursor`` (from the previous page's ``next_cursor``) pages past the 10 000th hit; it needs
     ``collapse_stories=False``, because Elasticsearch collapses only within from/size windows.
     """
@@ -92,6 +94,7 @@ class SearchQuery:
     min_relevance: float | None = None
     date_from: datetime | None = None
     date_to: datetime | None = None
+    indexed_from: datetime | None = None
     sort: Sort = "relevance"
     page: int = 1
     size: int = 20
@@ -129,7 +132,7 @@ class SearchQuery:
             raise QueryError(f"facet_size must be between 1 and {MAX_FACET_SIZE}")
         if self.min_relevance is not None and not 0 <= self.min_relevance <= 1:
             raise QueryError("min_relevance must be between 0 and 1")
-        for name in ("date_from", "date_to"):
+        for name in ("date_from", "date_to", "indexed_from"):
             value = getattr(self, name)
             if value is not None and value.tzinfo is None:
                 raise QueryError(f"{name} must be timezone-aware")
@@ -189,6 +192,7 @@ class SearchHit(BaseModel):
     regions: list[str] = []
     tone: str | None = None
     relevance: float | None = None
+    indexed_at: datetime | None = None  # when the indexer wrote this copy
 
 
 class FacetBucket(BaseModel):
@@ -245,6 +249,10 @@ class SearchBackend(ABC):
 
     @abstractmethod
     def search(self, query: SearchQuery) -> SearchPage: ...
+
+    def search_many(self, queries: Sequence[SearchQuery]) -> list[SearchPage]:
+        """Several searches at once, pages in order (an engine may answer them in one request)."""
+        return [self.search(query) for query in queries]
 
     def scan(self, query: SearchQuery, limit: int) -> Iterator[SearchHit]:
         """Every match (up to ``limit``), newest first, one hit per article, without snippets,

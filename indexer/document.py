@@ -11,7 +11,7 @@ from typing import Any
 
 from indexer.base import HistogramBucket, Interval, SearchHit
 from indexer.text import simplified_fields, snippet
-from pipeline.model import Article
+from pipeline.model import Article, utcnow
 
 # fetched_at in milliseconds stays below 10**13 until the year 2286.
 _VERSION_FACTOR = 10**13
@@ -51,9 +51,10 @@ def entity_names(article: Article) -> list[str]:
     return list(dict.fromkeys(e.canonical or e.text for e in article.entities))
 
 
-def document_json(article: Article) -> str:
+def document_json(article: Article, indexed_at: datetime | None = None) -> str:
     """The stored form as JSON text: the whole event, the simplified text (always present: search
-    runs on it) and the derived keyword fields.
+    runs on it) and the derived keyword fields. ``indexed_at`` (default: now) is when the indexer
+    wrote it: the alerts worker asks for what was indexed since its last look (SearchQuery.indexed_from).
 
     Built by pydantic's Rust encoder plus a few spliced fields, never parsed back: the indexer
     hands this text to the bulk request as is (serialising articles is its main cost). The
@@ -68,6 +69,7 @@ def document_json(article: Article) -> str:
         "outlet": outlet(article.site, article.source),
         "topic_pairs": [f"{t.id}\t{t.label}" for t in article.topics],
         "entity_names": entity_names(article),
+        "indexed_at": (indexed_at or utcnow()).isoformat(),
     }
     # Both are JSON objects: drop the first's closing brace and the second's opening one.
     return article.model_dump_json()[:-1] + "," + json.dumps(derived, ensure_ascii=False)[1:]
@@ -84,9 +86,7 @@ def hit_from_document(doc: Mapping[str, Any], score: float | None, terms: Sequen
     title_html, body_html = snippet(
         title, doc.get("title_simplified") or "", body, doc.get("body_simplified") or "", terms
     )
-    published = doc.get("published_at")
-    if isinstance(published, str):
-        published = datetime.fromisoformat(published.replace("Z", "+00:00"))
+    published = _parse_time(doc.get("published_at"))
     return SearchHit(
         article_id=doc["article_id"],
         url=doc["url"],
@@ -104,7 +104,14 @@ def hit_from_document(doc: Mapping[str, Any], score: float | None, terms: Sequen
         regions=list(doc.get("regions") or []),
         tone=doc.get("tone"),
         relevance=doc.get("relevance"),
+        indexed_at=_parse_time(doc.get("indexed_at")),
     )
+
+
+def _parse_time(value: Any) -> datetime | None:
+    if isinstance(value, str):
+        return datetime.fromisoformat(value.replace("Z", "+00:00"))
+    return value if isinstance(value, datetime) else None
 
 
 def bucket_start(day: date, interval: Interval) -> date:

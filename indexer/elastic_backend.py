@@ -47,8 +47,9 @@ load_mapping = elastic_admin.load_mapping
 # Fields a result needs; the rest of a (possibly long) document stays on the server.
 _HIT_FIELDS = ["article_id", "url", "site", "title", "source", "published_at", "body", "story_id",
                "title_simplified", "body_simplified", "topics", "procuratorates", "regions", "tone",
-               "relevance"]  # fmt: skip
+               "relevance", "indexed_at"]  # fmt: skip
 BULK_CHUNK = 500  # documents per bulk request: bounded memory on both sides
+MSEARCH_CHUNK = 100  # searches per _msearch request: bounded request and answer sizes
 BULK_MAX_BYTES = 10 * 1024 * 1024  # and bytes per request (Elasticsearch's default limit is 100 MB)
 
 
@@ -193,6 +194,32 @@ class ElasticBackend(SearchBackend):
     def search(self, query: SearchQuery) -> SearchPage:
         with self._errors():
             resp = self.client.search(index=self.alias, **build_search(query, _HIT_FIELDS))
+        return self._page(query, resp)
+
+    def search_many(self, queries: Sequence[SearchQuery]) -> list[SearchPage]:
+        """The searches in _msearch requests of MSEARCH_CHUNK: one round trip for many small
+        queries (the alerts worker's look at every saved search)."""
+        pages: list[SearchPage] = []
+        for start in range(0, len(queries), MSEARCH_CHUNK):
+            chunk = queries[start : start + MSEARCH_CHUNK]
+            searches: list[dict[str, Any]] = []
+            for query in chunk:
+                body = build_search(query, _HIT_FIELDS)
+                if "from_" in body:
+                    body["from"] = body.pop("from_")
+                body["_source"] = {"includes": body.pop("source_includes")}
+                searches += [{"index": self.alias}, body]
+            with self._errors():
+                resp = self.client.msearch(searches=searches)
+            for query, answer in zip(chunk, resp["responses"], strict=True):
+                if "error" in answer:
+                    if _is_index_missing(answer):
+                        raise IndexMissing(self.alias, self.url)
+                    raise TransientIndexError(f"Elasticsearch at {self.url}: {str(answer['error'])[:500]}")
+                pages.append(self._page(query, answer))
+        return pages
+
+    def _page(self, query: SearchQuery, resp: Any) -> SearchPage:
         raw_hits = resp["hits"]["hits"]
         hits = [hit_from_document(h["_source"], h.get("_score"), query.terms) for h in raw_hits]
         aggs = resp.get("aggregations", {})

@@ -124,6 +124,8 @@ def filter_clauses(query: SearchQuery) -> list[dict[str, Any]]:
         if query.date_to is not None:
             bounds["lt"] = query.date_to.isoformat()
         filters.append({"range": {"published_at": bounds}})
+    if query.indexed_from is not None:
+        filters.append({"range": {"indexed_at": {"gte": query.indexed_from.isoformat()}}})
     return filters
 
 

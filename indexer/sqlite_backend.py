@@ -26,6 +26,7 @@ import threading
 import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -56,7 +57,7 @@ from indexer.sqlite_read import (
     page_rows,
 )
 from indexer.text import bigram_text, spaced_cjk
-from pipeline.model import Article
+from pipeline.model import Article, utcnow
 from pipeline.settings import CONFIG_DIR
 
 logger = logging.getLogger(__name__)
@@ -74,16 +75,16 @@ _TABLES = (
 SCHEMA_FILE = CONFIG_DIR / "sqlite" / "articles.sql"
 _COLUMNS = (
     "article_id, site, source, tone, relevance, relevant, story_key, outlet, published_ts, doc_version, "
-    "story_no, facet_set, published_day"
+    "story_no, facet_set, published_day, indexed_ts"
 )
 _UPSERT = f"""
-INSERT INTO articles ({_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+INSERT INTO articles ({_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 ON CONFLICT (article_id) DO UPDATE SET
     site = excluded.site, source = excluded.source, tone = excluded.tone,
     relevance = excluded.relevance, relevant = excluded.relevant, story_key = excluded.story_key,
     outlet = excluded.outlet, published_ts = excluded.published_ts,
     doc_version = excluded.doc_version, story_no = excluded.story_no, facet_set = excluded.facet_set,
-    published_day = excluded.published_day
+    published_day = excluded.published_day, indexed_ts = excluded.indexed_ts
 WHERE excluded.doc_version >= articles.doc_version
 RETURNING id
 """
@@ -205,7 +206,9 @@ class SqliteBackend(SearchBackend):
                 copied = 0
                 for (payload,) in conn.execute("SELECT payload FROM old_docs").fetchall():
                     doc = json.loads(payload)
-                    self._index_one(conn, Article.model_validate({k: doc[k] for k in doc if k in fields}))
+                    article = Article.model_validate({k: doc[k] for k in doc if k in fields})
+                    indexed = doc.get("indexed_at")  # a rebuild keeps when each was first written
+                    self._index_one(conn, article, datetime.fromisoformat(indexed) if indexed else None)
                     copied += 1
                 conn.execute("DROP TABLE temp.old_docs")
                 conn.execute("COMMIT")
@@ -246,10 +249,13 @@ class SqliteBackend(SearchBackend):
                 raise
         return outcomes
 
-    def _index_one(self, conn: sqlite3.Connection, article: Article) -> IndexOutcome:
+    def _index_one(
+        self, conn: sqlite3.Connection, article: Article, indexed_at: datetime | None = None
+    ) -> IndexOutcome:
         conn.execute("SAVEPOINT doc")
         try:
-            text = document_json(article)
+            indexed_at = indexed_at or utcnow()
+            text = document_json(article, indexed_at)
             doc = json.loads(text)
             published = article.published_at.timestamp() if article.published_at else None
             day = None if published is None else math.floor((published + _CST_OFFSET_S) / 86400)
@@ -259,7 +265,7 @@ class SqliteBackend(SearchBackend):
             (facet_set,) = conn.execute(_FACET_SET, (facet_set_key(facets),)).fetchone()
             params = (article.article_id, article.site, article.source, article.tone, article.relevance,
                       relevant, doc["story_key"], doc["outlet"], published, doc_version(article),
-                      story_no, facet_set, day)  # fmt: skip
+                      story_no, facet_set, day, indexed_at.timestamp())  # fmt: skip
             row = conn.execute(_UPSERT, params).fetchone()
             if row is None:  # the index holds a newer version
                 conn.execute("RELEASE doc")

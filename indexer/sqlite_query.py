@@ -113,6 +113,9 @@ def filter_sql(query: SearchQuery) -> tuple[str, list[Any]]:
     if query.date_to is not None:
         where.append("a.published_ts < ?")
         params.append(query.date_to.timestamp())
+    if query.indexed_from is not None:
+        where.append("a.indexed_ts >= ?")
+        params.append(query.indexed_from.timestamp())
     return "".join(f" AND {w}" for w in where), params
 
 

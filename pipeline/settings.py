@@ -87,6 +87,29 @@ class Settings(BaseSettings):
         "tokens",
         description="generic PERSON/GPE/ORG layer of the fallback: jieba posseg, dictionary tags, none",
     )
+    # The alerts worker (alerts/): how often it looks for new matches, and how far back it looks
+    # again each time (what was written but not yet searchable at the last look).
+    alerts_poll_s: float = Field(
+        5.0, gt=0, description="seconds between the alerts worker's looks for new matches"
+    )
+    alerts_overlap_s: float = Field(
+        60.0,
+        ge=0,
+        description="seconds before its last look the alerts worker looks again (late-searchable articles)",
+    )
+    alerts_retry_max_s: float = Field(
+        600.0, gt=0, description="cap of the backoff between delivery attempts of a failing channel"
+    )
+    public_url: str = Field(
+        "http://127.0.0.1:8000",
+        description="the web app's address as readers reach it (links in feeds and mails)",
+    )
+    smtp_host: str = Field("", description="SMTP server for e-mail alerts and digests (empty: no e-mail)")
+    smtp_port: int = Field(25, ge=1, le=65535, description="SMTP port")
+    smtp_user: str = Field("", description="SMTP account (empty: no login)")
+    smtp_password: str = Field("", description="SMTP password")
+    smtp_from: str = Field("jiancha@localhost", description="sender address of e-mail alerts")
+    smtp_starttls: bool = Field(False, description="upgrade the SMTP connection with STARTTLS")
 
     metrics_host: str = Field("127.0.0.1", description="address of a worker's /metrics, /health, /ready")
     metrics_port: int = Field(

@@ -26,7 +26,7 @@ from fastapi.staticfiles import StaticFiles
 from indexer import QueryError, SearchBackend
 from indexer.params import describe_errors
 from pipeline.settings import Settings
-from webapp import auth_routes, dashboard, exports, search_routes, stories, trends_routes
+from webapp import auth_routes, dashboard, exports, saved_routes, search_routes, stories, trends_routes
 from webapp.accounts import AccountStore, accounts_path
 from webapp.admin_routes import admin_router
 from webapp.auth import require_role
@@ -42,6 +42,7 @@ ROUTERS: list[APIRouter] = [
     stories.router,
     exports.router,
     trends_routes.router,
+    saved_routes.router,
 ]
 
 
@@ -53,6 +54,8 @@ def create_app(settings: Settings, backend: SearchBackend | None = None) -> Fast
         yield
         close_backend(app)
         app.state.accounts.close()
+        if getattr(app.state, "alert_store", None) is not None:
+            app.state.alert_store.close()
 
     # /docs is served below from the app's own copy of Swagger UI: offices run without internet.
     app = FastAPI(title="Jiancha Monitor", summary="检察新闻监测", lifespan=lifespan, docs_url=None)

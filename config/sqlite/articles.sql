@@ -22,7 +22,9 @@ CREATE TABLE IF NOT EXISTS articles (
     doc_version   INTEGER NOT NULL, -- indexer/document.py:doc_version; older never overwrites newer
     story_no      INTEGER NOT NULL, -- stories.id of story_key
     facet_set     INTEGER NOT NULL, -- facet_sets.id: all facet values of the article at once
-    published_day INTEGER           -- days since 1970-01-01 in China Standard Time (UTC+8)
+    published_day INTEGER,          -- days since 1970-01-01 in China Standard Time (UTC+8)
+    indexed_ts    REAL              -- when the indexer wrote it (seconds since the epoch): alerts ask
+                                    -- for what was indexed since their last look
 );
 CREATE TABLE IF NOT EXISTS stories (id INTEGER PRIMARY KEY, key TEXT NOT NULL UNIQUE);
 -- Few distinct combinations (a county's regions and procuratorate, a topic, a site, a tone), so
@@ -41,6 +43,7 @@ CREATE INDEX IF NOT EXISTS articles_site ON articles (site);
 CREATE INDEX IF NOT EXISTS articles_source ON articles (source);
 CREATE INDEX IF NOT EXISTS articles_published ON articles (published_ts);
 CREATE INDEX IF NOT EXISTS articles_story ON articles (story_key);
+CREATE INDEX IF NOT EXISTS articles_indexed ON articles (indexed_ts);
 CREATE TABLE IF NOT EXISTS article_facets (
     doc    INTEGER NOT NULL,       -- articles.id
     field  TEXT    NOT NULL,       -- a name of indexer/base.py:FACETS
@@ -69,6 +72,6 @@ CREATE VIRTUAL TABLE IF NOT EXISTS articles_fts USING fts5 (
     tokenize = 'unicode61 remove_diacritics 2'
 );
 CREATE TABLE IF NOT EXISTS index_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
-INSERT OR IGNORE INTO index_meta (key, value) VALUES ('schema_version', '6');
+INSERT OR IGNORE INTO index_meta (key, value) VALUES ('schema_version', '7');
 -- Changes whenever the tables are (re)built: readers drop what they cached about facet_sets.
 INSERT OR IGNORE INTO index_meta (key, value) VALUES ('generation', lower(hex(randomblob(8))));

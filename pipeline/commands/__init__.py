@@ -6,4 +6,4 @@ module's name to ``MODULES`` (the order is the order of ``jiancha --help``).
 
 from __future__ import annotations
 
-MODULES = ["stages", "search", "tools", "users", "ops", "maintenance"]
+MODULES = ["stages", "search", "tools", "users", "ops", "maintenance", "alerts"]

@@ -16,6 +16,7 @@ from typing import Any
 
 from pipeline.bus import Bus
 from pipeline.bus.files import chain_files
+from pipeline.commands.alerts import run_alerts
 from pipeline.commands.common import (
     SubParsers,
     UsageError,
@@ -142,14 +143,15 @@ def cmd_up(settings: Settings, args: argparse.Namespace) -> int:
 def pipeline_stages(
     settings: Settings, bus: Bus, demo_base: str | None, resources: ExitStack
 ) -> list[Supervised]:
-    """Every stage of ``jiancha up``: the processors, the indexer and the crawl schedule."""
+    """Every stage of ``jiancha up``: the processors, the indexer, the crawl schedule and the alerts worker."""
     from indexer.worker import indexer_runner
     from processors.worker import processor_runners, supervised
 
     runners = processor_runners(settings, bus)
     runners.append(resources.enter_context(indexer_runner(settings, bus)))
     crawler = Supervised("crawler", lambda stop: crawl_forever(settings, demo_base, stop))
-    return [*(supervised(runner) for runner in runners), crawler]
+    alerts = Supervised("alerts", lambda stop: run_alerts(settings, stop))
+    return [*(supervised(runner) for runner in runners), crawler, alerts]
 
 
 def cmd_crawl(settings: Settings, args: argparse.Namespace) -> int:

@@ -271,7 +271,7 @@ def test_jiancha_up_shows_every_stage_running_and_stops_them_on_sigterm(settings
         def all_running() -> bool:
             snapshot = read_snapshot(state_file)
             states = {n: s["state"] for n, s in (snapshot or {}).get("stages", {}).items()}
-            return states == dict.fromkeys(("crawler", "entities", "indexer", "topics"), "running")
+            return states == dict.fromkeys(("alerts", "crawler", "entities", "indexer", "topics"), "running")
 
         wait_for(all_running, 180, "every stage of jiancha up to run")
         snapshot = read_snapshot(state_file)
