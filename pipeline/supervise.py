@@ -25,10 +25,12 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from pipeline.model import utcnow
 from pipeline.runner import backoff_delay
+
+T = TypeVar("T")
 
 log = logging.getLogger("jiancha.supervisor")
 # A stage that ran this long before dying is restarted from the first backoff step again.
@@ -45,6 +47,17 @@ class StageDied(Exception):
         super().__init__(f"stage {stage} died: {describe(error)}")
         self.stage = stage
         self.error = error
+
+
+def run_to_idle(name: str, run: Callable[[], T]) -> T:
+    """One stage run to the end of its input (``--once``, tests): an error ends it as ``StageDied``
+    (one log line naming the stage and why; the command exits ``EXIT_STAGE_DIED``), never a traceback."""
+    try:
+        return run()
+    except Exception as error:
+        log.error("stage %s died: %s", name, describe(error))
+        log.debug("stage %s died", name, exc_info=True)
+        raise StageDied(name, error) from error
 
 
 def describe(error: BaseException) -> str:

@@ -9,11 +9,12 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Sequence
+from functools import partial
 
 from pipeline.bus import Bus
 from pipeline.runner import StageRunner, StageStats, Step
 from pipeline.settings import Settings
-from pipeline.supervise import Supervised, supervise
+from pipeline.supervise import Supervised, run_to_idle, supervise
 from pipeline.topics import Stage, processor_stages
 from processors.chain import STAGES, build_steps
 
@@ -63,7 +64,7 @@ def run_processor(
     runners = processor_runners(settings, bus, stages)
     if until_idle:
         for runner in runners:
-            runner.run(until_idle=True)
+            run_to_idle(runner.stage.name, partial(runner.run, until_idle=True))
     else:
         supervise([supervised(r) for r in runners], stop or threading.Event())
     return combined_stats(runners)

@@ -64,5 +64,11 @@ class Bus(ABC):
     def delete_topics(self, topics: Sequence[str]) -> None:  # noqa: B027 - optional for tests
         """Remove topics and their offsets (tests clean up with this)."""
 
+    def expire(self, topic: str, older_than_s: float) -> int:
+        """Remove ``topic``'s messages older than ``older_than_s`` seconds, for topics read by time
+        rather than by a consumer group (heartbeats); the number removed. A broker does this by its
+        own retention (Kafka's ``retention.ms``), so by default nothing is done here."""
+        return 0
+
     def close(self) -> None:  # noqa: B027 - nothing to release by default
         """Release connections."""

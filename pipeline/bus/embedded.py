@@ -156,6 +156,17 @@ class EmbeddedBus(Bus):
     def consumer(self, topics: Sequence[str], group: str) -> EmbeddedConsumer:
         return EmbeddedConsumer(self.path, topics, group)
 
+    def expire(self, topic: str, older_than_s: float) -> int:
+        """The log keeps every message until told otherwise; offsets keep counting up after this."""
+        conn = _connect(self.path)
+        try:
+            cursor = conn.execute(
+                "DELETE FROM messages WHERE topic = ? AND ts < ?", (topic, time.time() - older_than_s)
+            )
+            return cursor.rowcount
+        finally:
+            conn.close()
+
     def delete_topics(self, topics: Sequence[str]) -> None:
         conn = _connect(self.path)
         try:

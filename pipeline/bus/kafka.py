@@ -111,15 +111,20 @@ class KafkaBusConsumer(Consumer):
             )
 
     def lag(self) -> int:
-        partitions = [
-            TopicPartition(topic, p)
-            for topic in self._topics
-            for p in sorted(self._consumer.partitions_for_topic(topic) or ())
-        ]
+        partitions = self._partitions()
         if not partitions:
             return 0
         ends = self._consumer.end_offsets(partitions)
         return sum(max(0, ends[tp] - (self._consumer.committed(tp) or 0)) for tp in partitions)
+
+    def _partitions(self) -> list[TopicPartition]:
+        """The input's partitions. Before its first metadata response the client knows none, so it
+        asks the cluster (``topics()`` fetches metadata): a lag of 0 must mean drained, not unknown."""
+        known = {topic: self._consumer.partitions_for_topic(topic) for topic in self._topics}
+        if any(not partitions for partitions in known.values()):
+            self._consumer.topics()
+            known = {topic: self._consumer.partitions_for_topic(topic) for topic in self._topics}
+        return [TopicPartition(t, p) for t, partitions in known.items() for p in sorted(partitions or ())]
 
     def close(self) -> None:
         self._consumer.close(autocommit=False)

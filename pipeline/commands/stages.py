@@ -30,7 +30,7 @@ from pipeline.commands.common import (
 )
 from pipeline.ops.worker_ops import worker_ops
 from pipeline.settings import Settings
-from pipeline.supervise import REGISTRY, StageDied, Supervised, stages_file, supervise
+from pipeline.supervise import REGISTRY, StageDied, Supervised, run_to_idle, stages_file, supervise
 from pipeline.topics import Stage, all_topics, indexer_stage, processor_stages
 
 # A stage of this worker died (its one-line reason is on stderr); an orchestrator restarts it.
@@ -68,7 +68,7 @@ def index_until_idle(settings: Settings, bus: Bus, stop: threading.Event | None 
 
     with indexer_runner(settings, bus) as runner:
         if stop is None:
-            return runner.run(until_idle=True)
+            return run_to_idle(runner.stage.name, partial(runner.run, until_idle=True))
         supervise([Supervised(runner.stage.name, lambda halt: runner.run(stop=halt))], stop)
         return runner.stats
 
@@ -204,7 +204,11 @@ def run_on_files(
     source, output, dead_letters = file_run_paths(args, needs_output=stages[-1].output_topic is not None)
     with tempfile.TemporaryDirectory(prefix="jiancha-files-") as workdir:
         bus = chain_files(stages, source, output, dead_letters, Path(workdir))
-        stats = target(settings, bus)
+        try:
+            stats = target(settings, bus)
+        except StageDied as died:
+            print(f"jiancha: {died}", file=sys.stderr)
+            return EXIT_STAGE_DIED
     print(json.dumps(dict(stats.counts)))
     return 0
 

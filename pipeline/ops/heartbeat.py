@@ -21,6 +21,12 @@ from pipeline.topics import heartbeats_topic
 
 log = logging.getLogger(__name__)
 
+# Status reads only the last few minutes of beats; an hour is kept for a person looking back. The
+# embedded log would otherwise keep every beat forever (Kafka expires them by its retention).
+RETENTION_S = 3600.0
+# Old beats are removed every this many beats, not on every one.
+EXPIRE_EVERY_BEATS = 20
+
 
 def instance_id() -> str:
     """host:pid — a compose replica's host name is its container id."""
@@ -84,8 +90,20 @@ class Heartbeat:
             log.warning("heartbeat not published: %s", error)
 
     def _run(self) -> None:
+        beats = 0
         while not self._stop.wait(self._interval_s):
             self.beat()
+            beats += 1
+            if beats % EXPIRE_EVERY_BEATS == 1:
+                self.expire()
+
+    def expire(self) -> None:
+        try:
+            removed = self._bus.expire(self._topic, RETENTION_S)
+            if removed:
+                log.debug("removed %d heartbeats older than %.0fs", removed, RETENTION_S)
+        except Exception as error:  # the next round tries again; only disk space is at stake
+            log.warning("old heartbeats not removed: %s", error)
 
 
 def supervision() -> dict[str, Any]:

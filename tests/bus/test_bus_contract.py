@@ -123,6 +123,16 @@ def test_committed_messages_are_not_redelivered(bus_factory: BusFactory, topic: 
     second.close()
 
 
+def test_a_consumer_that_never_polled_reports_the_real_lag(bus_factory: BusFactory, topic: str) -> None:
+    """``--once`` stops at lag 0: a consumer that has not yet seen the topic's partitions must
+    not report "drained" while messages wait."""
+    bus = bus_factory()
+    publish(bus, topic, [(f"k{i}", f"v{i}") for i in range(5)])
+    fresh = bus.consumer([topic], "g-fresh")
+    assert fresh.lag() == 5
+    fresh.close()
+
+
 def test_group_offsets_survive_a_restart(bus_factory: BusFactory, topic: str) -> None:
     bus = bus_factory()
     publish(bus, topic, [(f"k{i}", f"v{i}") for i in range(6)])

@@ -123,6 +123,22 @@ def test_a_failed_commit_ends_the_worker_non_zero_and_a_restart_loses_nothing(bu
     assert sum(out.values()) > len(items)  # the uncommitted batch really came again
 
 
+def test_a_once_run_whose_stage_dies_exits_non_zero_with_one_line_and_no_traceback(
+    bus_settings: Settings,
+) -> None:
+    stage = entities_stage(bus_settings.topic_prefix)
+    publish(bus_settings, stage.input_topic or "", articles(30, "once"))
+
+    worker = jiancha(
+        "tests.e2e.commit_fails", "1", "process", "--stage", "entities", "--once", settings=bus_settings
+    )
+    _, stderr = worker.communicate(timeout=240)
+
+    assert worker.returncode == 1, stderr[-2000:]
+    assert "Traceback" not in stderr
+    assert "jiancha: stage entities died: CommitFailedError" in stderr, stderr[-2000:]
+
+
 def test_sigterm_finishes_the_batch_and_a_restart_resumes_from_the_committed_offsets(
     bus_settings: Settings,
 ) -> None:
