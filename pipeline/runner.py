@@ -35,6 +35,32 @@ from pipeline.topics import Stage
 Step = Callable[[Article], Article]
 
 
+class BatchStep:
+    """A step that handles a whole batch at once (e.g. one store round trip per batch instead of
+    one per article): ``batch(articles)`` returns one article per input, in order. Called with one
+    article it is a batch of one, so it runs wherever a plain step does. In a runner, the steps
+    before it run on each article of a polled batch, then it runs on the survivors together; if
+    it fails for a reason other than an outage, it runs on each article alone, so that the failure
+    is the failing article's outcome (retried, dropped or dead-lettered) and not the batch's."""
+
+    def __init__(self, batch: Callable[[Sequence[Article]], list[Article]], name: str) -> None:
+        self.batch = batch
+        self.__name__ = name
+
+    def __call__(self, article: Article) -> Article:
+        return self.batch([article])[0]
+
+
+def _timed(stage: str, step: Step | BatchStep) -> Step | BatchStep:
+    if isinstance(step, BatchStep):
+        return BatchStep(metrics.timed_step(stage, step.batch), step.__name__)
+    return metrics.timed_step(stage, step)
+
+
+# apply_steps' answers besides an article: its outcome is recorded, or the stage stopped.
+_RECORDED, _STOPPED = object(), object()
+
+
 @dataclass(frozen=True)
 class SinkOutcome:
     """``skipped``: the sink already holds a newer version (ok, nothing written, not an error)."""
@@ -75,7 +101,7 @@ class StageRunner:
         self,
         stage: Stage,
         bus: Bus,
-        steps: Sequence[Step] = (),
+        steps: Sequence[Step | BatchStep] = (),
         sink: Sink | None = None,
         batch_size: int = 100,
         poll_timeout_s: float = 1.0,
@@ -90,7 +116,8 @@ class StageRunner:
             raise ValueError(f"stage {stage.name} needs an output topic or a sink")
         self.stage = stage
         self.bus = bus
-        self.steps = [metrics.timed_step(stage.name, step) for step in steps]
+        self.steps = [_timed(stage.name, step) for step in steps]
+        self.batched = any(isinstance(step, BatchStep) for step in self.steps)
         self.sink = sink
         self.batch_size = batch_size
         self.poll_timeout_s = poll_timeout_s
@@ -184,13 +211,16 @@ class StageRunner:
         for message, item in decoded:
             if isinstance(item, Poison):
                 self.dead(producer, message, None, item.reason, 0)
-            elif self.sink is None:
+            elif self.sink is None and not self.batched:
                 if not self.apply_steps(message, item, producer, stop):
                     producer.flush()
                     return False
             else:
                 articles.append((message, item))
         if self.sink is not None and not self.write_to_sink(articles, producer, stop):
+            producer.flush()
+            return False
+        if self.sink is None and self.batched and not self.apply_batched(articles, producer, stop):
             producer.flush()
             return False
         producer.flush()
@@ -207,35 +237,105 @@ class StageRunner:
         self, message: Message, article: Article, producer: Producer, stop: threading.Event
     ) -> bool:
         """One article through the steps; False if the stage stopped while a service was down."""
+        result = self.run_steps(self.steps, message, article, article, producer, stop)
+        if result is _STOPPED:
+            return False
+        if isinstance(result, Article):
+            self.produce(producer, result, article.url)
+        return True
+
+    def produce(self, producer: Producer, result: Article, url: str) -> None:
         assert self.stage.output_topic is not None
+        producer.send(self.stage.output_topic, result.article_id, result.to_json())
+        self.outcome("ok", url)
+
+    def run_steps(
+        self,
+        steps: Sequence[Step | BatchStep],
+        message: Message,
+        article: Article,
+        start: Article,
+        producer: Producer,
+        stop: threading.Event,
+    ) -> Article | object:
+        """``start`` (what ``article`` became so far) through ``steps``: the result, ``_RECORDED``
+        (dropped or dead-lettered) or ``_STOPPED`` (the stage stopped while a service was down)."""
         attempt = outage = 0
         while True:
             try:
-                result = article
-                for step in self.steps:
+                result = start
+                for step in steps:
                     result = step(result)
             except Drop as error:
                 self.outcome("dropped", article.url, error.reason)
-                return True
+                return _RECORDED
             except Poison as error:
                 self.dead(producer, message, article.url, error.reason, attempt)
-                return True
+                return _RECORDED
             except Exception as error:
                 if is_outage(error):  # not the article's fault: wait for the service, however long
                     outage += 1
                     if not self.wait_out("a service", outage, error, stop):
-                        return False
+                        return _STOPPED
                     continue
                 attempt += 1  # transient until proven otherwise: retry, then dead-letter
                 if attempt > self.max_retries:
                     self.dead(producer, message, article.url, f"{type(error).__name__}: {error}", attempt - 1)
-                    return True
+                    return _RECORDED
                 self.log.warning("retry %d/%d %s: %s", attempt, self.max_retries, article.url, error)
                 self.sleep(backoff_delay(attempt, self.retry_backoff_max_s))
                 continue
-            producer.send(self.stage.output_topic, result.article_id, result.to_json())
-            self.outcome("ok", article.url)
-            return True
+            return result
+
+    def apply_batched(
+        self, items: Sequence[tuple[Message, Article]], producer: Producer, stop: threading.Event
+    ) -> bool:
+        """The batch through steps that include a ``BatchStep``: plain steps article by article,
+        each batch step on the articles still going, together. False if the stage stopped."""
+        current = [(message, article, article) for message, article in items]
+        segments: list[list[Step | BatchStep]] = []
+        for step in self.steps:
+            if isinstance(step, BatchStep) or not segments or isinstance(segments[-1][0], BatchStep):
+                segments.append([step])
+            else:
+                segments[-1].append(step)
+        for segment in segments:
+            going: list[tuple[Message, Article, Article]] = []
+            if isinstance(segment[0], BatchStep):
+                results = self.run_batch_step(segment[0], [r for _, _, r in current], stop) if current else []
+                if results is None:
+                    return False
+                if len(results) == len(current):
+                    going = [(m, a, r) for (m, a, _), r in zip(current, results, strict=True)]
+                    current = going
+                    continue
+            for message, article, start in current:  # plain steps, or a batch step article by article
+                result = self.run_steps(segment, message, article, start, producer, stop)
+                if result is _STOPPED:
+                    return False
+                if isinstance(result, Article):
+                    going.append((message, article, result))
+            current = going
+        for _, article, result in current:
+            self.produce(producer, result, article.url)
+        return True
+
+    def run_batch_step(
+        self, step: BatchStep, articles: list[Article], stop: threading.Event
+    ) -> list[Article] | None:
+        """The batch step on the whole batch, waiting out outages; [] when it failed otherwise (the
+        caller then runs it article by article); None if the stage stopped meanwhile."""
+        outage = 0
+        while True:
+            try:
+                return step.batch(articles)
+            except Exception as error:
+                if not is_outage(error):
+                    self.log.warning("%s on the whole batch failed, one by one now: %s", step.__name__, error)
+                    return []
+                outage += 1
+                if not self.wait_out("a service", outage, error, stop):
+                    return None
 
     def wait_out(self, what: str, attempt: int, error: BaseException, stop: threading.Event) -> bool:
         """Pause the stage for the next backoff delay; False if it was stopped meanwhile."""
