@@ -201,6 +201,9 @@ class ElasticStoryStore(StoryStore):
             return
         for _ in range(MERGE_ATTEMPTS):
             with self._calls():
+                # A member whose write a realtime get already showed may not be searchable yet:
+                # merges are rare, so one refresh each makes sure none of the story is left out.
+                self.client.indices.refresh(index=self.index)
                 hits = self.client.search(
                     index=self.index,
                     query={"terms": {"story_id": others}},

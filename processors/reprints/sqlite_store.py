@@ -231,7 +231,10 @@ class SqliteStoryStore(StoryStore):
 
     def drop(self) -> None:
         with self._lock, self._conn:
-            self._conn.executescript("DELETE FROM bands; DELETE FROM paragraphs; DELETE FROM members;")
+            # Like the Elasticsearch store: the schema goes too, ``init`` makes it again.
+            self._conn.executescript(
+                "DROP TABLE IF EXISTS bands; DROP TABLE IF EXISTS paragraphs; DROP TABLE IF EXISTS members;"
+            )
 
     def close(self) -> None:
         with self._lock:

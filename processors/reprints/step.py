@@ -9,9 +9,11 @@ same moment, so decisions are made in the store, not in memory alone, by a deter
    set aside); the batch's articles see those before them, as if they had come one by one. An
    article joins the smallest story id among its decided matches, or founds a story named after
    itself;
-3. record the batch's decisions (one write), then look again, leaving the batch out: wait for
-   matches still pending on other workers to decide (realtime reads by id), and if any now carries
-   a smaller story id, move to it (repeat until stable).
+3. record the batch's decisions (one write), then read its matches registered by other workers
+   again by id (realtime gets, no search): wait for those still pending to decide, and if any now
+   carries a smaller story id, move to it (repeat until stable). A match registered after the
+   batch's search saw the batch in its own search (the batch was registered first), so its
+   worker does the same from its side.
 
 Whenever the matches of one article belong to several stories (it bridges A and B, or two
 concurrent copies founded one each), those stories are merged: every member of the larger ids is
@@ -27,13 +29,14 @@ from __future__ import annotations
 
 import logging
 import time
+from collections import Counter, defaultdict
 from collections.abc import Callable, Collection, Sequence
 from datetime import datetime, timedelta
 
 from pipeline.model import Article, utcnow
 from pipeline.stories import outlet_of
 from processors.reprints.fingerprint import Sketch, compare, sketch
-from processors.reprints.store import Lookup, Member, StoryStore
+from processors.reprints.store import CANDIDATE_LIMIT, Lookup, Member, StoryStore
 
 log = logging.getLogger(__name__)
 
@@ -57,18 +60,34 @@ def lookup(member: Member, exclude: Collection[str], window: timedelta | None) -
     )
 
 
-def matches_many(
-    store: StoryStore, lookups: Sequence[tuple[Member, Lookup]], verdicts: Verdicts
+def batch_candidates(members: Sequence[Member], window: timedelta | None) -> list[list[Member]]:
+    """For each member, the members before it in the batch that a store's ``candidates`` would give:
+    sharing a band, of a size and a time that could be the same story, most bands shared first."""
+    by_band: dict[int, list[int]] = defaultdict(list)
+    found = []
+    for i, member in enumerate(members):
+        shared = Counter(j for band in set(member.sketch.bands) for j in by_band.get(band, ()))
+        low, high = member.sketch.sizes()
+        when = member.first_time
+        fits = [
+            j
+            for j in shared
+            if low <= members[j].sketch.size <= high
+            and (window is None or abs(members[j].first_time - when) <= window)
+        ]
+        fits.sort(key=lambda j: (-shared[j], j))
+        found.append([members[j] for j in fits[:CANDIDATE_LIMIT]])
+        for band in set(member.sketch.bands):
+            by_band[band].append(i)
+    return found
+
+
+def confirmed(
+    store: StoryStore, candidates: Sequence[tuple[Member, list[Member]]], verdicts: Verdicts
 ) -> list[list[Member]]:
-    """Each member's candidates confirmed by ``compare``: one search and one boilerplate question
-    for all of them; ``verdicts`` remembers the comparisons between rounds."""
-    found = store.candidates_many([q for _, q in lookups])
-    new = [
-        (member, peer)
-        for (member, _), peers in zip(lookups, found, strict=True)
-        for peer in peers
-        if (member.article_id, peer.article_id) not in verdicts
-    ]
+    """Each member's candidates confirmed by ``compare``, with one boilerplate question for all of
+    them; ``verdicts`` remembers the comparisons between rounds."""
+    new = [(m, p) for m, peers in candidates for p in peers if (m.article_id, p.article_id) not in verdicts]
     if new:
         hashes = {h for pair in new for m in pair for h in m.sketch.paragraphs}
         boilerplate = store.boilerplate(hashes)
@@ -76,10 +95,7 @@ def matches_many(
             verdicts[member.article_id, peer.article_id] = compare(
                 member.sketch, peer.sketch, boilerplate
             ).same_story
-    return [
-        [p for p in peers if verdicts[member.article_id, p.article_id]]
-        for (member, _), peers in zip(lookups, found, strict=True)
-    ]
+    return [[p for p in peers if verdicts[m.article_id, p.article_id]] for m, peers in candidates]
 
 
 class Stories:
@@ -137,26 +153,36 @@ def decide_batch(
     store.put_many(members)
     verdicts: Verdicts = {}
     ids = [m.article_id for m in members]
-    # Each member looks among the store and the batch's members before it (those after it see it).
-    lookups = [(m, lookup(m, ids[i + 1 :], window)) for i, m in enumerate(members)]
+    # One search for the whole batch, leaving the batch out: its members are matched in memory,
+    # each against those before it (those after it see it), as if they had come one by one.
+    lookups = [lookup(m, ids, window) for m in members]
+    in_store = store.candidates_many(lookups)
+    in_batch = batch_candidates(members, window)
+    candidates = [(m, [*a, *b]) for m, a, b in zip(members, in_store, in_batch, strict=True)]
     stories = Stories()
     chosen: dict[str, str] = {}
-    for member, peers in zip(members, matches_many(store, lookups, verdicts), strict=True):
+    outside: dict[str, list[str]] = {}  # each member's matches registered by other workers
+    for member, peers in zip(members, confirmed(store, candidates, verdicts), strict=True):
         found = {chosen[p.article_id] if p.article_id in chosen else p.story_id for p in peers}
         decided = {stories.find(s) for s in found if s}
         chosen[member.article_id] = min(decided, default=member.article_id)
         if len(decided) > 1:
             _merge(store, decided, stories.join(decided), member.url)
+        outside[member.article_id] = [p.article_id for p in peers if p.article_id not in chosen]
     final = {m.article_id: stories.find(chosen[m.article_id]) for m in members}
     store.put_many([m.decided(final[m.article_id]) for m in members])
-    # Look again for what other workers registered meanwhile (the batch is decided consistently).
-    lookups = [(m, lookup(m, ids, window)) for m in members]
-    for _ in range(MAX_ROUNDS):
+    # Read those matches again by id (realtime): a pending one is waited for, one that moved to a
+    # smaller story takes the batch's members along. A match registered after the search above
+    # saw this batch in its own search (the batch was registered first): its worker does the same.
+    watched = sorted({i for peers in outside.values() for i in peers})
+    for _ in range(MAX_ROUNDS if watched else 0):
+        settled = {p.article_id: p for p in _settled(store, list(store.get_many(watched).values()), now)}
         moved = False
-        for member, peers in zip(members, matches_many(store, lookups, verdicts), strict=True):
-            settled = _settled(store, peers, now)
+        for member in members:
             now_in = {stories.find(final[member.article_id])}
-            now_in.update(p.story_id for p in settled if p.story_id is not None)
+            now_in.update(
+                story for i in outside[member.article_id] if i in settled and (story := settled[i].story_id)
+            )
             if len(now_in) > 1:
                 _merge(store, now_in, stories.join(now_in), member.url)
                 moved = True

@@ -63,6 +63,7 @@ def test_the_sample_article_travels_through_kafka_and_elasticsearch(real_setting
 
 
 def test_a_malformed_event_on_kafka_is_dead_lettered_and_the_rest_flow(real_settings: Settings) -> None:
+    init_index(real_settings)
     bus = open_bus(real_settings)
     topic = crawler_stage(real_settings.topic_prefix).output_topic or ""
     bus.ensure_topics(all_topics(real_settings.topic_prefix))
