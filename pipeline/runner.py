@@ -9,7 +9,11 @@ An outage of a service a step or the sink needs (``pipeline.errors.is_outage``) 
 article's fault: the stage pauses with capped backoff until the service is back, however long.
 On ``stop`` the current batch is finished and committed, or — while an outage is waited out —
 abandoned uncommitted, so a restart redelivers it. Any other error ends ``run`` (the supervisor
-in ``pipeline/supervise.py`` reports it and exits or restarts the stage).
+in ``pipeline/supervise.py`` reports it and exits or restarts the stage). A ``BatchStep`` runs on
+the articles of a polled batch together (see pipeline/stage_parts.py).
+
+Over 300 lines on purpose: the per-article, batch and sink paths share one retry, outage and
+dead-letter policy, and split across modules each would reach into the others' state.
 """
 
 from __future__ import annotations
@@ -17,11 +21,8 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import dataclass, field
-from typing import Protocol
 
 from pydantic import ValidationError
 
@@ -30,68 +31,22 @@ from pipeline.bus import Bus, Message, Producer
 from pipeline.deadletters import dead_letter
 from pipeline.errors import Drop, Poison, is_outage
 from pipeline.model import Article
+from pipeline.stage_parts import (
+    BatchStep,
+    Sink,
+    SinkOutcome,
+    StageStats,
+    Step,
+    backoff_delay,
+    segments,
+    timed,
+)
 from pipeline.topics import Stage
 
-Step = Callable[[Article], Article]
-
-
-class BatchStep:
-    """A step that handles a whole batch at once (e.g. one store round trip per batch instead of
-    one per article): ``batch(articles)`` returns one article per input, in order. Called with one
-    article it is a batch of one, so it runs wherever a plain step does. In a runner, the steps
-    before it run on each article of a polled batch, then it runs on the survivors together; if
-    it fails for a reason other than an outage, it runs on each article alone, so that the failure
-    is the failing article's outcome (retried, dropped or dead-lettered) and not the batch's."""
-
-    def __init__(self, batch: Callable[[Sequence[Article]], list[Article]], name: str) -> None:
-        self.batch = batch
-        self.__name__ = name
-
-    def __call__(self, article: Article) -> Article:
-        return self.batch([article])[0]
-
-
-def _timed(stage: str, step: Step | BatchStep) -> Step | BatchStep:
-    if isinstance(step, BatchStep):
-        return BatchStep(metrics.timed_step(stage, step.batch), step.__name__)
-    return metrics.timed_step(stage, step)
-
+__all__ = ["BatchStep", "Sink", "SinkOutcome", "StageRunner", "StageStats", "Step", "backoff_delay"]
 
 # apply_steps' answers besides an article: its outcome is recorded, or the stage stopped.
 _RECORDED, _STOPPED = object(), object()
-
-
-@dataclass(frozen=True)
-class SinkOutcome:
-    """``skipped``: the sink already holds a newer version (ok, nothing written, not an error)."""
-
-    article_id: str
-    ok: bool
-    error: str | None = None
-    skipped: bool = False
-
-
-class Sink(Protocol):
-    """Where a terminal stage writes: returns one outcome per article, raises if it is unreachable."""
-
-    def write(self, articles: Sequence[Article]) -> Sequence[SinkOutcome]: ...
-
-
-@dataclass
-class StageStats:
-    counts: Counter[str] = field(default_factory=Counter)
-    # time.monotonic() when the first batch arrived and when the last one's output was durable:
-    # the stage's busy window, without start-up, group join or the idle wait at the end.
-    first_batch_at: float | None = None
-    last_durable_at: float | None = None
-
-    def total(self) -> int:
-        return sum(self.counts.values())
-
-
-def backoff_delay(attempt: int, cap_s: float, base_s: float = 0.2) -> float:
-    """Capped exponential backoff: 0.2, 0.4, 0.8 … seconds, never more than ``cap_s``."""
-    return float(min(cap_s, base_s * (2 ** max(0, attempt - 1))))
 
 
 class StageRunner:
@@ -116,7 +71,7 @@ class StageRunner:
             raise ValueError(f"stage {stage.name} needs an output topic or a sink")
         self.stage = stage
         self.bus = bus
-        self.steps = [_timed(stage.name, step) for step in steps]
+        self.steps = [timed(stage.name, step) for step in steps]
         self.batched = any(isinstance(step, BatchStep) for step in self.steps)
         self.sink = sink
         self.batch_size = batch_size
@@ -293,13 +248,7 @@ class StageRunner:
         """The batch through steps that include a ``BatchStep``: plain steps article by article,
         each batch step on the articles still going, together. False if the stage stopped."""
         current = [(message, article, article) for message, article in items]
-        segments: list[list[Step | BatchStep]] = []
-        for step in self.steps:
-            if isinstance(step, BatchStep) or not segments or isinstance(segments[-1][0], BatchStep):
-                segments.append([step])
-            else:
-                segments[-1].append(step)
-        for segment in segments:
+        for segment in segments(self.steps):
             going: list[tuple[Message, Article, Article]] = []
             if isinstance(segment[0], BatchStep):
                 results = self.run_batch_step(segment[0], [r for _, _, r in current], stop) if current else []
