@@ -29,17 +29,20 @@ import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TypeVar
 
 from evaluation.devset import load_devset
 from pipeline.bus import open_bus
 from pipeline.errors import ServiceUnavailable
 from pipeline.model import Article
-from pipeline.runner import Step
+from pipeline.runner import BatchStep, Step
 from pipeline.settings import REPO_ROOT, Settings
 from pipeline.topics import all_topics, processor_stages
 from processors.chain import STAGES, build_steps
+from processors.reprints import open_story_store
 from processors.worker import processor_runner
 
+T = TypeVar("T")
 SAMPLE = REPO_ROOT / "crawler" / "demo" / "pages" / "linfen-news-2021-08-13-procuratorate.txt"
 STEP_NAMES = {
     "entities": ["normalise", "entities"],
@@ -64,7 +67,12 @@ def corpus(n: int, seed: int = 7) -> list[Article]:
 
 
 def settings_for(data_dir: str, **overrides: object) -> Settings:
-    return Settings(data_dir=Path(data_dir), **overrides)  # type: ignore[arg-type]
+    """Settings on ``data_dir`` with its story store created (as `jiancha index init` does)."""
+    settings = Settings(data_dir=Path(data_dir), **overrides)  # type: ignore[arg-type]
+    store = open_story_store(settings)
+    store.init()
+    store.close()
+    return settings
 
 
 def per_step(articles: Sequence[Article]) -> list[tuple[str, float]]:
@@ -111,7 +119,7 @@ class Clock:
         self.cpu_first = 0.0
         self.cpu_last = 0.0
 
-    def wrap(self, steps: list[Step]) -> list[Step]:
+    def wrap(self, steps: list[Step | BatchStep]) -> list[Step | BatchStep]:
         head, tail = steps[0], steps[-1]
 
         def first(article: Article) -> Article:
@@ -119,12 +127,20 @@ class Clock:
                 self.first, self.cpu_first = time.perf_counter(), time.process_time()
             return head(article)
 
-        def last(article: Article) -> Article:
-            result = tail(article)
+        def stamp(result: T) -> T:
             self.last, self.cpu_last = time.perf_counter(), time.process_time()
             return result
 
-        return [first, *steps[1:-1], last] if len(steps) > 1 else [lambda a: last(first(a))]
+        # A batch step (the reprints) stays one: the runner gives it the batch, as in a worker.
+        last: Step | BatchStep = (
+            BatchStep(lambda batch: stamp(tail.batch(batch)), tail.__name__)
+            if isinstance(tail, BatchStep)
+            else lambda article: stamp(tail(article))
+        )
+        if len(steps) == 1:
+            assert not isinstance(tail, BatchStep), "a stage of one batch step has no head to time"
+            return [lambda a: stamp(tail(first(a)))]
+        return [first, *steps[1:-1], last]
 
     def timing(self) -> Timing:
         assert self.first is not None
@@ -232,11 +248,10 @@ _WORKER = """
 import logging, sys, tempfile
 from pathlib import Path
 logging.disable(logging.INFO)
-from bench.nlp_speed import corpus
-from pipeline.settings import Settings
+from bench.nlp_speed import corpus, settings_for
 from processors.chain import build_steps
 articles = corpus(int(sys.argv[2]))
-steps = build_steps(sys.argv[1], Settings(data_dir=Path(tempfile.mkdtemp())))
+steps = build_steps(sys.argv[1], settings_for(tempfile.mkdtemp()))
 for article in articles:
     for step in steps:
         article = step(article)

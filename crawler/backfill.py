@@ -14,7 +14,7 @@ from __future__ import annotations
 import hashlib
 import logging
 from collections.abc import Iterator
-from datetime import datetime, timedelta, timezone
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -25,11 +25,11 @@ from crawler.feeds import parse_sitemap
 from crawler.site_stats import count_site
 from crawler.sites import SiteConfig
 from crawler.spider import _NEXT_PAGE, NewsSpider, PageItem
+from pipeline.china_time import CHINA_TZ
 from pipeline.settings import Settings
 from pipeline.topics import crawler_stage
 
 log = logging.getLogger(crawler_stage().logger_name)
-CHINA_TZ = timezone(timedelta(hours=8))
 
 
 def job_dir(settings: Settings, site: str) -> Path:

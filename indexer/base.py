@@ -15,9 +15,11 @@ from typing import Any, Literal
 from pydantic import BaseModel
 
 from indexer.query import MAX_QUERY_CHARS, Node, QueryError, parse_query, positive_terms
+from pipeline.errors import SchemaMissing
 from pipeline.model import Article
+from pipeline.stories import MAX_STORY_COPIES
 
-__all__ = ["MAX_QUERY_CHARS", "QueryError"]
+__all__ = ["MAX_QUERY_CHARS", "MAX_STORY_COPIES", "QueryError"]
 
 MAX_PAGE_SIZE = 100
 # Elasticsearch's default index.max_result_window; the SQLite backend keeps the same limit so
@@ -29,21 +31,16 @@ MAX_FACET_SIZE = 500
 # Facets a search can return: name -> what it counts (articles per value).
 FACETS = ("source", "site", "topic", "procuratorate", "region", "tone")
 MAX_COPIES_LISTED = 200  # copies listed per story with all_copies (a viral story can have thousands)
-# Copies one story view lists (story_copies): the oldest, where the original is; far below both
-# engines' result windows, so one request reads them.
-MAX_STORY_COPIES = 1_000
 
 Sort = Literal["relevance", "date"]
 Interval = Literal["day", "week", "month"]
 
 
-class IndexMissing(RuntimeError):
+class IndexMissing(SchemaMissing):
     """The index has not been created; ``init`` (a command, never a worker) creates it."""
 
     def __init__(self, name: str, where: str) -> None:
-        super().__init__(
-            f"the search index {name!r} does not exist at {where}; create it with `jiancha index init`"
-        )
+        super().__init__(f"the search index {name!r}", where)
         self.name = name
 
 

@@ -19,7 +19,6 @@ new index, every document before it is copied.
 
 from __future__ import annotations
 
-import json
 import logging
 import time
 from collections.abc import Iterator
@@ -27,31 +26,24 @@ from typing import Any
 
 from elasticsearch import Elasticsearch, helpers
 
-from pipeline.settings import CONFIG_DIR
+from pipeline import elastic
+from pipeline.elastic import indices_behind, write_alias
 
 logger = logging.getLogger(__name__)
 
-MAPPING_FILE = CONFIG_DIR / "elasticsearch" / "articles.json"
+MAPPING = "articles"  # config/elasticsearch/articles.json
 COPY_BATCH = 500  # documents per search_after page and per bulk request while copying
+
+__all__ = ["indices_behind", "init_index", "load_mapping", "mapping_version", "reindex", "write_alias"]
 
 
 def load_mapping() -> dict[str, Any]:
-    """The index settings and mappings (top-level keys starting with ``_`` are comments)."""
-    data: dict[str, Any] = json.loads(MAPPING_FILE.read_text(encoding="utf-8"))
-    return {k: v for k, v in data.items() if not k.startswith("_")}
+    """The articles index settings and mappings."""
+    return elastic.load_mapping(MAPPING)
 
 
 def mapping_version() -> int:
-    return int(load_mapping()["mappings"].get("_meta", {}).get("version", 1))
-
-
-def write_alias(alias: str) -> str:
-    return f"{alias}-write"
-
-
-def indices_behind(client: Elasticsearch, name: str) -> list[str]:
-    resp = client.options(ignore_status=404).indices.get_alias(name=name)
-    return sorted(k for k in resp.body if k not in ("error", "status"))
+    return elastic.mapping_version(load_mapping())
 
 
 def init_index(client: Elasticsearch, alias: str) -> str:
@@ -68,12 +60,7 @@ def init_index(client: Elasticsearch, alias: str) -> str:
             f"an index named {alias!r} exists that is not an alias (created by a bulk request "
             "before init?); delete it or choose another index_name"
         )
-    concrete = f"{alias}-v{mapping_version()}"
-    created = client.options(ignore_status=400).indices.create(
-        index=concrete, aliases={alias: {}, write_alias(alias): {}}, **load_mapping()
-    )
-    if "error" in created and created["error"]["type"] != "resource_already_exists_exception":
-        raise RuntimeError(f"cannot create index {concrete}: {created['error']}")
+    concrete = elastic.create_versioned(client, alias, load_mapping(), [alias, write_alias(alias)])
     logger.info("search index ready: %s -> %s", alias, concrete)
     return concrete
 

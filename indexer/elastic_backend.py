@@ -14,11 +14,10 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import contextmanager
+from contextlib import AbstractContextManager
 from typing import Any
 
-import elastic_transport
-from elasticsearch import ApiError, Elasticsearch, helpers
+from elasticsearch import ApiError, helpers
 
 from indexer import elastic_admin
 from indexer.base import (
@@ -38,6 +37,7 @@ from indexer.base import (
 from indexer.document import doc_version, document_json, fill_histogram, hit_from_document
 from indexer.es_query import build_search, story_copies_request, story_stats_request
 from indexer.scan import es_scan
+from pipeline.elastic import is_index_missing, make_client, translated
 from pipeline.errors import LOCAL_SERVICES_HINT, ServiceUnavailable
 from pipeline.model import Article
 
@@ -81,9 +81,8 @@ class ElasticBackend(SearchBackend):
             raise ValueError(f"Elasticsearch index names must be lower-case: {index_name!r}")
         self.url = url
         self.alias = index_name
-        self.client = Elasticsearch(
-            url, request_timeout=max(30.0, connect_timeout_s), retry_on_timeout=True, **(client_options or {})
-        )
+        # Searches and bulk writes may take longer than a connection: at least 30 s, and retried.
+        self.client = make_client(url, max(30.0, connect_timeout_s), client_options, retries=3)
         # Fail fast with the address in the message. cluster.health, not ping(): some
         # distributions answer GET / with 405. No retries here, so the wait is one timeout.
         try:
@@ -96,20 +95,9 @@ class ElasticBackend(SearchBackend):
         except TransientIndexError as exc:
             raise ServiceUnavailable("Elasticsearch", url, f"{exc}; {LOCAL_SERVICES_HINT}") from exc
 
-    @contextmanager
-    def _errors(self) -> Iterator[None]:
-        """Translate the client's failures into the pipeline's vocabulary."""
-        try:
-            yield
-        except (elastic_transport.ConnectionError, elastic_transport.ConnectionTimeout) as exc:
-            raise ServiceUnavailable("Elasticsearch", self.url, LOCAL_SERVICES_HINT) from exc
-        except ApiError as exc:
-            if _is_index_missing(exc.body):
-                raise IndexMissing(self.alias, self.url) from exc
-            if exc.meta.status == 429 or exc.meta.status >= 500:
-                message = f"Elasticsearch at {self.url} answered {exc.meta.status}: {exc}"
-                raise TransientIndexError(message) from exc
-            raise
+    def _errors(self) -> AbstractContextManager[None]:
+        """Translate the client's failures into the pipeline's vocabulary (pipeline/elastic.py)."""
+        return translated(self.url, lambda: IndexMissing(self.alias, self.url), TransientIndexError)
 
     def init(self) -> None:
         with self._errors():
@@ -174,7 +162,7 @@ class ElasticBackend(SearchBackend):
                         article_id, ok=True, skipped=True, error="newer version indexed"
                     )
                     continue
-                if _is_index_missing({"error": error}):
+                if is_index_missing({"error": error}):
                     missing = True
                 elif status == 429 or status >= 500:
                     retry_statuses.append(status)
@@ -213,7 +201,7 @@ class ElasticBackend(SearchBackend):
                 resp = self.client.msearch(searches=searches)
             for query, answer in zip(chunk, resp["responses"], strict=True):
                 if "error" in answer:
-                    if _is_index_missing(answer):
+                    if is_index_missing(answer):
                         raise IndexMissing(self.alias, self.url)
                     raise TransientIndexError(f"Elasticsearch at {self.url}: {str(answer['error'])[:500]}")
                 pages.append(self._page(query, answer))
@@ -273,7 +261,7 @@ class ElasticBackend(SearchBackend):
     def get(self, article_id: str) -> Article | None:
         with self._errors():
             resp = self.client.options(ignore_status=404).get(index=self.alias, id=article_id)
-        if _is_index_missing(resp.body):
+        if is_index_missing(resp.body):
             raise IndexMissing(self.alias, self.url)
         if not resp.get("found"):
             return None
@@ -301,11 +289,6 @@ class ElasticBackend(SearchBackend):
 
     def close(self) -> None:
         self.client.close()
-
-
-def _is_index_missing(body: Any) -> bool:
-    error = body.get("error") if isinstance(body, dict) else None
-    return isinstance(error, dict) and error.get("type") == "index_not_found_exception"
 
 
 def _bucket(agg_name: str, bucket: dict[str, Any]) -> FacetBucket:

@@ -2,7 +2,8 @@
 
 This and ``pipeline/commands`` are the only place that wires crawler, processors, indexer and webapp
 together. Exit codes: 0 done, 2 a usage error (ours, with how to call it), 3 a service is unreachable,
-130 interrupted; anything else a command returns (e.g. 1: a stage died).
+4 an index or store schema is missing (the message names the command that creates it), 130
+interrupted; anything else a command returns (e.g. 1: a stage died).
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from pydantic import ValidationError
 
 from pipeline.commands import MODULES
 from pipeline.commands.common import UsageError
-from pipeline.errors import ServiceUnavailable
+from pipeline.errors import SchemaMissing, ServiceUnavailable
 from pipeline.logs import configure_logging
 from pipeline.settings import Settings
 
@@ -47,6 +48,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ServiceUnavailable as error:
         print(f"jiancha: {error}", file=sys.stderr)
         return 3
+    except SchemaMissing as error:
+        print(f"jiancha: {error}", file=sys.stderr)
+        return 4
     except UsageError as error:
         print(f"jiancha: {error}", file=sys.stderr)
         return 2

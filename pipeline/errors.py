@@ -37,6 +37,16 @@ class ServiceUnavailable(Transient):
         super().__init__(message)
 
 
+class SchemaMissing(RuntimeError):
+    """A store's tables, index or mapping do not exist: only a command creates them (never a worker
+    on the side), and the message names it."""
+
+    def __init__(self, what: str, where: str, command: str = "jiancha index init") -> None:
+        super().__init__(f"{what} does not exist at {where}; create it with `{command}`")
+        self.what = what
+        self.command = command
+
+
 LOCAL_SERVICES_HINT = "start the local services with `deploy/local/services start` (or `make services`)"
 
 

@@ -9,7 +9,11 @@ An outage of a service a step or the sink needs (``pipeline.errors.is_outage``) 
 article's fault: the stage pauses with capped backoff until the service is back, however long.
 On ``stop`` the current batch is finished and committed, or — while an outage is waited out —
 abandoned uncommitted, so a restart redelivers it. Any other error ends ``run`` (the supervisor
-in ``pipeline/supervise.py`` reports it and exits or restarts the stage).
+in ``pipeline/supervise.py`` reports it and exits or restarts the stage). A ``BatchStep`` runs on
+the articles of a polled batch together (see pipeline/stage_parts.py).
+
+Over 300 lines on purpose: the per-article, batch and sink paths share one retry, outage and
+dead-letter policy, and split across modules each would reach into the others' state.
 """
 
 from __future__ import annotations
@@ -17,11 +21,8 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import dataclass, field
-from typing import Protocol
 
 from pydantic import ValidationError
 
@@ -30,42 +31,22 @@ from pipeline.bus import Bus, Message, Producer
 from pipeline.deadletters import dead_letter
 from pipeline.errors import Drop, Poison, is_outage
 from pipeline.model import Article
+from pipeline.stage_parts import (
+    BatchStep,
+    Sink,
+    SinkOutcome,
+    StageStats,
+    Step,
+    backoff_delay,
+    segments,
+    timed,
+)
 from pipeline.topics import Stage
 
-Step = Callable[[Article], Article]
+__all__ = ["BatchStep", "Sink", "SinkOutcome", "StageRunner", "StageStats", "Step", "backoff_delay"]
 
-
-@dataclass(frozen=True)
-class SinkOutcome:
-    """``skipped``: the sink already holds a newer version (ok, nothing written, not an error)."""
-
-    article_id: str
-    ok: bool
-    error: str | None = None
-    skipped: bool = False
-
-
-class Sink(Protocol):
-    """Where a terminal stage writes: returns one outcome per article, raises if it is unreachable."""
-
-    def write(self, articles: Sequence[Article]) -> Sequence[SinkOutcome]: ...
-
-
-@dataclass
-class StageStats:
-    counts: Counter[str] = field(default_factory=Counter)
-    # time.monotonic() when the first batch arrived and when the last one's output was durable:
-    # the stage's busy window, without start-up, group join or the idle wait at the end.
-    first_batch_at: float | None = None
-    last_durable_at: float | None = None
-
-    def total(self) -> int:
-        return sum(self.counts.values())
-
-
-def backoff_delay(attempt: int, cap_s: float, base_s: float = 0.2) -> float:
-    """Capped exponential backoff: 0.2, 0.4, 0.8 … seconds, never more than ``cap_s``."""
-    return float(min(cap_s, base_s * (2 ** max(0, attempt - 1))))
+# apply_steps' answers besides an article: its outcome is recorded, or the stage stopped.
+_RECORDED, _STOPPED = object(), object()
 
 
 class StageRunner:
@@ -75,7 +56,7 @@ class StageRunner:
         self,
         stage: Stage,
         bus: Bus,
-        steps: Sequence[Step] = (),
+        steps: Sequence[Step | BatchStep] = (),
         sink: Sink | None = None,
         batch_size: int = 100,
         poll_timeout_s: float = 1.0,
@@ -90,7 +71,8 @@ class StageRunner:
             raise ValueError(f"stage {stage.name} needs an output topic or a sink")
         self.stage = stage
         self.bus = bus
-        self.steps = [metrics.timed_step(stage.name, step) for step in steps]
+        self.steps = [timed(stage.name, step) for step in steps]
+        self.batched = any(isinstance(step, BatchStep) for step in self.steps)
         self.sink = sink
         self.batch_size = batch_size
         self.poll_timeout_s = poll_timeout_s
@@ -184,13 +166,16 @@ class StageRunner:
         for message, item in decoded:
             if isinstance(item, Poison):
                 self.dead(producer, message, None, item.reason, 0)
-            elif self.sink is None:
+            elif self.sink is None and not self.batched:
                 if not self.apply_steps(message, item, producer, stop):
                     producer.flush()
                     return False
             else:
                 articles.append((message, item))
         if self.sink is not None and not self.write_to_sink(articles, producer, stop):
+            producer.flush()
+            return False
+        if self.sink is None and self.batched and not self.apply_batched(articles, producer, stop):
             producer.flush()
             return False
         producer.flush()
@@ -207,35 +192,99 @@ class StageRunner:
         self, message: Message, article: Article, producer: Producer, stop: threading.Event
     ) -> bool:
         """One article through the steps; False if the stage stopped while a service was down."""
+        result = self.run_steps(self.steps, message, article, article, producer, stop)
+        if result is _STOPPED:
+            return False
+        if isinstance(result, Article):
+            self.produce(producer, result, article.url)
+        return True
+
+    def produce(self, producer: Producer, result: Article, url: str) -> None:
         assert self.stage.output_topic is not None
+        producer.send(self.stage.output_topic, result.article_id, result.to_json())
+        self.outcome("ok", url)
+
+    def run_steps(
+        self,
+        steps: Sequence[Step | BatchStep],
+        message: Message,
+        article: Article,
+        start: Article,
+        producer: Producer,
+        stop: threading.Event,
+    ) -> Article | object:
+        """``start`` (what ``article`` became so far) through ``steps``: the result, ``_RECORDED``
+        (dropped or dead-lettered) or ``_STOPPED`` (the stage stopped while a service was down)."""
         attempt = outage = 0
         while True:
             try:
-                result = article
-                for step in self.steps:
+                result = start
+                for step in steps:
                     result = step(result)
             except Drop as error:
                 self.outcome("dropped", article.url, error.reason)
-                return True
+                return _RECORDED
             except Poison as error:
                 self.dead(producer, message, article.url, error.reason, attempt)
-                return True
+                return _RECORDED
             except Exception as error:
                 if is_outage(error):  # not the article's fault: wait for the service, however long
                     outage += 1
                     if not self.wait_out("a service", outage, error, stop):
-                        return False
+                        return _STOPPED
                     continue
                 attempt += 1  # transient until proven otherwise: retry, then dead-letter
                 if attempt > self.max_retries:
                     self.dead(producer, message, article.url, f"{type(error).__name__}: {error}", attempt - 1)
-                    return True
+                    return _RECORDED
                 self.log.warning("retry %d/%d %s: %s", attempt, self.max_retries, article.url, error)
                 self.sleep(backoff_delay(attempt, self.retry_backoff_max_s))
                 continue
-            producer.send(self.stage.output_topic, result.article_id, result.to_json())
-            self.outcome("ok", article.url)
-            return True
+            return result
+
+    def apply_batched(
+        self, items: Sequence[tuple[Message, Article]], producer: Producer, stop: threading.Event
+    ) -> bool:
+        """The batch through steps that include a ``BatchStep``: plain steps article by article,
+        each batch step on the articles still going, together. False if the stage stopped."""
+        current = [(message, article, article) for message, article in items]
+        for segment in segments(self.steps):
+            going: list[tuple[Message, Article, Article]] = []
+            if isinstance(segment[0], BatchStep):
+                results = self.run_batch_step(segment[0], [r for _, _, r in current], stop) if current else []
+                if results is None:
+                    return False
+                if len(results) == len(current):
+                    going = [(m, a, r) for (m, a, _), r in zip(current, results, strict=True)]
+                    current = going
+                    continue
+            for message, article, start in current:  # plain steps, or a batch step article by article
+                result = self.run_steps(segment, message, article, start, producer, stop)
+                if result is _STOPPED:
+                    return False
+                if isinstance(result, Article):
+                    going.append((message, article, result))
+            current = going
+        for _, article, result in current:
+            self.produce(producer, result, article.url)
+        return True
+
+    def run_batch_step(
+        self, step: BatchStep, articles: list[Article], stop: threading.Event
+    ) -> list[Article] | None:
+        """The batch step on the whole batch, waiting out outages; [] when it failed otherwise (the
+        caller then runs it article by article); None if the stage stopped meanwhile."""
+        outage = 0
+        while True:
+            try:
+                return step.batch(articles)
+            except Exception as error:
+                if not is_outage(error):
+                    self.log.warning("%s on the whole batch failed, one by one now: %s", step.__name__, error)
+                    return []
+                outage += 1
+                if not self.wait_out("a service", outage, error, stop):
+                    return None
 
     def wait_out(self, what: str, attempt: int, error: BaseException, stop: threading.Event) -> bool:
         """Pause the stage for the next backoff delay; False if it was stopped meanwhile."""

@@ -17,6 +17,10 @@ import opencc
 
 T = TypeVar("T")
 
+# Copies of one story read at once (the story view; the story store's members and merges): the
+# oldest, where the original is. Far below both engines' result windows, so one request reads them.
+MAX_STORY_COPIES = 1_000
+
 _DECORATION = re.compile(r"[（(【\[].*?[）)】\]]|\s|网站|官网|官方网站|客户端|电子版|数字报")
 # Sorts undated copies after every dated one.
 _LAST = datetime.max.replace(tzinfo=UTC)

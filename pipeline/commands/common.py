@@ -60,7 +60,8 @@ def demo_site(settings: Settings, enabled: bool) -> Iterator[str | None]:
 
 
 def init_index(settings: Settings) -> None:
-    """Apply the search index mapping, and create the reprint processor's story store with it."""
+    """Apply the search index mapping, and create the reprint processor's story store with it: the
+    only place where schemas and mappings are made (``jiancha index init``, and ``jiancha up`` at start)."""
     from indexer import open_index
     from processors.reprints import open_story_store
 
@@ -69,7 +70,11 @@ def init_index(settings: Settings) -> None:
         backend.init()
     finally:
         backend.close()
-    open_story_store(settings).close()
+    store = open_story_store(settings)
+    try:
+        store.init()
+    finally:
+        store.close()
 
 
 def add_file_options(parser: argparse.ArgumentParser, reads: bool = True, writes: bool = True) -> None:

@@ -65,9 +65,9 @@ def check_bus(settings: Settings) -> Check:
 def check_index(settings: Settings) -> Check:
     def probe() -> str:
         if settings.index == "elasticsearch":
-            from pipeline.ops.elastic import elasticsearch_client
+            from pipeline.elastic import client_from_settings
 
-            client = elasticsearch_client(settings, timeout_s=PROBE_TIMEOUT_S)
+            client = client_from_settings(settings, timeout_s=PROBE_TIMEOUT_S)
             try:
                 health = client.cluster.health(timeout=f"{int(PROBE_TIMEOUT_S)}s")
             finally:

@@ -1,64 +1,73 @@
-"""The StoryStore of the scaled deployment: an Elasticsearch index of its own, ``<index_name>-stories``.
+"""The StoryStore of the scaled deployment: an Elasticsearch index of its own behind the alias
+``<index_name>-stories`` (a versioned index, from config/elasticsearch/stories.json, created by
+``jiancha index init`` only; a worker that finds it missing stops and says so).
 
-One document per member (``_id`` = article id) with its LSH bands as a ``long`` array; candidates
-are a ``terms`` query on the bands, scored by how many they share. Writes use ``refresh=true`` so
-that a ``put`` that returned is visible to every replica's next search (the merge rule needs it).
-The index is created at processor start-up from config/elasticsearch/stories.json.
+One document per member (``_id`` = article id, the ``Member`` model's JSON) with its LSH bands as
+a ``long`` array; candidates are a ``terms`` query on the bands, scored by how many they share. A
+batch is written with one bulk request and one refresh (``refresh=true`` on the request, not per
+document), so a ``put_many`` that returned is visible to every replica's next search — the merge
+rule needs it; a batch's candidate searches are one ``_msearch``, its reads one realtime ``_mget``.
 """
 
 from __future__ import annotations
 
-import json
-from collections.abc import Collection, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Collection, Iterable, Sequence
+from contextlib import AbstractContextManager
 from datetime import datetime
 from typing import Any
 
-import elastic_transport
-from elasticsearch import ApiError, Elasticsearch, NotFoundError
+from elasticsearch import NotFoundError
 
-from pipeline.errors import LOCAL_SERVICES_HINT, ServiceUnavailable, Transient
-from pipeline.settings import CONFIG_DIR
-from processors.reprints.fingerprint import BOILERPLATE_STORIES, Sketch
-from processors.reprints.store import CANDIDATE_LIMIT, Member, StoryStore, member_fields
+from pipeline import elastic
+from pipeline.errors import SchemaMissing, Transient
+from pipeline.stories import MAX_STORY_COPIES
+from processors.reprints.fingerprint import BOILERPLATE_STORIES
+from processors.reprints.store import CANDIDATE_LIMIT, Lookup, Member, StoryStore, excluded_ids
 
-MAPPING_FILE = CONFIG_DIR / "elasticsearch" / "stories.json"
-MAX_STORY_COPIES = 1000  # a story reprinted more often than this is listed up to here
+MAPPING = "stories"  # config/elasticsearch/stories.json
 MERGE_ATTEMPTS = 5
-
-
-def _dt(value: str | None) -> datetime | None:
-    return datetime.fromisoformat(value) if value else None
 
 
 def to_document(member: Member) -> dict[str, Any]:
     return {
-        "article_id": member.article_id,
-        "story_id": member.story_id,
-        **member_fields(member),
+        **member.model_dump(mode="json"),
         "bands": member.sketch.bands,
         "paragraphs": sorted(set(member.sketch.paragraphs)),
         "size": member.sketch.size,
-        "sketch": member.sketch.to_dict(),
     }
 
 
 def from_document(doc: dict[str, Any]) -> Member:
-    seen_at, registered_at = _dt(doc["seen_at"]), _dt(doc["registered_at"])
-    assert seen_at is not None and registered_at is not None
-    return Member(
-        article_id=doc["article_id"],
-        story_id=doc.get("story_id"),
-        url=doc["url"],
-        outlet=doc["outlet"],
-        source=doc.get("source"),
-        published_at=_dt(doc.get("published_at")),
-        seen_at=seen_at,
-        title=doc.get("title", ""),
-        content_hash=doc.get("content_hash", ""),
-        registered_at=registered_at,
-        sketch=Sketch.from_dict(doc["sketch"]),
-    )
+    return Member.model_validate(doc)  # bands, paragraphs and size are the sketch's, indexed
+
+
+def lookup_query(lookup: Lookup) -> dict[str, Any]:
+    """One constant-score clause per band: a member's score is the number of bands it shares."""
+    low, high = lookup.sizes
+    filters: list[dict[str, Any]] = [{"range": {"size": {"gte": low, "lte": high}}}]
+    if lookup.window:
+        within = {"gte": lookup.window[0].isoformat(), "lte": lookup.window[1].isoformat()}
+        undated = {"bool": {"must_not": [{"exists": {"field": "published_at"}}]}}
+        filters.append(
+            {
+                "bool": {
+                    "should": [
+                        {"range": {"published_at": within}},
+                        {"bool": {"filter": [undated, {"range": {"seen_at": within}}]}},
+                    ],
+                    "minimum_should_match": 1,
+                }
+            }
+        )
+    excluded = excluded_ids(lookup.exclude)
+    return {
+        "bool": {
+            "should": [{"constant_score": {"filter": {"term": {"bands": band}}}} for band in lookup.bands],
+            "minimum_should_match": 1,
+            "must_not": [{"ids": {"values": excluded}}] if excluded else [],
+            "filter": filters,
+        }
+    }
 
 
 class ElasticStoryStore(StoryStore):
@@ -67,88 +76,102 @@ class ElasticStoryStore(StoryStore):
     ) -> None:
         self.url = url
         self.index = index
-        self.client = Elasticsearch(
-            url, request_timeout=timeout_s, retry_on_timeout=False, max_retries=0, **(client_options or {})
-        )
+        self.client = elastic.make_client(url, timeout_s, client_options)
+        self.behind_alias = True  # bulk requests then refuse to auto-create a missing index
 
-    @contextmanager
-    def _calls(self) -> Iterator[None]:
-        """Connection failures become ServiceUnavailable, overload becomes Transient (both retried)."""
-        try:
-            yield
-        except elastic_transport.ConnectionError as error:
-            raise ServiceUnavailable("Elasticsearch", self.url, LOCAL_SERVICES_HINT) from error
-        except ApiError as error:
-            if error.meta.status == 429 or error.meta.status >= 500:
-                raise Transient(f"Elasticsearch refused the story store request: {error}") from error
-            raise
+    def _calls(self) -> AbstractContextManager[None]:
+        """Outages become ServiceUnavailable, overload Transient (both waited out or retried)."""
+        return elastic.translated(self.url, self._missing)
+
+    def _missing(self) -> SchemaMissing:
+        return SchemaMissing(f"the reprint story store index {self.index!r}", self.url)
 
     def init(self) -> None:
-        body = {
-            k: v
-            for k, v in json.loads(MAPPING_FILE.read_text(encoding="utf-8")).items()
-            if not k.startswith("_")
-        }
         with self._calls():
-            if not self.client.indices.exists(index=self.index):
-                try:
-                    self.client.indices.create(index=self.index, **body)
-                    return
-                except ApiError as error:  # another replica created it first
-                    if error.meta.status != 400 or "already_exists" not in str(error):
-                        raise
-            # An index created before a field was added gets it (adding fields is always allowed).
-            self.client.indices.put_mapping(index=self.index, properties=body["mappings"]["properties"])
+            elastic.ensure_versioned(self.client, self.index, elastic.load_mapping(MAPPING))
+
+    def check(self) -> None:
+        with self._calls():
+            if not elastic.exists(self.client, self.index):
+                raise self._missing()
+            # A store made before indices were versioned is a concrete index of this name.
+            self.behind_alias = bool(elastic.indices_behind(self.client, self.index))
 
     def put(self, member: Member) -> None:
+        self.put_many([member])
+
+    def put_many(self, members: Sequence[Member]) -> None:
+        if not members:
+            return
+        operations: list[dict[str, Any]] = []
+        for member in members:
+            operations += [{"index": {"_id": member.article_id}}, to_document(member)]
         with self._calls():
-            self.client.index(
-                index=self.index, id=member.article_id, document=to_document(member), refresh=True
+            result = self.client.bulk(
+                index=self.index, operations=operations, refresh=True, require_alias=self.behind_alias
             )
+        self._raise_item_errors(result)
+
+    def _raise_item_errors(self, result: Any) -> None:
+        if not result["errors"]:
+            return
+        items = [next(iter(item.values())) for item in result["items"]]
+        failed = [item for item in items if item.get("error")]
+        if any(elastic.is_index_missing(item) or item.get("status") == 404 for item in failed):
+            raise self._missing()
+        statuses = sorted({int(item.get("status", 0)) for item in failed})
+        message = f"Elasticsearch refused {len(failed)} story store writes (status {statuses}): "
+        message += str(failed[0].get("error"))[:300]
+        if any(s == 429 or s >= 500 for s in statuses):
+            raise Transient(message)
+        raise RuntimeError(message)
 
     def get(self, article_id: str) -> Member | None:
         with self._calls():
             try:
                 found = self.client.get(index=self.index, id=article_id)
-            except NotFoundError:
+            except NotFoundError as error:
+                if elastic.is_index_missing(error.body):
+                    raise self._missing() from error
                 return None
         return from_document(found["_source"])
+
+    def get_many(self, article_ids: Iterable[str]) -> dict[str, Member]:
+        ids = list(dict.fromkeys(article_ids))
+        if not ids:
+            return {}
+        with self._calls():
+            docs = self.client.mget(index=self.index, ids=ids, realtime=True)["docs"]
+        if any(elastic.is_index_missing(doc) for doc in docs):
+            raise self._missing()
+        return {doc["_id"]: from_document(doc["_source"]) for doc in docs if doc.get("found")}
 
     def candidates(
         self,
         bands: Sequence[int],
-        exclude: str,
+        exclude: str | Collection[str],
         sizes: tuple[int, int],
         limit: int = CANDIDATE_LIMIT,
         window: tuple[datetime, datetime] | None = None,
     ) -> list[Member]:
-        # One constant-score clause per band: a member's score is the number of bands it shares.
-        filters: list[dict[str, Any]] = [{"range": {"size": {"gte": sizes[0], "lte": sizes[1]}}}]
-        if window:
-            within = {"gte": window[0].isoformat(), "lte": window[1].isoformat()}
-            undated = {"bool": {"must_not": [{"exists": {"field": "published_at"}}]}}
-            filters.append(
-                {
-                    "bool": {
-                        "should": [
-                            {"range": {"published_at": within}},
-                            {"bool": {"filter": [undated, {"range": {"seen_at": within}}]}},
-                        ],
-                        "minimum_should_match": 1,
-                    }
-                }
-            )
-        query = {
-            "bool": {
-                "should": [{"constant_score": {"filter": {"term": {"bands": band}}}} for band in bands],
-                "minimum_should_match": 1,
-                "must_not": [{"ids": {"values": [exclude]}}] if exclude else [],
-                "filter": filters,
-            }
-        }
+        return self.candidates_many([Lookup(bands, exclude, sizes, window, limit)])[0]
+
+    def candidates_many(self, lookups: Sequence[Lookup]) -> list[list[Member]]:
+        if not lookups:
+            return []
+        searches: list[dict[str, Any]] = []
+        for lookup in lookups:
+            searches += [{}, {"query": lookup_query(lookup), "size": lookup.limit}]
         with self._calls():
-            result = self.client.search(index=self.index, query=query, size=limit)
-        return [from_document(hit["_source"]) for hit in result["hits"]["hits"]]
+            answers = self.client.msearch(index=self.index, searches=searches)["responses"]
+        found = []
+        for answer in answers:
+            if "error" in answer:
+                if elastic.is_index_missing(answer):
+                    raise self._missing()
+                raise Transient(f"Elasticsearch at {self.url}: {str(answer['error'])[:300]}")
+            found.append([from_document(hit["_source"]) for hit in answer["hits"]["hits"]])
+        return found
 
     def boilerplate(self, paragraphs: Collection[int], stories: int = BOILERPLATE_STORIES) -> set[int]:
         hashes = sorted(set(paragraphs))
@@ -178,6 +201,9 @@ class ElasticStoryStore(StoryStore):
             return
         for _ in range(MERGE_ATTEMPTS):
             with self._calls():
+                # A member whose write a realtime get already showed may not be searchable yet:
+                # merges are rare, so one refresh each makes sure none of the story is left out.
+                self.client.indices.refresh(index=self.index)
                 hits = self.client.search(
                     index=self.index,
                     query={"terms": {"story_id": others}},
@@ -212,7 +238,9 @@ class ElasticStoryStore(StoryStore):
 
     def drop(self) -> None:
         with self._calls():
-            self.client.indices.delete(index=self.index, ignore_unavailable=True)
+            # An alias cannot be deleted by name: the indices behind it are.
+            names = elastic.indices_behind(self.client, self.index) or [self.index]
+            self.client.indices.delete(index=",".join(names), ignore_unavailable=True)
 
     def close(self) -> None:
         self.client.close()

@@ -1,5 +1,7 @@
 """The embedded StoryStore: one SQLite file under ``settings.data_dir``, shared by every processor
-process on the machine (WAL mode; every write is its own committed transaction).
+process on the machine (WAL mode; each ``put_many`` is one committed transaction). Its tables are
+created and upgraded by ``init`` (``jiancha index init``, which ``jiancha up`` runs at start); a
+worker that finds them missing stops and says so.
 """
 
 from __future__ import annotations
@@ -9,13 +11,21 @@ import math
 import sqlite3
 import threading
 from array import array
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from pipeline.errors import SchemaMissing
 from processors.reprints.fingerprint import BOILERPLATE_STORIES, Sketch
-from processors.reprints.store import CANDIDATE_LIMIT, Member, StoryStore, epoch, member_fields
+from processors.reprints.store import (
+    CANDIDATE_LIMIT,
+    RECORD_FIELDS,
+    Member,
+    StoryStore,
+    epoch,
+    excluded_ids,
+)
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS members (
@@ -42,11 +52,10 @@ CREATE TABLE IF NOT EXISTS paragraphs (  -- which members contain a paragraph (b
 ) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS paragraphs_member ON paragraphs (member);
 """
+SQL_VARIABLES = 500  # ids per IN (...) list: far below SQLite's limit on bound variables
 BUSY_TIMEOUT_MS = 30_000  # several processor processes write to the same file
-
-
-def _dt(value: str | None) -> datetime | None:
-    return datetime.fromisoformat(value) if value else None
+# Columns ``init`` adds to a store written by an older version (SQLite adds columns in place).
+ADDED_COLUMNS = {"first_time": "REAL"}
 
 
 class SqliteStoryStore(StoryStore):
@@ -57,25 +66,48 @@ class SqliteStoryStore(StoryStore):
         self._conn.execute("PRAGMA journal_mode=WAL")
         self._conn.execute("PRAGMA synchronous=NORMAL")
         self._lock = threading.Lock()  # one connection, used by the stage threads of one process
-        self.init()
 
     def init(self) -> None:
         with self._lock, self._conn:
             columns = {row[1] for row in self._conn.execute("PRAGMA table_info(members)")}
-            if columns and "first_time" not in columns:  # a store written before the time window
-                self._conn.execute("ALTER TABLE members ADD COLUMN first_time REAL")
+            for name, kind in ADDED_COLUMNS.items():
+                if columns and name not in columns:
+                    self._conn.execute(f"ALTER TABLE members ADD COLUMN {name} {kind}")
             self._conn.executescript(SCHEMA)
             undated = self._conn.execute("SELECT id, record FROM members WHERE first_time IS NULL").fetchall()
-            for member_id, record_json in undated:
+            for member_id, record_json in undated:  # a store written before the time window
                 record = json.loads(record_json)
-                when = _dt(record["published_at"] or record["seen_at"])
-                if when is not None:
+                when = record.get("published_at") or record.get("seen_at")
+                if when:
                     self._conn.execute(
-                        "UPDATE members SET first_time = ? WHERE id = ?", (epoch(when), member_id)
+                        "UPDATE members SET first_time = ? WHERE id = ?",
+                        (epoch(datetime.fromisoformat(when)), member_id),
                     )
 
+    def check(self) -> None:
+        with self._lock:
+            tables = {
+                row[0] for row in self._conn.execute("SELECT name FROM sqlite_master WHERE type='table'")
+            }
+            columns = {row[1] for row in self._conn.execute("PRAGMA table_info(members)")}
+        if not {"members", "bands", "paragraphs"} <= tables or not set(ADDED_COLUMNS) <= columns:
+            raise SchemaMissing(
+                "the reprint story store (its tables, as this version makes them)", str(self.path)
+            )
+
     def put(self, member: Member) -> None:
-        record = member_fields(member)
+        self.put_many([member])
+
+    def put_many(self, members: Sequence[Member]) -> None:
+        if not members:
+            return
+        with self._lock, self._conn:
+            self._conn.execute("BEGIN IMMEDIATE")
+            for member in members:
+                self._write(member)
+
+    def _write(self, member: Member) -> None:
+        record = member.model_dump(mode="json", include=set(RECORD_FIELDS))
         sk = member.sketch
         extra = {
             "sample": [list(p) for p in sk.sample],
@@ -84,56 +116,41 @@ class SqliteStoryStore(StoryStore):
             "places": sorted(sk.places),
             "persons": sorted(sk.persons),
         }
-        with self._lock, self._conn:
-            self._conn.execute("BEGIN IMMEDIATE")
-            row = self._conn.execute(
-                "INSERT INTO members (article_id, story_id, record, minhash, sample, size, first_time)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (article_id) DO UPDATE SET"
-                " story_id = excluded.story_id, record = excluded.record, minhash = excluded.minhash,"
-                " sample = excluded.sample, size = excluded.size, first_time = excluded.first_time"
-                " RETURNING id",
-                (
-                    member.article_id,
-                    member.story_id,
-                    json.dumps(record, ensure_ascii=False),
-                    array("I", sk.minhash).tobytes(),
-                    json.dumps(extra, ensure_ascii=False),
-                    sk.size,
-                    member.epoch,
-                ),
-            ).fetchone()
-            self._conn.execute("DELETE FROM bands WHERE member = ?", (row[0],))
-            self._conn.executemany(
-                "INSERT OR IGNORE INTO bands (band, member) VALUES (?, ?)",
-                [(band, row[0]) for band in sk.bands],
-            )
-            self._conn.execute("DELETE FROM paragraphs WHERE member = ?", (row[0],))
-            self._conn.executemany(
-                "INSERT OR IGNORE INTO paragraphs (hash, member) VALUES (?, ?)",
-                [(h, row[0]) for h in set(sk.paragraphs)],
-            )
+        row = self._conn.execute(
+            "INSERT INTO members (article_id, story_id, record, minhash, sample, size, first_time)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (article_id) DO UPDATE SET"
+            " story_id = excluded.story_id, record = excluded.record, minhash = excluded.minhash,"
+            " sample = excluded.sample, size = excluded.size, first_time = excluded.first_time"
+            " RETURNING id",
+            (
+                member.article_id,
+                member.story_id,
+                json.dumps(record, ensure_ascii=False),
+                array("I", sk.minhash).tobytes(),
+                json.dumps(extra, ensure_ascii=False),
+                sk.size,
+                member.epoch,
+            ),
+        ).fetchone()
+        self._conn.execute("DELETE FROM bands WHERE member = ?", (row[0],))
+        self._conn.executemany(
+            "INSERT OR IGNORE INTO bands (band, member) VALUES (?, ?)", [(band, row[0]) for band in sk.bands]
+        )
+        self._conn.execute("DELETE FROM paragraphs WHERE member = ?", (row[0],))
+        self._conn.executemany(
+            "INSERT OR IGNORE INTO paragraphs (hash, member) VALUES (?, ?)",
+            [(h, row[0]) for h in set(sk.paragraphs)],
+        )
 
     def _member(self, row: Sequence[Any]) -> Member:
         article_id, story_id, record_json, minhash, sample_json, size = row
-        record, extra = json.loads(record_json), json.loads(sample_json)
+        extra = json.loads(sample_json)
         hashes = array("I")
         hashes.frombytes(minhash)
         sketch = Sketch.from_dict({**extra, "minhash": tuple(hashes), "size": size})
-        seen_at = _dt(record["seen_at"])
-        registered_at = _dt(record["registered_at"])
-        assert seen_at is not None and registered_at is not None
-        return Member(
-            article_id=article_id,
-            story_id=story_id,
-            url=record["url"],
-            outlet=record["outlet"],
-            source=record["source"],
-            published_at=_dt(record["published_at"]),
-            seen_at=seen_at,
-            title=record["title"],
-            content_hash=record["content_hash"],
-            registered_at=registered_at,
-            sketch=sketch,
+        record = json.loads(record_json)
+        return Member.model_validate(
+            {**record, "article_id": article_id, "story_id": story_id, "sketch": sketch}
         )
 
     _COLUMNS = "m.article_id, m.story_id, m.record, m.minhash, m.sample, m.size"
@@ -145,24 +162,39 @@ class SqliteStoryStore(StoryStore):
             ).fetchone()
         return self._member(row) if row else None
 
+    def get_many(self, article_ids: Iterable[str]) -> dict[str, Member]:
+        ids = list(dict.fromkeys(article_ids))
+        found: dict[str, Member] = {}
+        for start in range(0, len(ids), SQL_VARIABLES):
+            chunk = ids[start : start + SQL_VARIABLES]
+            marks = ",".join("?" * len(chunk))
+            with self._lock:
+                rows = self._conn.execute(
+                    f"SELECT {self._COLUMNS} FROM members m WHERE article_id IN ({marks})", chunk
+                ).fetchall()
+            found.update((row[0], self._member(row)) for row in rows)
+        return found
+
     def candidates(
         self,
         bands: Sequence[int],
-        exclude: str,
+        exclude: str | Collection[str],
         sizes: tuple[int, int],
         limit: int = CANDIDATE_LIMIT,
         window: tuple[datetime, datetime] | None = None,
     ) -> list[Member]:
         marks = ",".join("?" * len(bands))
+        excluded = excluded_ids(exclude)
+        not_these = ",".join("?" * len(excluded))
         since, until = (epoch(window[0]), epoch(window[1])) if window else (-math.inf, math.inf)
         with self._lock:
             rows = self._conn.execute(
                 f"SELECT {self._COLUMNS} FROM members m JOIN ("
                 f" SELECT member, COUNT(*) AS shared FROM bands WHERE band IN ({marks}) GROUP BY member"
-                f") b ON b.member = m.id WHERE m.article_id != ? AND m.size BETWEEN ? AND ?"
+                f") b ON b.member = m.id WHERE m.article_id NOT IN ({not_these}) AND m.size BETWEEN ? AND ?"
                 " AND (m.first_time IS NULL OR m.first_time BETWEEN ? AND ?)"
                 " ORDER BY b.shared DESC, m.id LIMIT ?",
-                (*bands, exclude, *sizes, since, until, limit),
+                (*bands, *excluded, *sizes, since, until, limit),
             ).fetchall()
         return [self._member(row) for row in rows]
 
@@ -199,7 +231,10 @@ class SqliteStoryStore(StoryStore):
 
     def drop(self) -> None:
         with self._lock, self._conn:
-            self._conn.executescript("DELETE FROM bands; DELETE FROM paragraphs; DELETE FROM members;")
+            # Like the Elasticsearch store: the schema goes too, ``init`` makes it again.
+            self._conn.executescript(
+                "DROP TABLE IF EXISTS bands; DROP TABLE IF EXISTS paragraphs; DROP TABLE IF EXISTS members;"
+            )
 
     def close(self) -> None:
         with self._lock:

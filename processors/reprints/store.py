@@ -11,9 +11,12 @@ derived from its members when asked for.
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Collection, Sequence
-from dataclasses import dataclass, replace
+from collections.abc import Collection, Iterable, Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import Annotated, Any, NamedTuple
+
+from pydantic import BaseModel, ConfigDict, PlainSerializer, PlainValidator
 
 from pipeline.stories import choose_original
 from processors.reprints.fingerprint import BOILERPLATE_STORIES, Sketch
@@ -27,9 +30,19 @@ def epoch(when: datetime) -> float:
     return (when if when.tzinfo else when.replace(tzinfo=UTC)).timestamp()
 
 
-@dataclass(frozen=True)
-class Member:
-    """One copy of a story. ``story_id`` is None while its worker is still deciding (pending)."""
+def _to_sketch(value: Any) -> Sketch:
+    return value if isinstance(value, Sketch) else Sketch.from_dict(value)
+
+
+# A sketch is kept as it is in memory and written as Sketch.to_dict (its JSON form) by every store.
+SketchField = Annotated[Sketch, PlainValidator(_to_sketch), PlainSerializer(lambda s: s.to_dict())]
+
+
+class Member(BaseModel):
+    """One copy of a story, as every store writes and reads it (``model_dump(mode="json")`` and
+    ``model_validate``). ``story_id`` is None while its worker is still deciding (pending)."""
+
+    model_config = ConfigDict(frozen=True)
 
     article_id: str
     story_id: str | None
@@ -38,10 +51,10 @@ class Member:
     source: str | None  # the outlet it names in 来源
     published_at: datetime | None
     seen_at: datetime  # when the crawler fetched it
-    title: str
-    content_hash: str
+    title: str = ""
+    content_hash: str = ""
     registered_at: datetime
-    sketch: Sketch
+    sketch: SketchField
 
     @property
     def pending(self) -> bool:
@@ -56,21 +69,27 @@ class Member:
         return epoch(self.first_time)
 
     def decided(self, story_id: str) -> Member:
-        return replace(self, story_id=story_id)
+        return self.model_copy(update={"story_id": story_id})
 
 
-def member_fields(member: Member) -> dict[str, str | None]:
-    """The descriptive fields of a member as JSON-ready values: what every store keeps besides the sketch."""
-    return {
-        "url": member.url,
-        "outlet": member.outlet,
-        "source": member.source,
-        "published_at": member.published_at.isoformat() if member.published_at else None,
-        "seen_at": member.seen_at.isoformat(),
-        "title": member.title,
-        "content_hash": member.content_hash,
-        "registered_at": member.registered_at.isoformat(),
-    }
+# What a store keeps of a member besides its ids and sketch (the SQLite store's ``record`` column).
+RECORD_FIELDS = frozenset(Member.model_fields) - {"article_id", "story_id", "sketch"}
+
+
+def excluded_ids(exclude: str | Collection[str]) -> list[str]:
+    """``exclude`` of ``candidates`` as a sorted list of ids ("" excludes nothing)."""
+    return sorted(({exclude} if isinstance(exclude, str) else set(exclude)) - {""})
+
+
+class Lookup(NamedTuple):
+    """One candidate search: members sharing a band of ``bands``, none of ``exclude``, sketch size
+    within ``sizes`` and first time within ``window`` (both inclusive; None: any time)."""
+
+    bands: Sequence[int]
+    exclude: Collection[str]
+    sizes: tuple[int, int]
+    window: tuple[datetime, datetime] | None = None
+    limit: int = CANDIDATE_LIMIT
 
 
 @dataclass(frozen=True)
@@ -84,28 +103,54 @@ class Story:
 
 
 class StoryStore(ABC):
+    """Where the state lives. ``init`` (run by ``jiancha index init`` only) creates the schema;
+    ``check`` (run by a worker at start) raises ``SchemaMissing`` when it is not there."""
+
     @abstractmethod
     def init(self) -> None:
-        """Create the tables or index (idempotent)."""
+        """Create or upgrade the tables or index (idempotent)."""
+
+    @abstractmethod
+    def check(self) -> None:
+        """Raise ``pipeline.errors.SchemaMissing`` (naming the command that fixes it) unless
+        the tables or index exist as ``init`` makes them."""
 
     @abstractmethod
     def put(self, member: Member) -> None:
         """Insert or replace a member (by article id); durable and visible when it returns."""
 
+    def put_many(self, members: Sequence[Member]) -> None:
+        """``put`` for each, in one request or transaction where the store can: a batch."""
+        for member in members:
+            self.put(member)
+
     @abstractmethod
     def get(self, article_id: str) -> Member | None: ...
+
+    def get_many(self, article_ids: Iterable[str]) -> dict[str, Member]:
+        """The members known of ``article_ids``, by id (absent ones are left out); realtime."""
+        found = {i: self.get(i) for i in dict.fromkeys(article_ids)}
+        return {i: m for i, m in found.items() if m is not None}
 
     @abstractmethod
     def candidates(
         self,
         bands: Sequence[int],
-        exclude: str,
+        exclude: str | Collection[str],
         sizes: tuple[int, int],
         limit: int = CANDIDATE_LIMIT,
         window: tuple[datetime, datetime] | None = None,
     ) -> list[Member]:
         """Members sharing at least one band whose sketch size is within ``sizes`` and whose
-        ``first_time`` is within ``window`` (both inclusive), those sharing the most bands first."""
+        ``first_time`` is within ``window`` (both inclusive), those sharing the most bands first;
+        none of ``exclude`` (one article id or several)."""
+
+    def candidates_many(self, lookups: Sequence[Lookup]) -> list[list[Member]]:
+        """``candidates`` of each lookup, in order, in one request where the store can."""
+        return [
+            self.candidates(lookup.bands, lookup.exclude, lookup.sizes, lookup.limit, lookup.window)
+            for lookup in lookups
+        ]
 
     @abstractmethod
     def members(self, story_id: str) -> list[Member]: ...

@@ -15,6 +15,7 @@ from fastapi.testclient import TestClient
 from crawler.demo.server import DemoServer
 from indexer import open_index
 from pipeline.bus import open_bus
+from pipeline.commands.common import init_index
 from pipeline.model import Article
 from pipeline.settings import Settings
 from pipeline.topics import all_topics, crawler_stage
@@ -31,8 +32,8 @@ def sample_hits(hits: list[dict]) -> list[dict]:
 
 
 def test_the_sample_article_travels_through_kafka_and_elasticsearch(real_settings: Settings) -> None:
+    init_index(real_settings)  # what `jiancha index init` does: the index and the story store
     backend = open_index(real_settings)
-    backend.init()
     with DemoServer(port=0) as demo:
         run_pipeline(real_settings, demo.base_url)
         backend.refresh()
@@ -62,6 +63,7 @@ def test_the_sample_article_travels_through_kafka_and_elasticsearch(real_setting
 
 
 def test_a_malformed_event_on_kafka_is_dead_lettered_and_the_rest_flow(real_settings: Settings) -> None:
+    init_index(real_settings)
     bus = open_bus(real_settings)
     topic = crawler_stage(real_settings.topic_prefix).output_topic or ""
     bus.ensure_topics(all_topics(real_settings.topic_prefix))

@@ -14,6 +14,7 @@ from indexer import open_index
 from indexer.base import SearchQuery
 from indexer.worker import run_indexer
 from pipeline.bus import open_bus
+from pipeline.commands.common import init_index
 from pipeline.model import article_id_for
 from pipeline.settings import Settings
 from processors.reprints import open_story_store
@@ -53,8 +54,8 @@ def test_embedded_the_sample_and_its_original_are_one_story(tmp_path: Path) -> N
 
 
 def test_kafka_and_elasticsearch_the_sample_and_its_original_are_one_story(real_settings: Settings) -> None:
+    init_index(real_settings)  # what `jiancha index init` does: the index and the story store
     backend = open_index(real_settings)
-    backend.init()
     with DemoServer(port=0) as demo:
         crawl_once(real_settings, demo_base=demo.base_url)
         bus = open_bus(real_settings)

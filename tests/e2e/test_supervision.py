@@ -197,7 +197,9 @@ def story_store_settings(bus_settings: Settings, elasticsearch_url: str) -> Iter
             "retry_backoff_max_s": 2.0,
         }
     )
-    open_story_store(settings).close()
+    store = open_story_store(settings)
+    store.init()
+    store.close()
     try:
         yield settings
     finally:

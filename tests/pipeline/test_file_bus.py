@@ -154,6 +154,8 @@ def test_a_dead_letter_file_is_fed_back_to_the_processors(
     stage = processor_stages(settings.topic_prefix)[0]
     letter = dead_letter(stage.name, Message("fetched", 0, 3, None, good.to_json()), "ServiceUnavailable", 5)
     (cli_env / "dlq.jsonl").write_bytes(letter + b"\n")
+    assert main(["index", "init"]) == 0  # the reprint step's story store
+    capsys.readouterr()
     assert (
         main(["process", "--input", str(cli_env / "dlq.jsonl"), "--output", str(cli_env / "out.jsonl")]) == 0
     )
@@ -200,5 +202,7 @@ def test_a_crawl_writes_its_articles_to_a_file_and_leaves_the_bus_and_crawl_stat
     assert not (settings.data_dir / "bus.sqlite3").exists()
     assert list(cli_env.glob("*.state.sqlite3")) == []
     enriched = cli_env / "enriched.jsonl"
+    assert main(["index", "init"]) == 0  # the reprint step's story store
+    capsys.readouterr()
     assert main(["process", "--input", str(out), "--output", str(enriched)]) == 0
     assert json.loads(capsys.readouterr().out)["ok"] == len(crawled)

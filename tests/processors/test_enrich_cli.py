@@ -18,6 +18,8 @@ SAMPLE = REPO_ROOT / "crawler" / "demo" / "pages" / "linfen-news-2021-08-13-proc
 def enrich(
     payload: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> tuple[int, Any]:
+    assert main(["index", "init"]) == 0  # the reprint step looks in the story store
+    capsys.readouterr()
     monkeypatch.setattr("sys.stdin", io.StringIO(payload))
     code = main(["enrich"])
     out = capsys.readouterr().out

@@ -6,7 +6,7 @@ import json
 import re
 import sqlite3
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
@@ -14,6 +14,7 @@ import pytest
 
 from crawler.demo.articles import LINFEN, SXRB
 from crawler.demo.sample import original, republished
+from pipeline.errors import SchemaMissing
 from pipeline.model import Article
 from pipeline.settings import Settings
 from processors.normalise import load_converter, normalise
@@ -64,6 +65,7 @@ def store(request: pytest.FixtureRequest, settings: Settings) -> Iterator[StoryS
         url = request.getfixturevalue("elasticsearch_url")
         settings = settings.model_copy(update={"index": "elasticsearch", "elasticsearch_url": url})
     opened = open_story_store(settings)
+    opened.init()
     yield opened
     opened.drop()
     opened.close()
@@ -99,6 +101,7 @@ def test_without_a_source_match_the_earliest_copy_is_the_original(store: StorySt
 
 def test_short_and_boilerplate_only_bodies_never_join_a_story(tmp_path: Path) -> None:
     store = SqliteStoryStore(tmp_path / "s.sqlite3")
+    store.init()
     short = "省检察院召开新闻发布会，通报检察听证工作情况。"  # under 50 characters
     furniture = "\n".join(
         ["记者 王磊 通讯员 张晓燕", "责任编辑：刘芳", "来源：山西日报", "版权声明：未经授权不得转载。"] * 5
@@ -144,9 +147,9 @@ class RegisterTogether(SqliteStoryStore):
         super().__init__(path)
         self.barrier = barrier
 
-    def put(self, member: Member) -> None:
-        super().put(member)
-        if member.pending:
+    def put_many(self, members: Sequence[Member]) -> None:
+        super().put_many(members)
+        if members and members[0].pending:
             self.barrier.wait(timeout=10)
 
 
@@ -165,6 +168,7 @@ def test_two_copies_arriving_at_once_on_two_replicas_end_in_one_story(
             RegisterTogether(path, barrier) if interleaving == "together" else SqliteStoryStore(path)
             for _ in range(2)
         ]
+        replicas[0].init()
         articles = [linfen_copy(), sxrb_original()]
         results: dict[int, str | None] = {}
 
@@ -271,6 +275,10 @@ def test_a_store_written_before_the_time_window_is_upgraded(tmp_path: Path) -> N
             (json.dumps(record),),
         )
     store = SqliteStoryStore(path)
+    with pytest.raises(SchemaMissing, match="jiancha index init"):
+        store.check()  # a worker refuses the old tables
+    store.init()  # `jiancha index init` upgrades them
+    store.check()
     row = store._conn.execute("SELECT first_time FROM members WHERE article_id = 'a'").fetchone()
     assert row == (PUBLISHED.timestamp(),)
     store.close()

@@ -1,0 +1,112 @@
+"""A batch step in the runner: one call per polled batch, the same outcomes as plain steps."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+
+import pytest
+
+from pipeline.bus.embedded import EmbeddedBus
+from pipeline.errors import Drop, ServiceUnavailable
+from pipeline.model import Article
+from pipeline.runner import BatchStep, StageRunner
+from pipeline.settings import Settings
+from pipeline.topics import entities_stage
+from tests.pipeline.test_runner import article, publish, read_all
+
+
+@pytest.fixture
+def bus(settings: Settings) -> EmbeddedBus:
+    return EmbeddedBus(settings.data_dir / "bus.sqlite3")
+
+
+def test_a_batch_step_sees_each_polled_batch_at_once_after_the_plain_steps(
+    bus: EmbeddedBus, settings: Settings
+) -> None:
+    stage = entities_stage(settings.topic_prefix)
+    publish(bus, stage.input_topic or "", [article(n).to_json() for n in range(7)])
+    batches: list[list[str]] = []
+
+    def plain(a: Article) -> Article:
+        if a.title == "标题3":
+            raise Drop("not an article")
+        return a.model_copy(update={"steps": [*a.steps, "plain"]})
+
+    def together(articles: Sequence[Article]) -> list[Article]:
+        batches.append([a.title for a in articles])
+        assert all(a.steps == ["plain"] for a in articles)
+        return [a.model_copy(update={"story_id": f"s{len(batches)}"}) for a in articles]
+
+    runner = StageRunner(
+        stage, bus, steps=[plain, BatchStep(together, "together")], batch_size=4, poll_timeout_s=0.1
+    )
+    stats = runner.run(until_idle=True)
+
+    assert dict(stats.counts) == {"ok": 6, "dropped": 1}
+    assert batches == [["标题0", "标题1", "标题2"], ["标题4", "标题5", "标题6"]]  # 3 dropped before
+    out = [Article.from_json(v) for v in read_all(bus, stage.output_topic or "")]
+    assert [(a.title, a.story_id) for a in out] == [
+        ("标题0", "s1"), ("标题1", "s1"), ("标题2", "s1"), ("标题4", "s2"), ("标题5", "s2"), ("标题6", "s2")
+    ]  # fmt: skip
+
+
+def test_a_batch_failing_on_one_article_is_retried_one_by_one(bus: EmbeddedBus, settings: Settings) -> None:
+    """The article that fails is dead-lettered after its retries; the others of its batch go on."""
+    stage = entities_stage(settings.topic_prefix)
+    publish(bus, stage.input_topic or "", [article(n).to_json() for n in range(4)])
+    sizes: list[int] = []
+
+    def together(articles: Sequence[Article]) -> list[Article]:
+        sizes.append(len(articles))
+        if any(a.title == "标题2" for a in articles):
+            raise ValueError("cannot sign 标题2")
+        return list(articles)
+
+    runner = StageRunner(
+        stage,
+        bus,
+        steps=[BatchStep(together, "together")],
+        max_retries=1,
+        poll_timeout_s=0.1,
+        sleep=lambda s: None,
+    )
+    stats = runner.run(until_idle=True)
+
+    assert dict(stats.counts) == {"ok": 3, "dead": 1}
+    assert sizes[0] == 4 and sizes[1:] == [1, 1, 1, 1, 1]  # the batch, then each alone (标题2 twice)
+    assert [Article.from_json(v).title for v in read_all(bus, stage.output_topic or "")] == [
+        "标题0", "标题1", "标题3"
+    ]  # fmt: skip
+    (dead,) = [json.loads(v) for v in read_all(bus, stage.dlq_topic)]
+    assert "cannot sign 标题2" in dead["error"] and dead["retries"] == 1
+
+
+def test_an_outage_during_a_batch_step_is_waited_out_and_nothing_is_lost(
+    bus: EmbeddedBus, settings: Settings
+) -> None:
+    stage = entities_stage(settings.topic_prefix)
+    publish(bus, stage.input_topic or "", [article(n).to_json() for n in range(3)])
+    calls: list[int] = []
+
+    def together(articles: Sequence[Article]) -> list[Article]:
+        calls.append(len(articles))
+        if len(calls) < 3:
+            raise ServiceUnavailable("Elasticsearch", "http://127.0.0.1:1")
+        return list(articles)
+
+    runner = StageRunner(
+        stage, bus, steps=[BatchStep(together, "together")], poll_timeout_s=0.1, max_retries=0
+    )
+    stats = runner.run(until_idle=True)
+
+    assert dict(stats.counts) == {"ok": 3}
+    assert calls == [3, 3, 3]  # the whole batch again each time, never one by one
+    assert len(read_all(bus, stage.output_topic or "")) == 3
+
+
+def test_a_batch_step_called_with_one_article_is_a_batch_of_one() -> None:
+    step = BatchStep(
+        lambda articles: [a.model_copy(update={"story_id": str(len(articles))}) for a in articles], "n"
+    )
+    assert step(article(1)).story_id == "1"

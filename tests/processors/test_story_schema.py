@@ -1,0 +1,71 @@
+"""The story store's schema is made by `jiancha index init` only: a worker that finds it missing stops
+and names the command, on both backends; `jiancha up` still just works (it runs init itself)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from pipeline import cli
+from pipeline.errors import SchemaMissing
+from pipeline.runner import BatchStep
+from pipeline.settings import Settings
+from processors.chain import build_steps
+from processors.reprints import open_story_store, ready_story_store
+from processors.reprints.elastic_store import ElasticStoryStore
+
+
+@pytest.fixture(params=["sqlite", "elasticsearch"])
+def backend_settings(request: pytest.FixtureRequest, settings: Settings) -> Settings:
+    if request.param == "elasticsearch":
+        url = request.getfixturevalue("elasticsearch_url")
+        return settings.model_copy(update={"index": "elasticsearch", "elasticsearch_url": url})
+    return settings
+
+
+def test_a_worker_without_a_store_names_the_command_and_init_makes_it(backend_settings: Settings) -> None:
+    with pytest.raises(SchemaMissing, match="reprint story store.*create it with `jiancha index init`"):
+        build_steps("topics", backend_settings)
+    store = open_story_store(backend_settings)
+    try:
+        with pytest.raises(SchemaMissing):
+            store.check()
+        store.init()
+        store.init()  # idempotent: a second init (another replica, a re-run) changes nothing
+        ready_story_store(backend_settings).close()
+        last = build_steps("topics", backend_settings)[-1]
+        assert isinstance(last, BatchStep) and last.__name__ == "reprints"
+    finally:
+        store.drop()
+        store.close()
+
+
+def test_the_elasticsearch_store_is_a_versioned_index_behind_its_alias(
+    elasticsearch_settings: Settings,
+) -> None:
+    store = open_story_store(elasticsearch_settings)
+    assert isinstance(store, ElasticStoryStore)
+    try:
+        store.init()
+        aliases = store.client.indices.get_alias(name=store.index).body
+        assert list(aliases) == [f"{store.index}-v1"]
+        store.check()
+        assert store.behind_alias  # so a write never auto-creates the index with a guessed mapping
+        store.drop()
+        assert not store.client.indices.exists(index=f"{store.index}-v1")
+    finally:
+        store.drop()
+        store.close()
+
+
+def test_the_topics_worker_exits_with_the_fix_and_index_init_creates_the_store(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("JIANCHA_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.setenv("JIANCHA_INDEX", "sqlite")
+    monkeypatch.setenv("JIANCHA_BUS", "embedded")
+    assert cli.main(["process", "--stage", "topics", "--once"]) == 4
+    assert "create it with `jiancha index init`" in capsys.readouterr().err
+    assert cli.main(["index", "init"]) == 0
+    assert cli.main(["process", "--stage", "topics", "--once"]) == 0
