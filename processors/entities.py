@@ -18,7 +18,7 @@ from pipeline.segmenter import Segmenter, index_words
 from pipeline.settings import Settings
 from processors.nlp.institutions import Mention, attach_cities, resolve_context
 from processors.nlp.persons import find_persons, staff_names
-from processors.nlp.pipeline import NlpResources, SegmenterTokenizer, load_nlp
+from processors.nlp.pipeline import NlpResources, SegmenterTokenizer, doc_words, load_nlp
 from processors.normalise import load_converter
 
 # Lines around the story (copyright, source, editor) name outlets and places that are not its subject
@@ -96,7 +96,7 @@ def _words(text: str, doc: Doc, resources: NlpResources) -> str:
     """The shared segmenter's words of the text: the doc's own tokens when the segmenter made them
     (the fallback pipeline), else a pass of the segmenter (an installed model tokenizes its own way)."""
     if isinstance(resources.nlp.tokenizer, SegmenterTokenizer):
-        return " ".join(index_words(t.text for t in doc))
+        return " ".join(index_words(doc_words(doc)))
     return " ".join(resources.segmenter.words(text))
 
 
