@@ -28,6 +28,7 @@ from pipeline.model import Article, utcnow
 from pipeline.stories import outlet_of
 from processors.reprints.fingerprint import Sketch, compare, sketch
 from processors.reprints.store import Member, StoryStore
+from processors.reprints.text import facts_of
 
 log = logging.getLogger(__name__)
 
@@ -111,7 +112,7 @@ def assign_story(
     Copies are looked for among articles published within ``window`` of this one (None: any time)."""
     steps = article.steps if STEP in article.steps else [*article.steps, STEP]
     text = article.body_simplified if article.body_simplified is not None else to_simplified(article.body)
-    signature: Sketch | None = sketch(text)
+    signature: Sketch | None = sketch(text, facts_of(article))
     if signature is None:  # too short or only boilerplate: never joins a story by accident
         return article.model_copy(update={"story_id": article.article_id, "steps": steps})
     known = store.get(article.article_id)
