@@ -1,4 +1,4 @@
-"""Run the benchmarks: `python -m bench [extraction nlp nlp_speed reprints reprints_speed search]` (all when none is named).
+"""Run the benchmarks: `python -m bench [extraction nlp nlp_speed chain_speed reprints reprints_speed search]` (all when none is named).
 
 Each prints its own table with the baseline it measured in the same run.
 """
@@ -8,7 +8,17 @@ from __future__ import annotations
 import importlib
 import sys
 
-BENCHMARKS = ("extraction", "nlp", "nlp_speed", "reprints", "reprints_speed", "reprocess", "search", "alerts")
+BENCHMARKS = (
+    "extraction",
+    "nlp",
+    "nlp_speed",
+    "chain_speed",
+    "reprints",
+    "reprints_speed",
+    "reprocess",
+    "search",
+    "alerts",
+)
 
 
 def main(argv: list[str]) -> int:

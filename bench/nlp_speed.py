@@ -50,15 +50,16 @@ STEP_NAMES = {
 }
 
 
-def corpus(n: int, seed: int = 7) -> list[Article]:
-    """Articles of 1,000–3,000 characters from the devset's and the sample's paragraphs (seeded)."""
+def corpus(n: int, seed: int = 7, size: tuple[int, int] = (1000, 3000)) -> list[Article]:
+    """Articles of ``size`` characters (default 1,000–3,000) from the devset's and the sample's
+    paragraphs (seeded)."""
     rng = random.Random(seed)
     cases = load_devset()
     sample = [p.strip() for p in SAMPLE.read_text(encoding="utf-8").splitlines()[5:] if len(p.strip()) > 40]
     paragraphs = [c["body"] for c in cases] + sample
     articles = []
     for i in range(n):
-        target, body = rng.randint(1000, 3000), list[str]()
+        target, body = rng.randint(*size), list[str]()
         while sum(len(p) for p in body) < target:
             body.append(rng.choice(paragraphs))
         title = rng.choice(cases)["title"]

@@ -58,10 +58,15 @@ def cue_phrases(topics_file: Path = TOPICS_FILE) -> list[str]:
     )
 
 
+@lru_cache(maxsize=100_000)  # an article repeats most of its words, and a corpus most of its vocabulary
+def _index_form(word: str) -> str:
+    lowered = word.strip().lower()
+    return "" if all(unicodedata.category(c)[0] in "PZ" for c in lowered) else lowered
+
+
 def index_words(cut: Iterable[str]) -> tuple[str, ...]:
     """The segmenter's words as they are indexed and queried: lower-cased, spaces and punctuation left out."""
-    lowered = (w.strip().lower() for w in cut)
-    return tuple(w for w in lowered if w and not all(unicodedata.category(c)[0] in "PZ" for c in w))
+    return tuple(w for w in map(_index_form, cut) if w)
 
 
 class Segmenter:

@@ -12,18 +12,15 @@ from collections.abc import Iterable, Sequence
 
 from spacy.tokens import Doc
 
+from pipeline.boilerplate import boilerplate_spans
 from pipeline.gazetteer import Gazetteer, Region
 from pipeline.model import Article, Entity
 from pipeline.segmenter import Segmenter, index_words
 from pipeline.settings import Settings
 from processors.nlp.institutions import Mention, attach_cities, resolve_context
 from processors.nlp.persons import find_persons, staff_names
-from processors.nlp.pipeline import NlpResources, SegmenterTokenizer, load_nlp
+from processors.nlp.pipeline import NlpResources, SegmenterTokenizer, doc_words, load_nlp
 from processors.normalise import load_converter
-
-# Lines around the story (copyright, source, editor) name outlets and places that are not its subject
-# (an 原标题 line is the story's own title: it names its subject).
-_BOILERPLATE = ("版权", "免责", "来源", "责任编辑", "编辑", "声明", "转载")
 
 
 def load_entity_resources(settings: Settings) -> NlpResources:
@@ -50,15 +47,6 @@ def infer_province(site_regions: Iterable[str], mentions: Iterable[Mention], gaz
     if not ranked or (len(ranked) == 2 and ranked[0][1] == ranked[1][1]):
         return None
     return by_path[ranked[0][0]]
-
-
-def _boilerplate_spans(text: str) -> list[tuple[int, int]]:
-    spans, position = [], 0
-    for line in text.splitlines(keepends=True):
-        if line.strip().startswith(_BOILERPLATE):
-            spans.append((position, position + len(line)))
-        position += len(line)
-    return spans
 
 
 def _outside(mentions: Sequence[Mention], spans: Sequence[tuple[int, int]]) -> list[Mention]:
@@ -96,7 +84,7 @@ def _words(text: str, doc: Doc, resources: NlpResources) -> str:
     """The shared segmenter's words of the text: the doc's own tokens when the segmenter made them
     (the fallback pipeline), else a pass of the segmenter (an installed model tokenizes its own way)."""
     if isinstance(resources.nlp.tokenizer, SegmenterTokenizer):
-        return " ".join(index_words(t.text for t in doc))
+        return " ".join(index_words(doc_words(doc)))
     return " ".join(resources.segmenter.words(text))
 
 
@@ -109,7 +97,9 @@ def tag_entities(article: Article, resources: NlpResources) -> Article:
     body = article.body_simplified if article.body_simplified is not None else article.body
     title_doc, body_doc = resources.nlp.pipe([title, body])
     raw_title: list[Mention] = title_doc._.jiancha
-    raw_body = _outside(body_doc._.jiancha, _boilerplate_spans(body))
+    # Lines around the story (copyright, source, editor) name outlets and places that are not its
+    # subject (an 原标题 line is the story's own title: it names its subject, and is not boilerplate).
+    raw_body = _outside(body_doc._.jiancha, boilerplate_spans(body))
     province = infer_province(article.site_regions, [*raw_title, *raw_body], resources.gazetteer)
     title_mentions = resolve_context(raw_title, province)
     body_mentions = resolve_context(raw_body, province)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 
+from pipeline.boilerplate import is_boilerplate_line
 from pipeline.model import Article, Statistic
 
 _UNIT_WORDS = (
@@ -83,7 +84,10 @@ def find_figures(text: str) -> list[Statistic]:
 
 
 def extract_statistics(article: Article) -> Article:
+    """The figures of the story's lines: a counter or a date in a boilerplate line (浏览次数：253次) is
+    the page's, not a reported figure."""
     body = article.body_simplified if article.body_simplified is not None else article.body
+    story = "\n".join("" if is_boilerplate_line(line) else line for line in body.split("\n"))
     return article.model_copy(
-        update={"statistics": find_figures(body), "steps": [*article.steps, "statistics"]}
+        update={"statistics": find_figures(story), "steps": [*article.steps, "statistics"]}
     )

@@ -8,13 +8,13 @@ from __future__ import annotations
 import bisect
 import math
 import re
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import yaml
 
+from pipeline.literals import Literals
 from pipeline.model import Article, TopicScore
 from pipeline.settings import CONFIG_DIR
 
@@ -63,7 +63,7 @@ class Taxonomy:
     tone_cues: tuple[Cue, ...] = ()
     # Every plain cue of every topic, longest first: a text position counts for one cue only, so
     # 附条件不起诉 (juvenile) is not also 不起诉 (criminal), nor 提起公诉 also 公诉.
-    plain: re.Pattern[str] = re.compile("(?!)")
+    plain: Literals = field(default_factory=lambda: Literals(()))
 
 
 def _cues(spec: dict[str, float]) -> tuple[Cue, ...]:
@@ -107,12 +107,8 @@ def load_taxonomy(path: Path = TOPICS_FILE) -> Taxonomy:
         competing_cues=_cues(relevance["competing"]),
         tone=tone,
         tone_cues=_cues(tone["cues"]),
-        plain=_longest_first(c.text for t in topics for c in t.cues if not c.text.startswith("re:")),
+        plain=Literals(c.text for t in topics for c in t.cues if not c.text.startswith("re:")),
     )
-
-
-def _longest_first(words: Iterable[str]) -> re.Pattern[str]:
-    return re.compile("|".join(re.escape(w) for w in sorted(set(words), key=len, reverse=True)) or "(?!)")
 
 
 def _texts(article: Article) -> tuple[str, str]:
@@ -173,9 +169,9 @@ class _Units:
         starts = [start for start, _ in spans]
         plain: dict[str, list[tuple[int, float]]] = {}
         for unit, text in ((_TITLE, title), (None, body)):
-            for m in tax.plain.finditer(text):
-                where = unit if unit is not None else bisect.bisect_right(starts, m.start()) - 1
-                plain.setdefault(m.group(), []).append((where, _factor(text, m.start(), m.end(), tax)))
+            for cue in tax.plain.finditer(text):
+                where = unit if unit is not None else bisect.bisect_right(starts, cue.start) - 1
+                plain.setdefault(cue.text, []).append((where, _factor(text, cue.start, cue.end, tax)))
         return cls(title, [sentence for _, sentence in spans], plain)
 
     def text(self, unit: int) -> str:

@@ -9,6 +9,7 @@ import re
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from pipeline.boilerplate import PAGE_FURNITURE
 from pipeline.names import SURNAMES
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -64,13 +65,9 @@ _EDITOR_LINE = re.compile(
     r"^[（(【\[]?\s*(?:责任编辑|責任編輯|责编|責編|编辑|編輯|审核|審核|校对|校對)\s*[:：]?"
 )
 _NAME = re.compile(r"^[\u4e00-\u9fff·]{2,5}$")
-# Lines that belong to the page, not the article, in both scripts (and with pinyin damage).
-_BOILERPLATE = re.compile(
-    r"版权声明|版權聲明|版权所有|版權所有|浏览次数|瀏覽次數|阅读次数|閱讀次數|点击数|點擊數|"
-    r"字号[:：]|字號[:：]|【字号|【字號|分享到|打印本页|打印本頁|关闭窗口|關閉窗口|扫一扫|掃一掃|"
-    r"未经.{0,6}授权|未經.{0,6}授權|上一篇|下一篇|免责声明|免責聲明|^原标题|^原標題|凡本网注明|凡本網註明|"
-    r"转载目的在于传递更多信息|轉載目的在於傳遞更多信息"
-)
+# Lines that belong to the page, not the article (``pipeline.boilerplate``), and the 原标题 line of a
+# republished story (the title is extracted on its own).
+_ORIGINAL_TITLE = re.compile(r"^原标题|^原標題")
 # A pager left in the text of one page of a split article: 上一页 1 2 3 下一页, 共3页, 第2页.
 _PAGER_LINE = re.compile(
     r"^(?=.*[页頁])(?:共\s*\d+\s*[页頁]|(?:当前)?第\s*\d+\s*[页頁]|[上下]一?[页頁]|[首尾末][页頁]|\d{1,3}|"
@@ -205,7 +202,7 @@ def is_source_line(line: str) -> bool:
 
 
 def is_boilerplate(line: str) -> bool:
-    return bool(_BOILERPLATE.search(line)) or is_pager_line(line)
+    return bool(PAGE_FURNITURE.search(line) or _ORIGINAL_TITLE.search(line)) or is_pager_line(line)
 
 
 def is_pager_line(line: str) -> bool:

@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
 from pipeline.gazetteer import Gazetteer, Region
+from pipeline.literals import Found, Literals
 from processors.nlp.places import PlaceParser
 
 SPP = "最高人民检察院"
@@ -64,7 +65,7 @@ class DomainMatcher:
             key=len,
             reverse=True,
         )
-        self.place_re = re.compile("|".join(re.escape(n) for n in names))
+        self.places = Literals(names)
         # Railway transport procuratorates by the bureau's abbreviation (成铁) or a city (太原铁检).
         abbreviations = sorted(gaz.railway, key=len, reverse=True)
         self.railway_re = (
@@ -114,20 +115,18 @@ class DomainMatcher:
             for m in _SAME_INSTITUTION.finditer(text)
         ]
         taken = [(m.start, m.end) for m in mentions]
-        for found in self.place_re.finditer(text):
-            if not _overlaps(found.start(), found.end(), taken) and not self._inside_longer_place(
-                text, found
-            ):
-                region = self.gaz.lookup(found.group())[0]
-                mentions.append(Mention(found.start(), found.end(), "GPE", region.path, region))
+        for place in self.places.finditer(text):
+            if not _overlaps(place.start, place.end, taken) and not self._inside_longer_place(text, place):
+                region = self.gaz.lookup(place.text)[0]
+                mentions.append(Mention(place.start, place.end, "GPE", region.path, region))
         mentions.sort(key=lambda m: (m.start, -m.end))
         ends = [m.end() for m in _SENTENCE_END.finditer(text)]
         return [replace(m, sentence=bisect.bisect_right(ends, m.start)) for m in mentions]
 
-    def _inside_longer_place(self, text: str, found: re.Match[str]) -> bool:
+    def _inside_longer_place(self, text: str, place: Found) -> bool:
         for extra in (1, 2):
-            start = found.start() - extra
-            if start >= 0 and self.parser.tag_of(text[start : found.end()]) == "ns":
+            start = place.start - extra
+            if start >= 0 and self.parser.tag_of(text[start : place.end]) == "ns":
                 return True
         return False
 

@@ -50,6 +50,11 @@ class NlpResources:
     to_simplified: Callable[[str], str] = str
 
 
+# Where the fallback's tokenizer leaves the text and its words in ``doc.user_data``: reading them back
+# is much cheaper than ``doc.text`` or iterating the doc's tokens, which build a Python object per token.
+TEXT, WORDS = "jiancha_text", "jiancha_words"
+
+
 class SegmenterTokenizer:
     """The fallback pipeline's tokenizer: the shared segmenter's words as spaCy tokens."""
 
@@ -59,14 +64,28 @@ class SegmenterTokenizer:
 
     def __call__(self, text: str) -> Doc:
         words, spaces = spacy.util.get_words_and_spaces(self.segmenter.cut(text), text)
-        return Doc(self.vocab, words=words, spaces=spaces)
+        doc = Doc(self.vocab, words=words, spaces=spaces)
+        doc.user_data[TEXT], doc.user_data[WORDS] = text, words
+        return doc
+
+
+def doc_text(doc: Doc) -> str:
+    """The text of ``doc`` (as the fallback's tokenizer recorded it, else spaCy's own)."""
+    text: str | None = doc.user_data.get(TEXT)
+    return doc.text if text is None else text
+
+
+def doc_words(doc: Doc) -> list[str]:
+    """The tokens' texts of ``doc`` (as the fallback's tokenizer recorded them, else from the tokens)."""
+    words: list[str] | None = doc.user_data.get(WORDS)
+    return [t.text for t in doc] if words is None else words
 
 
 def _posseg_spans(doc: Doc, segmenter: Segmenter) -> list[Span]:
     """jieba's part-of-speech tagger (with its HMM) over the text: its own words and tags."""
     spans: list[Span] = []
     position = 0
-    for word, flag in segmenter.tagged(doc.text):
+    for word, flag in segmenter.tagged(doc_text(doc)):
         start, position = position, position + len(word)
         label = GENERIC_LABELS.get(flag)
         if label and len(word) >= 2:
@@ -79,11 +98,11 @@ def _posseg_spans(doc: Doc, segmenter: Segmenter) -> list[Span]:
 def _token_spans(doc: Doc, segmenter: Segmenter) -> list[Span]:
     """The segmenter's words (the doc's tokens) with the dictionary's tags: no second pass over the text."""
     spans: list[Span] = []
-    for token in doc:
-        tag = segmenter.tag_of(token.text) if len(token.text) >= 2 else None
-        label = GENERIC_LABELS.get(tag) if tag is not None else None
+    tags = segmenter.tagger.word_tag_tab
+    for i, word in enumerate(doc_words(doc)):
+        label = GENERIC_LABELS.get(tags.get(word, "")) if len(word) >= 2 else None
         if label is not None:
-            spans.append(Span(doc, token.i, token.i + 1, label=label))
+            spans.append(Span(doc, i, i + 1, label=label))
     return spans
 
 
@@ -150,7 +169,7 @@ class DomainComponent:
     def __call__(self, doc: Doc) -> Doc:
         if self.matcher is None:
             raise RuntimeError("jiancha_domain has no matcher; build the pipeline with load_nlp()")
-        mentions = self.matcher.raw(doc.text)
+        mentions = self.matcher.raw(doc_text(doc))
         doc._.jiancha = mentions
         spans = [doc.char_span(m.start, m.end, label=m.label, alignment_mode="expand") for m in mentions]
         doc.spans["jiancha"] = [s for s in spans if s is not None]

@@ -6,7 +6,8 @@ paragraphs of the shorter copy appear in the longer one), a hash of every paragr
 found word for word in several different stories is boilerplate — a procuratorate's opening and
 closing formulae, a provincial notice every county quotes — and is not evidence of a copy), and the
 figures, places and people reported (the same meeting in two cities, the same beat in one county,
-share the wording but not these). Pure functions; state lives in a ``StoryStore``.
+share the wording but not these; the earlier steps found them, see ``text.facts_of``). Pure
+functions; state lives in a ``StoryStore``.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from typing import Any
 
 import numpy as np
 
-from processors.reprints.text import content_lines, figures, persons, places, reduce
+from processors.reprints.text import NO_FACTS, Facts, content_lines, reduce
 
 SHINGLE = 4  # characters per shingle: 3-grams are shared by any two 检察 texts, 5-grams die to edits
 NUM_PERM = 128
@@ -116,8 +117,9 @@ def _shingles(paragraph: str) -> set[int]:
     return {zlib.crc32(paragraph[i : i + SHINGLE].encode()) for i in range(len(paragraph) - SHINGLE + 1)}
 
 
-def sketch(body_simplified: str) -> Sketch | None:
-    """The signature of a (simplified) body, or None when too little story is left to sign."""
+def sketch(body_simplified: str, facts: Facts = NO_FACTS) -> Sketch | None:
+    """The signature of a (simplified) body and the facts it reports (``text.facts_of``), or None when
+    too little story is left to sign."""
     lines = content_lines(body_simplified)
     paragraphs = [p for p in map(reduce, lines) if p]
     if sum(len(p) for p in paragraphs) < MIN_CHARS:
@@ -135,9 +137,9 @@ def sketch(body_simplified: str) -> Sketch | None:
         minhash=tuple(int(v) for v in values.min(axis=1)),
         size=len(every),
         sample=tuple(p for p, _ in sampled if p),
-        figures=frozenset(figures(lines)),
-        places=frozenset(places(lines)),
-        persons=frozenset(persons(lines)),
+        figures=facts.figures,
+        places=facts.places,
+        persons=facts.persons,
         paragraphs=tuple(paragraph_hash(text) for p, text in sampled if p),
     )
 
@@ -170,6 +172,19 @@ def _overlap(a: frozenset[str], b: frozenset[str], minimum: int) -> float | None
     return len(a & b) / min(len(a), len(b))
 
 
+def _within(place: str, other: str) -> bool:
+    """One region path is the other or lies in it (山西省/临汾市/洪洞县 and 山西省/临汾市)."""
+    return place == other or place.startswith(other + "/") or other.startswith(place + "/")
+
+
+def _places_agree(a: frozenset[str], b: frozenset[str]) -> float | None:
+    """Share of the places of the text naming fewer that lie in (or contain) a place of the other."""
+    if min(len(a), len(b)) < 1:
+        return None
+    fewer, more = (a, b) if len(a) <= len(b) else (b, a)
+    return sum(any(_within(p, q) for q in more) for p in fewer) / len(fewer)
+
+
 def _figures_agree(a: frozenset[str], b: frozenset[str]) -> bool | None:
     fewer = min(len(a), len(b))
     if fewer < 2:
@@ -197,7 +212,7 @@ def compare(a: Sketch, b: Sketch, boilerplate: Collection[int] = ()) -> Comparis
         containment=containment,
         coverage=coverage,
         figures=_figures_agree(a.figures, b.figures),
-        places=_overlap(a.places, b.places, 1),
+        places=_places_agree(a.places, b.places),
         persons=_overlap(a.persons, b.persons, 1),
         size_ratio=min(a.size, b.size) / max(a.size, b.size, 1),
     )

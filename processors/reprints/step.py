@@ -37,6 +37,7 @@ from pipeline.model import Article, utcnow
 from pipeline.stories import outlet_of
 from processors.reprints.fingerprint import Sketch, compare, sketch
 from processors.reprints.store import CANDIDATE_LIMIT, Lookup, Member, StoryStore
+from processors.reprints.text import facts_of
 
 log = logging.getLogger(__name__)
 
@@ -231,7 +232,7 @@ def assign_stories(
     signatures: dict[str, Sketch] = {}
     for article in articles:
         text = article.body_simplified if article.body_simplified is not None else to_simplified(article.body)
-        signature = sketch(text)
+        signature = sketch(text, facts_of(article))
         if signature is not None:  # too short or only boilerplate: never joins a story by accident
             signatures.setdefault(article.article_id, signature)
     known = store.get_many(signatures)

@@ -1,55 +1,46 @@
 """Reprint detection, first part: the text a story signature is made of, and the facts it reports.
 
 A copy differs from its original by script, punctuation, whitespace, byline, editor and copyright
-lines: all of that is removed here, so only the reported content is compared. The facts (figures,
-place names, people named with their role) tell apart look-alike stories written from one template —
-the same meeting held in two cities reads the same except for exactly these.
+lines: all of that is removed here (boilerplate lines as ``pipeline.boilerplate`` defines them), so
+only the reported content is compared. The facts (figures, places, people named in the story) tell
+apart look-alike stories written from one template — the same meeting held in two cities reads the
+same except for exactly these. They are not looked for again here: they are what the entity and
+figures steps found (``facts_of``). An article those steps have not seen has no facts, and its
+copies are then told apart by their wording alone.
 """
 
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 
-from pipeline.names import SURNAMES
+from pipeline.boilerplate import is_boilerplate_line
+from pipeline.model import Article
 
-# Lines that belong to the outlet, not the story: byline, editor, 来源, copyright, counters, share
-# widgets. Written for simplified text (the step reads ``body_simplified``).
-_FURNITURE = re.compile(
-    r"^[(（【\[]?\s*(?:本报记者|记者|通讯员|作者|撰稿|摄影|文/|图/|责任编辑|编辑|责编|审核|校对|来源|稿源|出处)"
-    r"|版权|未经.{0,8}授权|转载|浏览次数|阅读次数|点击数|分享到|扫一扫|打印本页|关闭窗口|上一篇|下一篇"
-)
 # A dateline and byline before the first sentence: 本报讯（记者 张三 通讯员 李四）, 新华社太原8月13日电.
 _BYLINE_PREFIX = re.compile(
     r"^(?:本报讯|本网讯|讯|[\u4e00-\u9fff]{2,6}社[\u4e00-\u9fff0-9]{0,10}电)?\s*"
     r"(?:[(（](?:本报|本网)?(?:记者|通讯员|作者)[^)）]{0,40}[)）])?"
 )
-_FURNITURE_MAX_CHARS = 120  # a paragraph longer than this is text that happens to mention 来源
 _KEEP = re.compile(r"[\u3400-\u9fff0-9]+")
-_FIGURE = re.compile(r"\d+(?:\.\d+)?")
-# A place named with its institution: 临汾市检察院, 洪洞县人民法院, 尧都区委 (no gazetteer needed).
-# Most names are two characters (the suffix is left out); longer ones are found by their last two.
-_PLACE = re.compile(
-    r"([\u4e00-\u9fff]{2})(?:省|市|县|区)(?:人民)?(?:检察院|法院|公安局|政府|委|人大|司法局|检察机关)"
-)
-_NOT_A_PLACE = re.compile(r"[全我本该各此两多与和及了在对向从开的等省市县区]")
-# A person named with a role: 检察官王伟, 被告人李某, 申请人张晓燕. Only the surname and the first
-# given character are kept: where the name ends is not known without segmentation, and that is
-# enough to tell the people of two template-written stories apart.
-_ROLES = (
-    "副检察长|检察长|检察官|检察员|书记员|被告人|犯罪嫌疑人|嫌疑人|被申请人|申请人|被害人|当事人|负责人"
-    "|副院长|院长|审判长|法官|庭长|局长|民警|律师|主任|书记|处长|科长|部长|所长|队长|代表|委员"
-)
-_PERSON = re.compile(rf"(?:{_ROLES})([{''.join(sorted(SURNAMES))}][\u4e00-\u9fff])")
 
 
-def is_furniture(line: str) -> bool:
-    return len(line) <= _FURNITURE_MAX_CHARS and bool(_FURNITURE.search(line))
+@dataclass(frozen=True)
+class Facts:
+    """What a story reports, as the entity and figures steps found it."""
+
+    figures: frozenset[str] = frozenset()  # 253件, 303.834万元: value and unit
+    places: frozenset[str] = frozenset()  # the deepest regions named: 山西省/临汾市/洪洞县
+    persons: frozenset[str] = frozenset()  # people in the story (not its reporters and editors)
+
+
+NO_FACTS = Facts()
 
 
 def content_lines(body: str) -> list[str]:
     """The paragraphs of the story proper, as written."""
     lines = (_BYLINE_PREFIX.sub("", line, count=1).strip() for line in body.split("\n"))
-    return [line for line in lines if line and not is_furniture(line)]
+    return [line for line in lines if line and not is_boilerplate_line(line)]
 
 
 def reduce(line: str) -> str:
@@ -57,22 +48,22 @@ def reduce(line: str) -> str:
     return "".join(_KEEP.findall(line))
 
 
-def figures(paragraphs: list[str]) -> set[str]:
-    """The numbers the story reports (253 件, 303.834 万元, dates …), as written."""
-    return {m.group(0) for p in paragraphs for m in _FIGURE.finditer(p)}
+def _places(regions: list[str]) -> frozenset[str]:
+    """The deepest of the article's regions (paths): 山西省/临汾市 is left out when 山西省/临汾市/洪洞县 is
+    there, so two counties of one city do not share their city (``fingerprint`` compares places by
+    containment: a copy that names only the city still agrees with the county)."""
+    paths = set(regions)
+    return frozenset(p for p in paths if not any(q.startswith(p + "/") for q in paths))
 
 
-def places(paragraphs: list[str]) -> set[str]:
-    """Province, city, county and district names: 临汾市, 洪洞县, 尧都区 (heuristic, no gazetteer)."""
-    found = set()
-    for paragraph in paragraphs:
-        for match in _PLACE.finditer(paragraph):
-            name = match.group(1)
-            if not _NOT_A_PLACE.search(name):
-                found.add(name)
-    return found
-
-
-def persons(paragraphs: list[str]) -> set[str]:
-    """People named with their role (检察官王伟 → 王伟, 被告人李某 → 李某); bylines are not content."""
-    return {m.group(1) for p in paragraphs for m in _PERSON.finditer(reduce(p))}
+def facts_of(article: Article) -> Facts:
+    """The figures (``statistics``: counts, amounts and rates, not dates), the places (``regions``) and
+    the people in the story (``entities``: persons without a reporter or editor role, the title's left out
+    since copies retitle a story) that the earlier steps found in the article."""
+    return Facts(
+        figures=frozenset(f"{s.value:.12g}{s.unit or ''}" for s in article.statistics),
+        places=_places(article.regions),
+        persons=frozenset(
+            e.text for e in article.entities if e.label == "PERSON" and e.role is None and not e.in_title
+        ),
+    )

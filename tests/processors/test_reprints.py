@@ -17,12 +17,16 @@ from crawler.demo.sample import original, republished
 from pipeline.errors import SchemaMissing
 from pipeline.model import Article
 from pipeline.settings import Settings
+from processors.entities import tag_entities
 from processors.normalise import load_converter, normalise
 from processors.reprints import open_story_store
-from processors.reprints.fingerprint import compare, sketch
+from processors.reprints.fingerprint import Sketch, compare, sketch
 from processors.reprints.sqlite_store import SqliteStoryStore
 from processors.reprints.step import assign_story
 from processors.reprints.store import Member, StoryStore
+from processors.reprints.text import facts_of
+from processors.statistics import extract_statistics
+from tests.processors.nlp_resources import resources
 
 CONVERT = load_converter()
 BEIJING = timezone(timedelta(hours=8))
@@ -53,10 +57,22 @@ def sxrb_original(published: datetime = PUBLISHED) -> Article:
     )  # fmt: skip
 
 
+def with_facts(article: Article) -> Article:
+    """The article after the steps before the reprint step: entities and figures (its facts)."""
+    return extract_statistics(tag_entities(article, resources()))
+
+
+def signed(body: str, title: str = "会议") -> Sketch | None:
+    """The signature the reprint step makes of ``body`` once the earlier steps have run."""
+    article = with_facts(normalise(Article.new("http://meeting.cn/1.html", title=title, body=body), CONVERT))
+    return sketch(article.body_simplified or "", facts_of(article))
+
+
 def demo_article(story: object, n: int) -> Article:
     body = "\n".join(story.paragraphs)  # type: ignore[attr-defined]
     title = story.title  # type: ignore[attr-defined]
-    return normalise(Article.new(f"http://demo.cn/{n}.html", site="演示", title=title, body=body), CONVERT)
+    article = Article.new(f"http://demo.cn/{n}.html", site="演示", title=title, body=body)
+    return with_facts(normalise(article, CONVERT))
 
 
 @pytest.fixture(params=["sqlite", "elasticsearch"])
@@ -124,11 +140,11 @@ MEETING = (
 
 
 def test_the_same_meeting_in_two_cities_is_two_stories_and_a_reprint_is_one() -> None:
-    linfen = sketch(MEETING.format(city="临汾市", a=1234, b=2345, c=345, name="王磊"))
-    datong = sketch(MEETING.format(city="大同市", a=987, b=1876, c=402, name="李强"))
+    linfen = signed(MEETING.format(city="临汾市", a=1234, b=2345, c=345, name="王磊"))
+    datong = signed(MEETING.format(city="大同市", a=987, b=1876, c=402, name="李强"))
     # The same report with a byline, an editor and a few words changed: a reprint.
     edited = MEETING.replace("聚焦主责主业", "突出主责主业").replace("出席会议", "出席")
-    reprinted = sketch(
+    reprinted = signed(
         "本报讯（记者 张三）"
         + edited.format(city="临汾市", a=1234, b=2345, c=345, name="王磊")
         + "\n责任编辑：李四"
@@ -137,6 +153,26 @@ def test_the_same_meeting_in_two_cities_is_two_stories_and_a_reprint_is_one() ->
     assert compare(linfen, datong).jaccard > 0.5  # the wording alone would call them one story
     assert not compare(linfen, datong).same_story
     assert compare(linfen, reprinted).same_story
+
+
+def test_the_signature_carries_the_facts_the_entity_and_figures_steps_found() -> None:
+    body = (
+        "本报讯（记者 张三）"
+        + MEETING.format(city="临汾市", a=1234, b=2345, c=345, name="王磊")
+        + "\n责任编辑：李四"
+    )
+    article = with_facts(
+        normalise(Article.new("http://meeting.cn/2.html", title="全市检察工作会议", body=body), CONVERT)
+    )
+    facts = facts_of(article)
+    assert facts.persons == {"王磊"}  # the procurator-general, not the reporter or the editor
+    assert facts.places == {"山西省/临汾市"}
+    assert facts.figures == {"1234人", "2345人", "345件"}  # counts, not the dates (3月5日, 2024年)
+    signature = sketch(article.body_simplified or "", facts)
+    assert signature is not None and signature.persons == facts.persons
+    # The text alone is not searched for facts again: without the steps' fields there are none.
+    bare = sketch(article.body_simplified or "")
+    assert bare is not None and not (bare.persons or bare.places or bare.figures)
 
 
 class RegisterTogether(SqliteStoryStore):
@@ -240,7 +276,7 @@ def test_paragraphs_of_three_stories_are_boilerplate(store: StoryStore) -> None:
     ]
     hashes = set()
     for n, body in enumerate(bodies):
-        article = normalise(Article.new(f"http://f.cn/{n}.html", title="稿", body=body), CONVERT)
+        article = with_facts(normalise(Article.new(f"http://f.cn/{n}.html", title="稿", body=body), CONVERT))
         assign_story(article, store, CONVERT)
         signed = sketch(article.body_simplified or "")
         assert signed is not None
@@ -251,13 +287,13 @@ def test_paragraphs_of_three_stories_are_boilerplate(store: StoryStore) -> None:
 
 def test_a_changed_figure_is_a_copy_and_other_people_are_another_story() -> None:
     report = MEETING.format(city="临汾市", a=1234, b=2345, c=345, name="王磊")
-    original_sketch = sketch(report)
-    corrected = sketch(report.replace("2345", "2351"))  # a reprint that updated one figure
-    other_person = sketch(re.sub(r"[0-9]", "", report.replace("王磊", "李强")))
+    original_sketch = signed(report)
+    corrected = signed(report.replace("2345", "2351"))  # a reprint that updated one figure
+    other_person = signed(re.sub(r"[0-9]", "", report.replace("王磊", "李强")))
     assert original_sketch and corrected and other_person
     assert compare(original_sketch, corrected).same_story
     # Without any figure, the wording is the same, but the procurator-general is not.
-    without_figures = sketch(re.sub(r"[0-9]", "", report))
+    without_figures = signed(re.sub(r"[0-9]", "", report))
     assert without_figures
     assert not compare(without_figures, other_person).same_story
 
