@@ -40,6 +40,7 @@ from indexer.es_query import build_search, story_copies_request, story_stats_req
 from indexer.scan import es_scan
 from pipeline.errors import LOCAL_SERVICES_HINT, ServiceUnavailable
 from pipeline.model import Article
+from pipeline.settings import elasticsearch_hosts
 
 logger = logging.getLogger(__name__)
 
@@ -82,7 +83,10 @@ class ElasticBackend(SearchBackend):
         self.url = url
         self.alias = index_name
         self.client = Elasticsearch(
-            url, request_timeout=max(30.0, connect_timeout_s), retry_on_timeout=True, **(client_options or {})
+            elasticsearch_hosts(url),
+            request_timeout=max(30.0, connect_timeout_s),
+            retry_on_timeout=True,
+            **(client_options or {}),
         )
         # Fail fast with the address in the message. cluster.health, not ping(): some
         # distributions answer GET / with 405. No retries here, so the wait is one timeout.

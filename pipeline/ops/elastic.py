@@ -15,4 +15,4 @@ def elasticsearch_client(settings: Settings, timeout_s: float | None = None) -> 
         "max_retries": 0,
         "retry_on_timeout": False,
     }
-    return Elasticsearch(settings.elasticsearch_url, **options, **settings.elasticsearch_client_options())
+    return Elasticsearch(settings.elasticsearch_hosts(), **options, **settings.elasticsearch_client_options())

@@ -18,7 +18,7 @@ import elastic_transport
 from elasticsearch import ApiError, Elasticsearch, NotFoundError
 
 from pipeline.errors import LOCAL_SERVICES_HINT, ServiceUnavailable, Transient
-from pipeline.settings import CONFIG_DIR
+from pipeline.settings import CONFIG_DIR, elasticsearch_hosts
 from processors.reprints.fingerprint import BOILERPLATE_STORIES, Sketch
 from processors.reprints.store import CANDIDATE_LIMIT, Member, StoryStore, member_fields
 
@@ -68,7 +68,11 @@ class ElasticStoryStore(StoryStore):
         self.url = url
         self.index = index
         self.client = Elasticsearch(
-            url, request_timeout=timeout_s, retry_on_timeout=False, max_retries=0, **(client_options or {})
+            elasticsearch_hosts(url),
+            request_timeout=timeout_s,
+            retry_on_timeout=False,
+            max_retries=0,
+            **(client_options or {}),
         )
 
     @contextmanager

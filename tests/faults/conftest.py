@@ -9,10 +9,10 @@ from pathlib import Path
 
 import pytest
 
+from indexer import open_index
 from pipeline.bus import open_bus
 from pipeline.settings import Settings
 from processors.reprints import open_story_store
-from indexer import open_index
 from tests.faults.services import LocalServices, ServicesFailed
 from tests.faults.workers import Fleet
 

@@ -72,9 +72,13 @@ class LocalServices:
         result = subprocess.run(
             [str(SERVICES), action, *names], env=self.env(), capture_output=True, text=True, timeout=400
         )
-        self.log.append(f"{action} {' '.join(names)} ({time.monotonic() - started:.0f}s): {result.stdout.strip()}")
+        self.log.append(
+            f"{action} {' '.join(names)} ({time.monotonic() - started:.0f}s): {result.stdout.strip()}"
+        )
         if result.returncode != 0:
-            raise ServicesFailed(f"services {action} {' '.join(names)}: {result.stdout[-1500:]}{result.stderr[-1500:]}")
+            raise ServicesFailed(
+                f"services {action} {' '.join(names)}: {result.stdout[-1500:]}{result.stderr[-1500:]}"
+            )
 
     def start(self, *names: str) -> None:
         self.run("start", *names)

@@ -10,27 +10,10 @@ import pytest
 
 from pipeline.settings import Settings
 from tests.faults.articles import generate
-from tests.faults.checks import count_indexed, publish, verify, wait_for
+from tests.faults.checks import publish, verify
 from tests.faults.conftest import ARTICLES
+from tests.faults.pipeline_run import PIPELINE, drained, progressed, start_pipeline
 from tests.faults.workers import Fleet
-
-PIPELINE = ("entities", "topics", "indexer")
-
-
-def start_pipeline(fleet: Fleet) -> None:
-    for name in PIPELINE:
-        fleet.add(name)
-
-
-def drained(settings: Settings, expected: int, fleet: Fleet, timeout_s: float = 900) -> None:
-    try:
-        wait_for(lambda: count_indexed(settings) >= expected, timeout_s, f"{expected} indexed articles")
-    except AssertionError as error:
-        raise AssertionError(f"{error}; indexed {count_indexed(settings)}\n{fleet.tails()}") from None
-
-
-def progressed(settings: Settings, at_least: int) -> None:
-    wait_for(lambda: count_indexed(settings) >= at_least, 600, f"{at_least} indexed articles", every_s=0.5)
 
 
 @pytest.mark.timeout(1800)
@@ -49,11 +32,35 @@ def test_each_worker_killed_with_sigkill_and_started_again_loses_and_repeats_not
         fleet.kill9(name)
         time.sleep(2)  # down for a moment: its partitions wait (a restart policy's delay)
         fleet.restart(name)
-    drained(fault_settings, len(published.articles) , fleet)
+    drained(fault_settings, len(published.articles), fleet)
     time.sleep(5)  # anything redelivered after the kills has arrived by now
     verdict = verify(fault_settings, published)
     print(f"FAULT kill -9 each worker: {verdict.line()}")
     assert (verdict.lost, verdict.duplicates, verdict.unexpected) == (0, 0, 0), verdict.line()
     assert verdict.indexed == len(published.articles) and verdict.dead == 0, verdict.line()
+    assert verdict.split_stories == 0, verdict.line()
+    assert fleet.unexpected_exits() == {}, fleet.tails()
+
+
+@pytest.mark.timeout(1800)
+def test_a_processor_replica_joins_and_leaves_mid_stream_and_nothing_is_lost_or_repeated(
+    fault_settings: Settings, fleet: Fleet
+) -> None:
+    published = generate(ARTICLES, "rebalance")
+    publish(fault_settings, published.articles)
+    start_pipeline(fleet)
+    progressed(fault_settings, len(published.articles) // 10)
+    fleet.add("entities-2", "entities")  # the group rebalances: partitions move to the newcomer
+    fleet.add("topics-2", "topics")
+    progressed(fault_settings, len(published.articles) * 4 // 10)
+    fleet.remove("entities-2")  # scaled down again (SIGTERM): its partitions move back
+    fleet.remove("topics-2")
+    drained(fault_settings, len(published.articles), fleet)
+    time.sleep(5)
+    verdict = verify(fault_settings, published)
+    print(f"FAULT replica added and removed: {verdict.line()}")
+    assert (verdict.lost, verdict.duplicates, verdict.unexpected, verdict.dead) == (0, 0, 0, 0), (
+        verdict.line()
+    )
     assert verdict.split_stories == 0, verdict.line()
     assert fleet.unexpected_exits() == {}, fleet.tails()
