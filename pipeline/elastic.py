@@ -16,7 +16,7 @@ import elastic_transport
 from elasticsearch import ApiError, Elasticsearch
 
 from pipeline.errors import LOCAL_SERVICES_HINT, ServiceUnavailable, Transient
-from pipeline.settings import CONFIG_DIR, Settings
+from pipeline.settings import CONFIG_DIR, Settings, elasticsearch_hosts
 
 log = logging.getLogger(__name__)
 
@@ -29,10 +29,12 @@ def make_client(
     client_options: dict[str, Any] | None = None,
     retries: int = 0,
 ) -> Elasticsearch:
-    """A client of ``url``; ``client_options`` are the credentials and CA of
-    ``Settings.elasticsearch_client_options``. ``retries`` > 0 also retries timeouts."""
+    """A client of ``url`` (one node, or a cluster's nodes separated by commas: requests are spread
+    over them and a node that stops answering is left for the others); ``client_options`` are the
+    credentials and CA of ``Settings.elasticsearch_client_options``. ``retries`` > 0 also retries
+    timeouts."""
     return Elasticsearch(
-        url,
+        elasticsearch_hosts(url),
         request_timeout=timeout_s,
         max_retries=retries,
         retry_on_timeout=retries > 0,

@@ -8,9 +8,12 @@ beyond the retry budget), counted in ``StageStats`` and logged as one INFO line 
 An outage of a service a step or the sink needs (``pipeline.errors.is_outage``) is not the
 article's fault: the stage pauses with capped backoff until the service is back, however long.
 On ``stop`` the current batch is finished and committed, or — while an outage is waited out —
-abandoned uncommitted, so a restart redelivers it. Any other error ends ``run`` (the supervisor
-in ``pipeline/supervise.py`` reports it and exits or restarts the stage). A ``BatchStep`` runs on
-the articles of a polled batch together (see pipeline/stage_parts.py).
+abandoned uncommitted, so a restart redelivers it. The bus itself going away is waited out the
+same way: a flush that fails is retried with the batch's records sent again, a commit that fails
+is retried (a commit refused because the group moved on, CommitFailedError, is no outage: it ends
+``run``, and the batch is redelivered to the partition's new owner). Any other error ends ``run``
+(the supervisor in ``pipeline/supervise.py`` reports it and exits or restarts the stage). A
+``BatchStep`` runs on the articles of a polled batch together (see pipeline/stage_parts.py).
 
 Over 300 lines on purpose: the per-article, batch and sink paths share one retry, outage and
 dead-letter policy, and split across modules each would reach into the others' state.
@@ -27,7 +30,8 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from pydantic import ValidationError
 
 from pipeline import metrics
-from pipeline.bus import Bus, Message, Producer
+from pipeline.bus import Bus, Consumer, Message, Producer
+from pipeline.bus.resend import ResendingProducer
 from pipeline.deadletters import dead_letter
 from pipeline.errors import Drop, Poison, is_outage
 from pipeline.model import Article
@@ -93,7 +97,7 @@ class StageRunner:
             topics.append(self.stage.output_topic)
         self.bus.ensure_topics(topics)
         consumer = self.bus.consumer([self.stage.input_topic], self.stage.group)
-        producer = self.bus.producer()
+        producer = ResendingProducer(self.bus.producer())
         # A sink stage polls and decodes the next batch while the previous one is written (the
         # sink mostly waits on the engine), so the engine never waits for our decoding. At most
         # one batch is in flight, batches are written in order, and the consumer stays on this
@@ -124,25 +128,64 @@ class StageRunner:
                         break
                 if stop.is_set():  # a batch polled but not started is redelivered too
                     if written:
-                        consumer.commit(written)
+                        self.commit(consumer, written, stop)
                     break
                 if messages and writer is not None:
                     in_flight = (writer.submit(self.handle_batch, decoded, producer, stop), messages)
-                if written:  # after the next write started: the commit overlaps it
-                    consumer.commit(written)
+                if written and not self.commit(consumer, written, stop):  # overlaps the next write
+                    break
                 if messages and writer is None:
                     if self.handle_batch(decoded, producer, stop):
-                        consumer.commit(messages)
+                        self.commit(consumer, messages, stop)
                 elif not messages and until_idle and consumer.lag() == 0:
                     break
             if in_flight is not None and in_flight[0].result():  # stopping: the last write finished
-                consumer.commit(in_flight[1])
+                self.commit(consumer, in_flight[1], stop)
         finally:
             if writer is not None:
                 writer.shutdown(wait=True)  # an in-flight write ends (or sees stop) before we close
             consumer.close()
-            producer.close()
+            self.close_producer(producer)
         return self.stats
+
+    def commit(self, consumer: Consumer, messages: Sequence[Message], stop: threading.Event) -> bool:
+        """Commit the batch's offsets, waiting out a bus outage; False if stopped meanwhile (the
+        batch is then redelivered: its output is durable, so that only repeats it)."""
+        attempt = 0
+        while True:
+            try:
+                consumer.commit(messages)
+                return True
+            except Exception as error:
+                if not is_outage(error):
+                    raise
+                attempt += 1
+                if not self.wait_out("the bus (commit)", attempt, error, stop):
+                    return False
+
+    def flush(self, producer: ResendingProducer, stop: threading.Event) -> bool:
+        """Wait until every output of the batch is acknowledged, sending them again after a failed
+        flush while the bus is down; False if stopped meanwhile (the batch is not committed)."""
+        attempt = 0
+        while True:
+            try:
+                producer.flush()
+                return True
+            except Exception as error:
+                if not is_outage(error):
+                    raise
+                attempt += 1
+                if not self.wait_out("the bus (produce)", attempt, error, stop):
+                    return False
+                self.log.info("sending %d records of the batch again", producer.resend())
+
+    def close_producer(self, producer: ResendingProducer) -> None:
+        try:
+            producer.close()
+        except Exception as error:  # stopping during an outage: that batch was not committed
+            if not is_outage(error):
+                raise
+            self.log.warning("closed with records unacknowledged (redelivered after a restart): %s", error)
 
     def decode_each(self, messages: Sequence[Message]) -> Iterator[tuple[Message, Article | Poison]]:
         """Each message's article, or why it can never be decoded, one at a time, in order.
@@ -157,7 +200,10 @@ class StageRunner:
         return list(self.decode_each(messages))
 
     def handle_batch(
-        self, decoded: Iterable[tuple[Message, Article | Poison]], producer: Producer, stop: threading.Event
+        self,
+        decoded: Iterable[tuple[Message, Article | Poison]],
+        producer: ResendingProducer,
+        stop: threading.Event,
     ) -> bool:
         """Process a batch (decoded, or decoded as it is iterated). True once every output is
         durable; False if the stage stopped while waiting out an outage (the batch is abandoned,
@@ -168,17 +214,18 @@ class StageRunner:
                 self.dead(producer, message, None, item.reason, 0)
             elif self.sink is None and not self.batched:
                 if not self.apply_steps(message, item, producer, stop):
-                    producer.flush()
+                    self.flush(producer, stop)
                     return False
             else:
                 articles.append((message, item))
         if self.sink is not None and not self.write_to_sink(articles, producer, stop):
-            producer.flush()
+            self.flush(producer, stop)
             return False
         if self.sink is None and self.batched and not self.apply_batched(articles, producer, stop):
-            producer.flush()
+            self.flush(producer, stop)
             return False
-        producer.flush()
+        if not self.flush(producer, stop):
+            return False
         self.stats.last_durable_at = time.monotonic()
         return True
 

@@ -18,6 +18,11 @@ CONFIG_DIR = REPO_ROOT / "config"
 DEFAULTS_FILE = CONFIG_DIR / "settings.yaml"
 
 
+def elasticsearch_hosts(url: str) -> list[str]:
+    """``http://a:9200,http://b:9200`` → both URLs (spaces and empty entries ignored)."""
+    return [part.strip() for part in url.split(",") if part.strip()]
+
+
 class Settings(BaseSettings):
     """Typed, validated configuration. Components receive it through their constructor."""
 
@@ -31,7 +36,9 @@ class Settings(BaseSettings):
     )
     index: Literal["sqlite", "elasticsearch"] = Field("sqlite", description="search backend")
     kafka_bootstrap: str = Field("127.0.0.1:9092", description="Kafka bootstrap servers, comma-separated")
-    elasticsearch_url: str = Field("http://127.0.0.1:9200", description="Elasticsearch URL")
+    elasticsearch_url: str = Field(
+        "http://127.0.0.1:9200", description="Elasticsearch URL; a cluster's nodes comma-separated"
+    )
     elasticsearch_username: str = Field("", description="Elasticsearch user (empty: no authentication)")
     elasticsearch_password: str = Field("", description="password of that Elasticsearch user")
     elasticsearch_ca_certs: str = Field(
@@ -152,6 +159,11 @@ class Settings(BaseSettings):
         file_secret_settings: PydanticBaseSettingsSource,
     ) -> tuple[PydanticBaseSettingsSource, ...]:
         return (init_settings, env_settings, YamlConfigSettingsSource(settings_cls))
+
+    def elasticsearch_hosts(self) -> list[str]:
+        """The node URLs of ``elasticsearch_url``: the client spreads requests over them and moves on
+        from a node that stops answering (a cluster survives losing one)."""
+        return elasticsearch_hosts(self.elasticsearch_url)
 
     def elasticsearch_client_options(self) -> dict[str, Any]:
         """Authentication and TLS options of every Elasticsearch client of the project."""

@@ -25,7 +25,7 @@ def backend_settings(request: pytest.FixtureRequest, settings: Settings) -> Sett
 
 
 def test_a_worker_without_a_store_names_the_command_and_init_makes_it(backend_settings: Settings) -> None:
-    with pytest.raises(SchemaMissing, match="reprint story store.*create it with `jiancha index init`"):
+    with pytest.raises(SchemaMissing, match=r"reprint story store.*create it with `jiancha index init`"):
         build_steps("topics", backend_settings)
     store = open_story_store(backend_settings)
     try:

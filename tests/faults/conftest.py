@@ -1,0 +1,103 @@
+"""Fixtures of the fault tests: their own services on private ports, settings naming them, a fleet of
+worker processes that is always torn down (on failure too), and the article count (JIANCHA_FAULT_ARTICLES)."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from indexer import open_index
+from pipeline.bus import open_bus
+from pipeline.settings import Settings
+from processors.reprints import open_story_store
+from tests.faults.services import LocalServices, ServicesFailed
+from tests.faults.workers import Fleet
+
+ARTICLES = int(os.environ.get("JIANCHA_FAULT_ARTICLES", "2000"))
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        if "tests/faults/" in str(item.fspath).replace(os.sep, "/"):
+            item.add_marker(pytest.mark.faults)
+            item.add_marker(pytest.mark.integration)
+
+
+def _started(own: LocalServices) -> LocalServices:
+    try:
+        own.start()
+    except ServicesFailed as error:
+        own.remove()
+        pytest.fail(str(error)) if os.environ.get("CI") else pytest.skip(str(error))
+    return own
+
+
+@pytest.fixture(scope="session")
+def session_services() -> Iterator[LocalServices]:
+    """One broker and one node for the whole fault run (starting them costs a minute or two), removed
+    with their data at the end; each test has its own topics and index on them."""
+    own = LocalServices()
+    try:
+        yield own
+    finally:
+        own.remove()
+
+
+@pytest.fixture
+def services(session_services: LocalServices) -> LocalServices:
+    """The fault run's services, (re)started: a test that stopped one and failed leaves it stopped."""
+    return _started(session_services)
+
+
+def worker_env(settings: Settings) -> dict[str, str]:
+    return {
+        **os.environ,
+        "JIANCHA_BUS": "kafka",
+        "JIANCHA_KAFKA_BOOTSTRAP": settings.kafka_bootstrap,
+        "JIANCHA_KAFKA_REPLICATION_FACTOR": str(settings.kafka_replication_factor),
+        "JIANCHA_INDEX": "elasticsearch",
+        "JIANCHA_ELASTICSEARCH_URL": settings.elasticsearch_url,
+        "JIANCHA_TOPIC_PREFIX": settings.topic_prefix,
+        "JIANCHA_INDEX_NAME": settings.index_name,
+        "JIANCHA_DATA_DIR": str(settings.data_dir),
+        "JIANCHA_POLL_TIMEOUT_S": str(settings.poll_timeout_s),
+        "JIANCHA_RETRY_BACKOFF_MAX_S": str(settings.retry_backoff_max_s),
+        "JIANCHA_LOG_LEVEL": "INFO",
+    }
+
+
+@pytest.fixture
+def fault_settings(services: LocalServices, tmp_path: Path, unique_name: str) -> Iterator[Settings]:
+    """Kafka + Elasticsearch of this test, with the index and story store created (as an operator
+    does with `jiancha index init`); a short backoff cap so recovery is quick to observe."""
+    settings = Settings(
+        data_dir=tmp_path / "data",
+        topic_prefix=f"{unique_name}.",
+        index_name=unique_name,
+        bus="kafka",
+        kafka_bootstrap=services.kafka_bootstrap,
+        kafka_replication_factor=3 if services.cluster else 1,
+        index="elasticsearch",
+        elasticsearch_url=services.elasticsearch_url,
+        poll_timeout_s=0.5,
+        retry_backoff_max_s=5.0,
+    )
+    bus = open_bus(settings)
+    bus.close()
+    backend = open_index(settings)
+    backend.init()
+    backend.close()
+    open_story_store(settings).close()
+    yield settings
+
+
+@pytest.fixture
+def fleet(fault_settings: Settings, tmp_path: Path) -> Iterator[Fleet]:
+    workers = Fleet(worker_env(fault_settings), tmp_path / "logs")
+    try:
+        yield workers
+    finally:
+        workers.close()
