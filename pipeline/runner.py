@@ -63,6 +63,10 @@ class StageStats:
         return sum(self.counts.values())
 
 
+def _size(n: int) -> str:
+    return f"{n / 1_000_000:.1f} MB" if n >= 100_000 else f"{n} bytes"
+
+
 def backoff_delay(attempt: int, cap_s: float, base_s: float = 0.2) -> float:
     """Capped exponential backoff: 0.2, 0.4, 0.8 … seconds, never more than ``cap_s``."""
     return float(min(cap_s, base_s * (2 ** max(0, attempt - 1))))
@@ -83,6 +87,7 @@ class StageRunner:
         retry_backoff_max_s: float = 30.0,
         sleep: Callable[[float], None] = time.sleep,
         flush_interval_s: float = 0.0,
+        max_event_bytes: int = 1_000_000,
     ) -> None:
         if stage.input_topic is None:
             raise ValueError(f"stage {stage.name} has no input topic")
@@ -100,6 +105,9 @@ class StageRunner:
         # A sink batch is written when it is full or this long after its first message (bulk
         # requests stay large under a trickle); 0 = write whatever one poll returned.
         self.flush_interval_s = flush_interval_s
+        # Larger events are dead-lettered on the way in and on the way out: Kafka would refuse to
+        # carry them (its default limit is 1 MB), and a refused send would stop the stage.
+        self.max_event_bytes = max_event_bytes
         self.stats = StageStats()
         self.log = logging.getLogger(stage.logger_name)
 
@@ -198,6 +206,8 @@ class StageRunner:
         return True
 
     def decode(self, message: Message) -> Article:
+        if len(message.value) > self.max_event_bytes:
+            raise Poison(f"the event is {_size(len(message.value))}, {self._over_limit}")
         try:
             return Article.from_json(message.value)
         except (ValidationError, ValueError, UnicodeDecodeError) as error:
@@ -233,9 +243,18 @@ class StageRunner:
                 self.log.warning("retry %d/%d %s: %s", attempt, self.max_retries, article.url, error)
                 self.sleep(backoff_delay(attempt, self.retry_backoff_max_s))
                 continue
-            producer.send(self.stage.output_topic, result.article_id, result.to_json())
+            encoded = result.to_json()
+            if len(encoded) > self.max_event_bytes:
+                reason = f"after the {self.stage.name} steps the event is {_size(len(encoded))}, {self._over_limit}"
+                self.dead(producer, message, article.url, reason, attempt)
+                return True
+            producer.send(self.stage.output_topic, result.article_id, encoded)
             self.outcome("ok", article.url)
             return True
+
+    @property
+    def _over_limit(self) -> str:
+        return f"over the limit of {_size(self.max_event_bytes)} (JIANCHA_MAX_EVENT_BYTES)"
 
     def wait_out(self, what: str, attempt: int, error: BaseException, stop: threading.Event) -> bool:
         """Pause the stage for the next backoff delay; False if it was stopped meanwhile."""
