@@ -30,7 +30,7 @@ def article_page(n: int, title: str, body: str, published: str) -> bytes:
         f"<div class='TRS_Editor'>{paragraphs}</div>"
         f"<div class='related'><a href='/news/a/{(n + 1) % 10}.html'>上一篇</a></div></div>"
         "<div class='footer'>版权所有：某县人民检察院 技术支持：某某网络</div></body></html>"
-    ).encode("utf-8")
+    ).encode()
 
 
 def list_page(number: int, pages: int, links: list[tuple[int, str]]) -> bytes:
@@ -43,7 +43,7 @@ def list_page(number: int, pages: int, links: list[tuple[int, str]]) -> bytes:
         f"<!DOCTYPE html><html><head><meta charset='utf-8'><title>检察动态 第{number + 1}页</title></head>"
         f"<body><div class='nav'><ul>{_NAV}</ul></div><ul class='list'>{items}</ul>"
         f"<div class='pager'>{pager}</div></body></html>"
-    ).encode("utf-8")
+    ).encode()
 
 
 def build_site(articles: int) -> dict[str, bytes]:
