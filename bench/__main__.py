@@ -1,22 +1,31 @@
-"""Run the benchmarks: `python -m bench [extraction nlp nlp_speed chain_speed reprints reprints_speed search]` (all when none is named).
+"""Run the benchmarks: `python -m bench [NAME ...]` (all when none is named; `make bench` runs this).
 
-Each prints its own table with the baseline it measured in the same run.
+Each benchmark prints its own details as it goes and records its figures (bench/results.py); at the
+end they are written to bench/results.json and printed as one table with the machine's cores and
+memory. A benchmark that fails is reported and the others still run (the exit code says so).
 """
 
 from __future__ import annotations
 
 import importlib
 import sys
+import time
+import traceback
+
+from bench import results
 
 BENCHMARKS = (
-    "extraction",
-    "nlp",
+    "crawl",
+    "latency",
     "nlp_speed",
     "chain_speed",
-    "reprints",
     "reprints_speed",
-    "reprocess",
     "search",
+    "export",
+    "extraction",
+    "nlp",
+    "reprints",
+    "reprocess",
     "alerts",
 )
 
@@ -30,9 +39,22 @@ def main(argv: list[str]) -> int:
         )
         return 2
     worst = 0
+    failed: list[str] = []
     for name in names:
         print(f"\n=== bench.{name} ===", flush=True)
-        worst = max(worst, int(importlib.import_module(f"bench.{name}").main([]) or 0))
+        started = time.monotonic()
+        try:
+            worst = max(worst, int(importlib.import_module(f"bench.{name}").main([]) or 0))
+        except Exception:  # one broken benchmark must not cost the figures of the others
+            traceback.print_exc()
+            failed.append(name)
+            worst = max(worst, 1)
+        print(f"=== bench.{name}: {time.monotonic() - started:.0f} s ===", flush=True)
+    report = results.save(names)
+    print("\n" + results.table(report))
+    print(f"\nwritten to {results.RESULTS_FILE}")
+    if failed:
+        print(f"failed: {', '.join(failed)}", file=sys.stderr)
     return worst
 
 

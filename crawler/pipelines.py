@@ -2,8 +2,8 @@
 
 One outcome per article page, counted in the crawl stats and logged as ``status: url``:
 ``published`` (new, or changed: version + 1), ``unchanged`` (same text as last time: nothing sent) or
-``dropped(reason)`` (not an article). Crawl state is recorded only after the producer's flush
-succeeded, so an article is never marked as sent without having been sent.
+``dropped(reason)`` (not an article, or an event over ``max_event_bytes``). Crawl state is recorded
+only after the producer's flush succeeded, so an article is never marked as sent without having been sent.
 """
 
 from __future__ import annotations
@@ -115,7 +115,12 @@ class PublishPipeline:
             return item
         if previous is not None:
             article.version = previous.version + 1
-        self._producer.send(self.topic, article.article_id, article.to_json())
+        encoded = article.to_json()
+        if len(encoded) > self.settings.max_event_bytes:  # Kafka would refuse it and stop the crawl
+            self._count("dropped/too_large")
+            log.info("dropped(too_large): %s (%d bytes, JIANCHA_MAX_EVENT_BYTES)", item.url, len(encoded))
+            raise DropItem(f"dropped(too_large): {item.url}", log_level="DEBUG")
+        self._producer.send(self.topic, article.article_id, encoded)
         self._pending[article.article_id] = Seen(
             article.article_id, item.url, article.content_hash, article.version
         )

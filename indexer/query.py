@@ -256,9 +256,12 @@ def positive_terms(node: Node) -> list[str]:
 
 
 def describe(node: Node) -> str:
-    """A canonical text form (tests, logs): AND/OR/NOT spelled out, phrases quoted."""
+    """A canonical text form (tests, logs) that parses back to the same tree: AND/OR/NOT spelled
+    out, phrases quoted."""
     if isinstance(node, Term):
-        return f'"{node.text}"'
+        # A phrase may hold the other kinds of quote (“司法"救助”); its own closing one it cannot.
+        opening = next(o for o, c in QUOTES.items() if c not in node.text)
+        return f"{opening}{node.text}{QUOTES[opening]}"
     if isinstance(node, Not):
         return f"NOT {describe(node.child)}"
     joiner = " AND " if isinstance(node, And) else " OR "

@@ -100,6 +100,7 @@ def indexer_runner(settings: Settings, bus: Bus) -> Iterator[StageRunner]:
             poll_timeout_s=settings.poll_timeout_s,
             max_retries=settings.max_retries,
             retry_backoff_max_s=settings.retry_backoff_max_s,
+            max_event_bytes=settings.max_event_bytes,
             flush_interval_s=settings.poll_timeout_s,
         )
     finally:

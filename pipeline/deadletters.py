@@ -16,18 +16,40 @@ from pipeline.model import utcnow
 
 # A Unicode error can quote a whole article; dead letters keep the payload separately anyway.
 MAX_ERROR_CHARS = 500
+# A dead letter must itself fit on the bus (Kafka's default message limit is 1 MB, and a letter
+# that cannot be sent would stop the stage). A payload larger than this is kept cut, with its size
+# and ``payload_truncated``; the whole message stays in the input topic at topic/partition/offset.
+MAX_PAYLOAD_BYTES = 400 * 1024  # the record stays under 800 kB
 _RECORD_KEYS = frozenset({"stage", "error", "payload", "payload_encoding"})
 
 
-def dead_letter(stage: str, message: Message, reason: str, retries: int) -> bytes:
-    """The dead-letter record: enough to understand the failure and replay the original payload."""
+def dead_letter(
+    stage: str, message: Message, reason: str, retries: int, max_payload_bytes: int = MAX_PAYLOAD_BYTES
+) -> bytes:
+    """The dead-letter record: enough to understand the failure and replay the original payload
+    (or, for a payload over ``max_payload_bytes``, to see what it was and where the whole one is).
+    The encoded record stays under twice ``max_payload_bytes`` whatever the payload holds."""
+    limit = max_payload_bytes
+    while True:
+        encoded = _record(stage, message, reason, retries, limit)
+        # JSON escapes (\" or \u0000) can make a payload's text several times its bytes.
+        if len(encoded) <= 2 * max_payload_bytes or limit < 1024:
+            return encoded
+        limit //= 2
+
+
+def _record(stage: str, message: Message, reason: str, retries: int, limit: int) -> bytes:
+    value, truncated = message.value, len(message.value) > limit
+    if truncated:
+        value = value[:limit]
     try:
-        payload: str = message.value.decode("utf-8")
+        # A cut may split a UTF-8 character: drop the partial one rather than switch to base64.
+        payload: str = value.decode("utf-8", errors="ignore" if truncated else "strict")
         payload_encoding = "utf-8"
     except UnicodeDecodeError:
-        payload = base64.b64encode(message.value).decode("ascii")
+        payload = base64.b64encode(value).decode("ascii")
         payload_encoding = "base64"
-    record = {
+    record: dict[str, Any] = {
         "stage": stage,
         "error": reason[:MAX_ERROR_CHARS],
         "retries": retries,
@@ -39,6 +61,9 @@ def dead_letter(stage: str, message: Message, reason: str, retries: int) -> byte
         "payload_encoding": payload_encoding,
         "payload": payload,
     }
+    if truncated:
+        record["payload_truncated"] = True
+        record["payload_bytes"] = len(message.value)
     return json.dumps(record, ensure_ascii=False).encode("utf-8")
 
 
@@ -54,9 +79,10 @@ def parse_dead_letter(value: bytes) -> dict[str, Any] | None:
 
 
 def original_payload(value: bytes) -> bytes | None:
-    """The payload a dead letter carries, byte for byte as the stage received it (None: not one)."""
+    """The payload a dead letter carries, byte for byte as the stage received it (None: not one,
+    or its payload was cut)."""
     record = parse_dead_letter(value)
-    if record is None:
+    if record is None or record.get("payload_truncated"):
         return None
     if record["payload_encoding"] == "base64":
         try:

@@ -53,6 +53,10 @@ __all__ = ["BatchStep", "Sink", "SinkOutcome", "StageRunner", "StageStats", "Ste
 _RECORDED, _STOPPED = object(), object()
 
 
+def _size(n: int) -> str:
+    return f"{n / 1_000_000:.1f} MB" if n >= 100_000 else f"{n} bytes"
+
+
 class StageRunner:
     """Runs one stage until stopped (or until its input is drained, for ``--once`` and tests)."""
 
@@ -68,6 +72,7 @@ class StageRunner:
         retry_backoff_max_s: float = 30.0,
         sleep: Callable[[float], None] = time.sleep,
         flush_interval_s: float = 0.0,
+        max_event_bytes: int = 1_000_000,
     ) -> None:
         if stage.input_topic is None:
             raise ValueError(f"stage {stage.name} has no input topic")
@@ -86,6 +91,9 @@ class StageRunner:
         # A sink batch is written when it is full or this long after its first message (bulk
         # requests stay large under a trickle); 0 = write whatever one poll returned.
         self.flush_interval_s = flush_interval_s
+        # Larger events are dead-lettered on the way in and on the way out: Kafka would refuse to
+        # carry them (its default limit is 1 MB), and a refused send would stop the stage.
+        self.max_event_bytes = max_event_bytes
         self.stats = StageStats()
         self.log = logging.getLogger(stage.logger_name)
 
@@ -230,6 +238,8 @@ class StageRunner:
         return True
 
     def decode(self, message: Message) -> Article:
+        if len(message.value) > self.max_event_bytes:
+            raise Poison(f"the event is {_size(len(message.value))}, {self._over_limit}")
         try:
             return Article.from_json(message.value)
         except (ValidationError, ValueError, UnicodeDecodeError) as error:
@@ -243,13 +253,24 @@ class StageRunner:
         if result is _STOPPED:
             return False
         if isinstance(result, Article):
-            self.produce(producer, result, article.url)
+            self.produce(producer, message, result, article.url)
         return True
 
-    def produce(self, producer: Producer, result: Article, url: str) -> None:
+    def produce(self, producer: Producer, message: Message, result: Article, url: str) -> None:
         assert self.stage.output_topic is not None
-        producer.send(self.stage.output_topic, result.article_id, result.to_json())
+        encoded = result.to_json()
+        if len(encoded) > self.max_event_bytes:
+            reason = (
+                f"after the {self.stage.name} steps the event is {_size(len(encoded))}, {self._over_limit}"
+            )
+            self.dead(producer, message, url, reason, 0)
+            return
+        producer.send(self.stage.output_topic, result.article_id, encoded)
         self.outcome("ok", url)
+
+    @property
+    def _over_limit(self) -> str:
+        return f"over the limit of {_size(self.max_event_bytes)} (JIANCHA_MAX_EVENT_BYTES)"
 
     def run_steps(
         self,
@@ -312,8 +333,8 @@ class StageRunner:
                 if isinstance(result, Article):
                     going.append((message, article, result))
             current = going
-        for _, article, result in current:
-            self.produce(producer, result, article.url)
+        for message, article, result in current:
+            self.produce(producer, message, result, article.url)
         return True
 
     def run_batch_step(

@@ -73,6 +73,13 @@ class Settings(BaseSettings):
         2, ge=1, le=16, description="bulk requests the indexer has in flight at once (Elasticsearch only)"
     )
     max_retries: int = Field(5, ge=0, description="retries of a transient failure before dead-lettering")
+    # Kafka refuses a message over 1 MB unless its topics and clients are configured otherwise; a
+    # news article's enriched event is ~18 kB, so anything near the limit is a broken page or a flood.
+    max_event_bytes: int = Field(
+        1_000_000,
+        ge=10_000,
+        description="an article event larger than this many bytes is dead-lettered instead of processed",
+    )
     retry_backoff_max_s: float = Field(30.0, gt=0, description="cap of the exponential retry backoff")
     connect_timeout_s: float = Field(10.0, gt=0, description="seconds to wait for Kafka/Elasticsearch")
     crawl_interval_s: float = Field(

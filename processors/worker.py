@@ -32,6 +32,7 @@ def processor_runner(
         poll_timeout_s=settings.poll_timeout_s,
         max_retries=settings.max_retries,
         retry_backoff_max_s=settings.retry_backoff_max_s,
+        max_event_bytes=settings.max_event_bytes,
     )
 
 

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, HTTPException, Query, Request
+from fastapi import Path as PathParam
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import BaseModel, Field, ValidationError
 
@@ -42,6 +43,8 @@ def alert_store(request: Request) -> AlertStore:
 Store = Annotated[AlertStore, Depends(alert_store)]
 Editor = Annotated[User, Depends(require_editor)]
 Viewer = Annotated[User, Depends(require_viewer)]
+# SQLite's INTEGER is 64-bit: a larger id in a URL is a 400, not an overflow inside the store.
+SearchId = Annotated[int, PathParam(ge=1, le=2**63 - 1, description="the saved search's id")]
 
 
 class SavedSearchIn(BaseModel):
@@ -130,13 +133,13 @@ def create_saved(request: Request, data: SavedSearchIn, store: Store, user: Edit
 
 
 @router.get("/api/saved/{search_id}", response_model=SavedSearchOut, tags=["alerts"])
-def get_saved(request: Request, search_id: int, store: Store, user: Viewer) -> SavedSearchOut:
+def get_saved(request: Request, search_id: SearchId, store: Store, user: Viewer) -> SavedSearchOut:
     return _out(_get(store, search_id), store, user, get_settings(request))
 
 
 @router.put("/api/saved/{search_id}", response_model=SavedSearchOut, tags=["alerts"])
 def edit_saved(
-    request: Request, search_id: int, data: SavedSearchIn, store: Store, user: Editor
+    request: Request, search_id: SearchId, data: SavedSearchIn, store: Store, user: Editor
 ) -> SavedSearchOut:
     try:
         saved = store.update(_to_search(data, user.name, base=_get(store, search_id)))
@@ -146,14 +149,14 @@ def edit_saved(
 
 
 @router.post("/api/saved/{search_id}/{action}", response_model=SavedSearchOut, tags=["alerts"])
-def pause_saved(request: Request, search_id: int, action: Literal["pause", "resume"], store: Store,
+def pause_saved(request: Request, search_id: SearchId, action: Literal["pause", "resume"], store: Store,
                 user: Editor) -> SavedSearchOut:  # fmt: skip
     saved = store.update(_get(store, search_id).model_copy(update={"paused": action == "pause"}))
     return _out(saved, store, user, get_settings(request))
 
 
 @router.delete("/api/saved/{search_id}", status_code=204, tags=["alerts"])
-def delete_saved(search_id: int, store: Store, _: Editor) -> Response:
+def delete_saved(search_id: SearchId, store: Store, _: Editor) -> Response:
     _get(store, search_id)
     store.remove(search_id)
     return Response(status_code=204)
@@ -161,7 +164,7 @@ def delete_saved(search_id: int, store: Store, _: Editor) -> Response:
 
 @router.get("/feeds/{search_id}.atom", tags=["alerts"])
 def feed(
-    request: Request, search_id: int, store: Store, token: Annotated[str, Query(max_length=200)] = ""
+    request: Request, search_id: SearchId, store: Store, token: Annotated[str, Query(max_length=200)] = ""
 ) -> Response:
     from alerts.feed import render_atom
 
@@ -239,7 +242,7 @@ async def saved_form(request: Request, store: Store, user: Editor) -> Response:
 
 @router.post("/saved/{search_id}/{action}", tags=["pages"], dependencies=[Depends(verify_csrf)])
 def saved_action(
-    search_id: int, action: Literal["pause", "resume", "delete"], store: Store, _: Editor
+    search_id: SearchId, action: Literal["pause", "resume", "delete"], store: Store, _: Editor
 ) -> Response:
     search = _get(store, search_id)
     if action == "delete":

@@ -31,6 +31,7 @@ class DeadLetter:
     key: str | None
     failed_at: datetime | None
     payload: bytes
+    truncated: bool = False  # the letter holds only the start of a payload too large for the bus
 
     @classmethod
     def from_message(cls, message: Message) -> DeadLetter:
@@ -51,6 +52,7 @@ class DeadLetter:
             key=record.get("key"),
             failed_at=datetime.fromisoformat(failed_at) if failed_at else None,
             payload=payload,
+            truncated=bool(record.get("payload_truncated")),
         )
 
     def summary(self) -> dict[str, object]:
@@ -64,6 +66,7 @@ class DeadLetter:
             "key": self.key,
             "failed_at": self.failed_at.isoformat() if self.failed_at else None,
             "payload_bytes": len(self.payload),
+            "payload_truncated": self.truncated,
         }
 
 
@@ -130,7 +133,9 @@ def replay(
                 target = stage_named(letter.stage, prefix).input_topic
             except ValueError:
                 target = None
-            if target is None:  # the crawler has no input topic: its letters are re-crawled instead
+            if target is None or letter.truncated:
+                # The crawler has no input topic: its letters are re-crawled instead. A cut payload
+                # is not the article: it is read from the input topic at the letter's source.
                 log.warning("dead letter %s of stage %s cannot be replayed", letter.id, letter.stage)
                 result.not_replayable += 1
                 continue
