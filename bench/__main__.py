@@ -1,4 +1,5 @@
-"""Run the benchmarks: `python -m bench [extraction nlp nlp_speed reprints search]` (all when none is named).
+"""Run the benchmarks: `python -m bench [extraction nlp nlp_speed reprints reprocess search alerts export]`
+(all when none is named).
 
 Each prints its own table with the baseline it measured in the same run.
 """
@@ -8,7 +9,7 @@ from __future__ import annotations
 import importlib
 import sys
 
-BENCHMARKS = ("extraction", "nlp", "nlp_speed", "reprints", "reprocess", "search", "alerts")
+BENCHMARKS = ("extraction", "nlp", "nlp_speed", "reprints", "reprocess", "search", "alerts", "export")
 
 
 def main(argv: list[str]) -> int:
