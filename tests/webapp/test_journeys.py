@@ -209,6 +209,15 @@ def test_open_a_story_and_switch_script(browser: WebDriver, site: Site) -> None:
     browser.find_element(By.CSS_SELECTOR, "a.details").click()
     wait_for(browser, lambda d: "/articles/" in d.current_url)
     assert browser.find_element(By.ID, "article-title").text == TRADITIONAL.title  # as published: traditional
+    facts = browser.find_element(By.CSS_SELECTOR, "dl.facts").text.split("\n")
+    for label, value in (
+        ("来源", "山西日報"),
+        ("记者", "王明"),
+        ("责任编辑", "李華"),
+        ("发布时间", "2024-06-12 08:00"),
+    ):
+        assert facts[facts.index(label) + 1] == value, facts
+    assert TRADITIONAL.url in facts[facts.index("原文") + 1]
     marked = browser.find_element(By.CSS_SELECTOR, "#article-body mark.entity a")
     assert marked.text == "洪洞縣檢察院" and "procuratorate=" in (marked.get_attribute("href") or "")
     assert "救助困难群众" in browser.find_element(By.CSS_SELECTOR, "table.figures").text
@@ -259,6 +268,17 @@ def test_a_viewer_cannot_reach_an_admin_page(browser: WebDriver, site: Site) -> 
     assert "没有权限" in browser.find_element(By.CSS_SELECTOR, ".error").text
     assert "wang" not in browser.page_source
     shot(browser, site, "viewer-admin-refused")
+
+
+def test_the_api_documentation_is_served_by_the_app_itself(browser: WebDriver, site: Site) -> None:
+    log_in(browser, site, "li", "/search")
+    browser.get(site.url + "/docs")
+    wait_for(browser, lambda d: len(d.find_elements(By.CSS_SELECTOR, ".opblock")) > 10)
+    paths = {e.text for e in browser.find_elements(By.CSS_SELECTOR, ".opblock-summary-path")}
+    assert {"/api/search", "/api/export.{fmt}", "/api/trends", "/api/saved", "/api/digest"} <= paths
+    loaded = browser.execute_script("return performance.getEntriesByType('resource').map(e => e.name)")
+    assert loaded and all(url.startswith(site.url) for url in loaded), loaded  # nothing from a CDN
+    shot(browser, site, "api-docs")
 
 
 def test_script_inside_a_crawled_article_never_runs(browser: WebDriver, site: Site) -> None:
