@@ -37,7 +37,8 @@ def trend_png(trend: Sequence[HistogramBucket], title: str = "每日报道量") 
         days = [b.key[5:] for b in trend]  # MM-DD
         axes.bar(days, [b.count for b in trend], color="#2f6db5")
         axes.set_title(title if font else "Articles per day")
-        axes.set_ylabel("篇" if font else "articles")
+        # Upright: a CJK character turned on its side reads as a glyph error.
+        axes.set_ylabel("篇" if font else "articles", rotation=0 if font else 90, labelpad=10)
         axes.tick_params(axis="x", labelrotation=45 if len(days) > 8 else 0, labelsize=8)
         axes.spines[["top", "right"]].set_visible(False)
         axes.yaxis.set_major_locator(MaxNLocator(integer=True))  # articles come whole

@@ -26,7 +26,16 @@ from fastapi.staticfiles import StaticFiles
 from indexer import QueryError, SearchBackend
 from indexer.params import describe_errors
 from pipeline.settings import Settings
-from webapp import auth_routes, dashboard, exports, saved_routes, search_routes, stories, trends_routes
+from webapp import (
+    auth_routes,
+    dashboard,
+    exports,
+    report_routes,
+    saved_routes,
+    search_routes,
+    stories,
+    trends_routes,
+)
 from webapp.accounts import AccountStore, accounts_path
 from webapp.admin_routes import admin_router
 from webapp.auth import require_role
@@ -43,6 +52,7 @@ ROUTERS: list[APIRouter] = [
     exports.router,
     trends_routes.router,
     saved_routes.router,
+    report_routes.router,
 ]
 
 

@@ -1,14 +1,12 @@
 """Saved searches and alerts in the web app: the JSON API (``/api/saved``; editors create, edit,
 pause and delete), the page ``/saved`` with the same actions and each channel's health (a failing
-channel is shown as failing), the Atom feed ``/feeds/{id}.atom?token=…`` (the token instead of a
-login) and the weekly briefing as DOCX or HTML (``/briefing``)."""
+channel is shown as failing) and the Atom feed ``/feeds/{id}.atom?token=…`` (the token instead of a
+login). The digest and the briefing are webapp/report_routes.py's."""
 
 from __future__ import annotations
 
-import tempfile
 import threading
 from datetime import datetime, timedelta
-from pathlib import Path
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, HTTPException, Query, Request
@@ -18,12 +16,11 @@ from pydantic import BaseModel, Field, ValidationError
 
 from alerts.model import ChannelSpec, SavedSearch
 from alerts.store import AlertStore, DuplicateName, NotFound, open_store
-from indexer import SearchBackend
 from pipeline.china_time import CHINA_TZ
 from pipeline.settings import Settings
 from webapp.accounts import User
 from webapp.auth import require_editor, require_viewer, verify_csrf
-from webapp.deps import get_backend, get_settings
+from webapp.deps import get_now, get_settings
 from webapp.pages import TEMPLATES
 
 router = APIRouter()
@@ -45,6 +42,7 @@ Editor = Annotated[User, Depends(require_editor)]
 Viewer = Annotated[User, Depends(require_viewer)]
 # SQLite's INTEGER is 64-bit: a larger id in a URL is a 400, not an overflow inside the store.
 SearchId = Annotated[int, PathParam(ge=1, le=2**63 - 1, description="the saved search's id")]
+Now = Annotated[datetime, Depends(get_now)]
 
 
 class SavedSearchIn(BaseModel):
@@ -207,21 +205,30 @@ def _form_input(form: Any) -> SavedSearchIn:
     )  # fmt: skip
 
 
-def _page(request: Request, store: AlertStore, user: User, error: str | None = None, status: int = 200,
+def last_week(now: datetime) -> tuple[str, str]:
+    """Monday and Sunday of the week before ``now``'s (China time): the briefing form's default."""
+    today = now.astimezone(CHINA_TZ).date()
+    monday = today - timedelta(days=today.weekday() + 7)
+    return monday.isoformat(), (monday + timedelta(days=6)).isoformat()
+
+
+def _page(request: Request, store: AlertStore, user: User, now: datetime, error: str | None = None, status: int = 200,
           editing: SavedSearch | None = None) -> HTMLResponse:  # fmt: skip
     settings = get_settings(request)
     searches = [_out(s, store, user, settings) for s in store.searches()]
-    context = {"searches": searches, "error": error, "editing": editing}
+    context = {"searches": searches, "error": error, "editing": editing, "week": last_week(now)}
     return TEMPLATES.TemplateResponse(request, "saved.html", context, status_code=status)
 
 
 @router.get("/saved", response_class=HTMLResponse, tags=["pages"])
-def saved_page(request: Request, store: Store, user: Viewer, edit: int | None = None) -> HTMLResponse:
-    return _page(request, store, user, editing=_get(store, edit) if edit is not None else None)
+def saved_page(
+    request: Request, store: Store, user: Viewer, now: Now, edit: int | None = None
+) -> HTMLResponse:
+    return _page(request, store, user, now, editing=_get(store, edit) if edit is not None else None)
 
 
 @router.post("/saved", response_class=HTMLResponse, tags=["pages"], dependencies=[Depends(verify_csrf)])
-async def saved_form(request: Request, store: Store, user: Editor) -> Response:
+async def saved_form(request: Request, store: Store, user: Editor, now: Now) -> Response:
     form = await request.form()
     editing = int(str(form["id"])) if str(form.get("id") or "").isdigit() else None
     try:
@@ -234,9 +241,9 @@ async def saved_form(request: Request, store: Store, user: Editor) -> Response:
         message = (
             "; ".join(e["msg"] for e in error.errors()) if isinstance(error, ValidationError) else str(error)
         )
-        return _page(request, store, user, error=message, status=400)
+        return _page(request, store, user, now, error=message, status=400)
     except HTTPException as error:
-        return _page(request, store, user, error=str(error.detail), status=error.status_code)
+        return _page(request, store, user, now, error=str(error.detail), status=error.status_code)
     return RedirectResponse("/saved", status_code=303)
 
 
@@ -250,35 +257,3 @@ def saved_action(
     else:
         store.update(search.model_copy(update={"paused": action == "pause"}))
     return RedirectResponse("/saved", status_code=303)
-
-
-@router.get("/briefing", tags=["alerts"])
-def briefing(
-    backend: Annotated[SearchBackend, Depends(get_backend)], _: Viewer,
-    date_from: Annotated[str, Query(alias="from", pattern=r"^\d{4}-\d{2}-\d{2}$")],
-    date_to: Annotated[str, Query(alias="to", pattern=r"^\d{4}-\d{2}-\d{2}$")],
-    q: Annotated[str | None, Query(max_length=500)] = None,
-    format: Literal["docx", "html"] = "docx",
-) -> Response:  # fmt: skip
-    """The weekly briefing of a period (days in China time, both inclusive), as DOCX or HTML."""
-    from alerts.briefing import collect_briefing
-    from alerts.briefing_docx import write_docx
-    from alerts.briefing_html import render_briefing_html
-
-    try:
-        start = datetime.fromisoformat(date_from).replace(tzinfo=CHINA_TZ)
-        end = datetime.fromisoformat(date_to).replace(tzinfo=CHINA_TZ) + timedelta(days=1)
-    except ValueError:
-        raise HTTPException(400, "dates are written YYYY-MM-DD") from None
-    if end <= start or end - start > timedelta(days=366):
-        raise HTTPException(400, "the period must run forward and last at most a year")
-    report = collect_briefing(backend, start, end, q or None)  # QueryError → 400 by the app
-    if format == "html":
-        return HTMLResponse(render_briefing_html(report))
-    with tempfile.TemporaryDirectory() as folder:
-        path = Path(folder) / "briefing.docx"
-        write_docx(report, path)
-        body = path.read_bytes()
-    name = f"briefing-{date_from}-{date_to}.docx"
-    return Response(body, media_type="application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-                    headers={"Content-Disposition": f'attachment; filename="{name}"'})  # fmt: skip

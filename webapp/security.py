@@ -14,6 +14,7 @@ from fastapi.responses import RedirectResponse, Response
 from starlette.middleware.sessions import SessionMiddleware
 
 from pipeline.settings import Settings
+from webapp.accounts import ROLE_LABELS
 from webapp.auth import SESSION_COOKIE, SESSION_MAX_AGE_S, CsrfFailed, Forbidden, NotLoggedIn, session_secret
 from webapp.pages import error_response, wants_json
 
@@ -65,7 +66,12 @@ def install_security(app: FastAPI, settings: Settings) -> None:
 
     @app.exception_handler(Forbidden)
     async def forbidden(request: Request, exc: Forbidden) -> Response:
-        return error_response(request, 403, f"没有权限：此页面需要“{exc.role}”或更高角色。", detail=str(exc))
+        return error_response(
+            request,
+            403,
+            f"没有权限：此页面需要“{ROLE_LABELS[exc.role]}”或更高角色（请联系管理员）。",
+            detail=str(exc),
+        )
 
     @app.exception_handler(CsrfFailed)
     async def csrf_failed(request: Request, exc: CsrfFailed) -> Response:

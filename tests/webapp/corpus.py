@@ -47,7 +47,7 @@ TRADITIONAL = _article(
     "https://news.example.tw/jiuzhu.html", title="洪洞縣檢察院開展司法救助", site="山西日報",
     body="洪洞縣檢察院為困難群眾發放司法救助金30萬元，救助困難群眾15人。", source="山西日報",
     published_at=_at(6, 12, 8), regions=["山西省", "临汾市", "洪洞县"], procuratorates=["洪洞县人民检察院"],
-    topics=[JUDICIAL_AID],
+    topics=[JUDICIAL_AID], authors=["王明"], editor="李華",
     statistics=[Statistic(text="15人", value=15, unit="人", metric="救助困难群众")],
     entities=[Entity(text="洪洞县检察院", label="PROCURATORATE", canonical="洪洞县人民检察院", start=0, end=6)],
 )  # fmt: skip

@@ -1,13 +1,18 @@
 """A press officer's journeys in a real browser: Debian's chromium driven by Selenium through
-Debian's chromium-driver (nothing downloads a browser). The embedded default runs every journey;
-Kafka + Elasticsearch deployments the search and story ones (the index is the real Elasticsearch).
+Debian's chromium-driver (nothing downloads a browser). Every journey runs on both deployments,
+the embedded default and Kafka + Elasticsearch. On both, the corpus reaches the index the way crawled articles do: published on
+``articles.enriched`` of the deployment's bus (the embedded log, or the real Kafka) and written by
+the real indexer worker (into SQLite FTS5, or the real Elasticsearch).
 
-Screenshots go to tests/artifacts/screenshots/ (git-ignored), named <backend>-<journey>.png.
+Screenshots of the whole page go to tests/artifacts/screenshots/ (git-ignored), named
+<backend>-<journey>.png (``elasticsearch-…`` is the Kafka + Elasticsearch deployment).
 """
 
 from __future__ import annotations
 
+import base64
 import csv
+import io
 import shutil
 import socket
 import threading
@@ -20,12 +25,17 @@ from pathlib import Path
 import openpyxl
 import pytest
 import uvicorn
+from docx import Document
 
 from indexer import open_index
+from indexer.worker import run_indexer
+from pipeline.bus import open_bus
+from pipeline.model import Article
 from pipeline.settings import Settings
-from tests.conftest import ELASTICSEARCH_URL, _require
+from pipeline.topics import all_topics, indexer_stage
+from tests.conftest import ELASTICSEARCH_URL, KAFKA_BOOTSTRAP, _require
 from tests.webapp.conftest import GUAAN
-from tests.webapp.corpus import CORPUS, GYSS_ORIGINAL, HOSTILE, NOW, TRADITIONAL
+from tests.webapp.corpus import CORPUS, CRITICAL, GYSS_ORIGINAL, HOSTILE, NOW, TRADITIONAL
 from webapp.accounts import AccountStore, accounts_path
 from webapp.app import create_app
 from webapp.deps import get_now
@@ -53,6 +63,24 @@ class Site:
         self.url, self.backend, self.downloads = url, backend, downloads
 
 
+def index_through_the_bus(settings: Settings, articles: list[Article]) -> None:
+    """Publish the articles on the bus's enriched topic and let the real indexer worker drain it."""
+    stage = indexer_stage(settings.topic_prefix)
+    assert stage.input_topic is not None
+    bus = open_bus(settings)
+    try:
+        bus.ensure_topics([stage.input_topic, stage.dlq_topic])
+        producer = bus.producer()
+        for article in articles:
+            producer.send(stage.input_topic, article.article_id, article.to_json())
+        producer.flush()
+        producer.close()
+        stats = run_indexer(settings, bus, until_idle=True)
+    finally:
+        bus.close()
+    assert stats.counts["ok"] == len(articles), stats.counts
+
+
 @pytest.fixture(
     scope="module", params=["sqlite", pytest.param("elasticsearch", marks=pytest.mark.integration)]
 )
@@ -61,18 +89,19 @@ def site(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactor
         pytest.skip("chromium and chromium-driver are not installed (`make system`)")
     name = f"test_journeys_{uuid.uuid4().hex[:8]}"
     root = tmp_path_factory.mktemp(request.param)
-    settings = Settings(data_dir=root / "data", index_name=name)
+    settings = Settings(data_dir=root / "data", index_name=name, topic_prefix=f"{name}.")
     if request.param == "elasticsearch":
+        _require("Kafka", KAFKA_BOOTSTRAP)
         _require("Elasticsearch", ELASTICSEARCH_URL)
-        settings = settings.model_copy(
-            update={"index": "elasticsearch", "elasticsearch_url": ELASTICSEARCH_URL}
-        )
+        settings = settings.model_copy(update={"bus": "kafka", "kafka_bootstrap": KAFKA_BOOTSTRAP,
+                                               "index": "elasticsearch", "elasticsearch_url": ELASTICSEARCH_URL})  # fmt: skip
     backend = open_index(settings)
     backend.init()
-    assert all(o.ok for o in backend.index([*CORPUS, *GUAAN]))
+    index_through_the_bus(settings, [*CORPUS, *GUAAN])
     backend.refresh()
     store = AccountStore(accounts_path(settings.data_dir))
     store.add_user("wang", PASSWORD, "admin")
+    store.add_user("zhang", PASSWORD, "editor")
     store.add_user("li", PASSWORD, "viewer")
     store.close()
     app = create_app(settings, backend)
@@ -91,6 +120,10 @@ def site(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactor
         thread.join(timeout=10)
         backend.drop()
         backend.close()
+        if settings.bus == "kafka":
+            bus = open_bus(settings)
+            bus.delete_topics(all_topics(settings.topic_prefix))
+            bus.close()
 
 
 @pytest.fixture
@@ -114,13 +147,22 @@ def browser(site: Site) -> Iterator[WebDriver]:
         driver.quit()
 
 
-def shot(driver: WebDriver, site: Site, name: str) -> None:
+def shot(driver: WebDriver, site: Site, name: str) -> Path:
+    """The whole page (not only the window) as a PNG, as a person scrolling it would see it."""
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    driver.save_screenshot(str(SCREENSHOTS / f"{site.backend}-{name}.png"))
+    size = driver.execute_cdp_cmd("Page.getLayoutMetrics", {})["cssContentSize"]
+    clip = {"x": 0, "y": 0, "width": size["width"], "height": min(size["height"], 8000), "scale": 1}
+    image = driver.execute_cdp_cmd("Page.captureScreenshot",
+                                   {"format": "png", "captureBeyondViewport": True, "clip": clip})  # fmt: skip
+    path = SCREENSHOTS / f"{site.backend}-{name}.png"
+    path.write_bytes(base64.b64decode(image["data"]))
+    return path
 
 
-def wait_for(driver: WebDriver, condition: Callable[[WebDriver], object], timeout: float = 20) -> None:
-    WebDriverWait(driver, timeout).until(condition)
+# Generous: on a loaded 2-core machine a page that runs several aggregations can take a while.
+# Every wait is on a condition a person would see (an element, a drawn chart), never a sleep.
+def wait_for(driver: WebDriver, condition: Callable[[WebDriver], object], timeout: float = 90) -> None:
+    WebDriverWait(driver, timeout, poll_frequency=0.2).until(condition)
 
 
 def log_in(driver: WebDriver, site: Site, name: str, target: str = "/") -> None:
@@ -133,8 +175,6 @@ def log_in(driver: WebDriver, site: Site, name: str, target: str = "/") -> None:
 
 
 def test_log_in_and_land_on_the_dashboard(browser: WebDriver, site: Site) -> None:
-    if site.backend != "sqlite":
-        pytest.skip("the dashboard journey runs on the embedded default")
     log_in(browser, site, "wang")
     assert urllib.parse.urlsplit(browser.current_url).path == "/"
     stories = browser.find_elements(By.CSS_SELECTOR, "ol.stories li")
@@ -169,6 +209,15 @@ def test_open_a_story_and_switch_script(browser: WebDriver, site: Site) -> None:
     browser.find_element(By.CSS_SELECTOR, "a.details").click()
     wait_for(browser, lambda d: "/articles/" in d.current_url)
     assert browser.find_element(By.ID, "article-title").text == TRADITIONAL.title  # as published: traditional
+    facts = browser.find_element(By.CSS_SELECTOR, "dl.facts").text.split("\n")
+    for label, value in (
+        ("来源", "山西日報"),
+        ("记者", "王明"),
+        ("责任编辑", "李華"),
+        ("发布时间", "2024-06-12 08:00"),
+    ):
+        assert facts[facts.index(label) + 1] == value, facts
+    assert TRADITIONAL.url in facts[facts.index("原文") + 1]
     marked = browser.find_element(By.CSS_SELECTOR, "#article-body mark.entity a")
     assert marked.text == "洪洞縣檢察院" and "procuratorate=" in (marked.get_attribute("href") or "")
     assert "救助困难群众" in browser.find_element(By.CSS_SELECTOR, "table.figures").text
@@ -185,21 +234,18 @@ def test_open_a_story_and_switch_script(browser: WebDriver, site: Site) -> None:
 
 
 def test_trends_draw_charts_and_a_chart_downloads_its_numbers(browser: WebDriver, site: Site) -> None:
-    if site.backend != "sqlite":
-        pytest.skip("the trends journey runs on the embedded default")
     log_in(
         browser,
         site,
         "li",
         "/trends?q=%E6%A3%80%E5%AF%9F&interval=month&metric=%E5%85%AC%E7%9B%8A%E8%AF%89%E8%AE%BC",
     )
-    wait_for(browser, lambda d: d.find_elements(By.CSS_SELECTOR, "[data-chart=volume] canvas"))
-    painted = browser.execute_script(
-        "const c = document.querySelector('[data-chart=volume] canvas');"
-        "const px = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;"
-        "let n = 0; for (let i = 3; i < px.length; i += 4) if (px[i] > 0) n++; return n;"
-    )
-    assert painted > 1000, "the volume chart's canvas is empty"
+    # trends.js marks a chart data-drawn once ECharts has finished rendering it.
+    charts = ("volume", "procuratorates", "shanxi", "figure")
+    wait_for(browser, lambda d: all(d.find_elements(By.CSS_SELECTOR, f"[data-chart={c}][data-drawn] canvas")
+                                    for c in charts))  # fmt: skip
+    for chart in charts:
+        assert _painted(browser, chart) > 1000, f"the {chart} chart's canvas is empty"
     shot(browser, site, "trends")
     browser.find_element(By.CSS_SELECTOR, "#box-volume a.csv").click()
     rows = _read_csv(_downloaded(site, "trend-volume.csv"))
@@ -207,8 +253,6 @@ def test_trends_draw_charts_and_a_chart_downloads_its_numbers(browser: WebDriver
 
 
 def test_download_csv_and_xlsx_of_a_search(browser: WebDriver, site: Site) -> None:
-    if site.backend != "sqlite":
-        pytest.skip("the export journey runs on the embedded default")
     log_in(browser, site, "li", "/search?q=%E6%A3%80%E5%AF%9F")
     browser.find_element(By.ID, "export-csv").click()
     rows = _read_csv(_downloaded(site, ".csv"))
@@ -220,12 +264,21 @@ def test_download_csv_and_xlsx_of_a_search(browser: WebDriver, site: Site) -> No
 
 
 def test_a_viewer_cannot_reach_an_admin_page(browser: WebDriver, site: Site) -> None:
-    if site.backend != "sqlite":
-        pytest.skip("runs on the embedded default")
     log_in(browser, site, "li", "/admin/users")
     assert "没有权限" in browser.find_element(By.CSS_SELECTOR, ".error").text
     assert "wang" not in browser.page_source
     shot(browser, site, "viewer-admin-refused")
+
+
+def test_the_api_documentation_is_served_by_the_app_itself(browser: WebDriver, site: Site) -> None:
+    log_in(browser, site, "li", "/search")
+    browser.get(site.url + "/docs")
+    wait_for(browser, lambda d: len(d.find_elements(By.CSS_SELECTOR, ".opblock")) > 10)
+    paths = {e.text for e in browser.find_elements(By.CSS_SELECTOR, ".opblock-summary-path")}
+    assert {"/api/search", "/api/export.{fmt}", "/api/trends", "/api/saved", "/api/digest"} <= paths
+    loaded = browser.execute_script("return performance.getEntriesByType('resource').map(e => e.name)")
+    assert loaded and all(url.startswith(site.url) for url in loaded), loaded  # nothing from a CDN
+    shot(browser, site, "api-docs")
 
 
 def test_script_inside_a_crawled_article_never_runs(browser: WebDriver, site: Site) -> None:
@@ -237,6 +290,64 @@ def test_script_inside_a_crawled_article_never_runs(browser: WebDriver, site: Si
     errors = [e for e in browser.get_log("browser") if "Content Security Policy" in e.get("message", "")]
     assert not errors, errors  # nothing even tried to run: it is escaped text, not markup
     shot(browser, site, "hostile-article")
+
+
+def test_save_a_search_read_its_digest_and_download_the_weekly_briefing(
+    browser: WebDriver, site: Site
+) -> None:
+    log_in(browser, site, "zhang", "/saved")  # an editor
+    browser.find_element(By.NAME, "name").send_keys("洪洞公益诉讼")
+    browser.find_element(By.NAME, "query").send_keys("公益诉讼")
+    browser.find_element(By.NAME, "channels").send_keys("webhook http://127.0.0.1:9/hook")
+    browser.find_element(By.CSS_SELECTOR, "form.edit button").click()
+    wait_for(browser, lambda d: "洪洞公益诉讼" in d.find_element(By.CSS_SELECTOR, "table.saved").text)
+    row = browser.find_element(By.XPATH, "//table[contains(@class,'saved')]//tr[contains(., '洪洞公益诉讼')]")
+    assert "运行中" in row.text and "webhook" in row.text and "正常" in row.text
+    feed = row.find_element(By.LINK_TEXT, "Atom 订阅").get_attribute("href") or ""
+    assert "/feeds/" in feed and "token=" in feed
+    shot(browser, site, "saved")
+    row.find_element(By.CSS_SELECTOR, "a.digest").click()  # yesterday (11 June): the 公益诉讼 story
+    wait_for(browser, lambda d: "舆情日报 2024-06-11" in d.title)
+    items = browser.find_elements(By.CSS_SELECTOR, "li")
+    assert len(items) == 1 and GYSS_ORIGINAL.title in items[0].text and "转载 1" in items[0].text
+    shot(browser, site, "digest")
+    browser.get(site.url + "/saved")
+    form = browser.find_element(By.CSS_SELECTOR, "form.brief")
+    assert form.find_element(By.NAME, "from").get_attribute("value") == "2024-06-03"  # last week by default
+    for name, value in (("from", "2024-06-06"), ("to", "2024-06-12")):
+        browser.execute_script("arguments[0].value = arguments[1]", form.find_element(By.NAME, name), value)
+    form.find_element(By.CSS_SELECTOR, "select[name=format] option[value=html]").click()
+    form.find_element(By.CSS_SELECTOR, "button").click()
+    wait_for(
+        browser,
+        lambda d: d.find_elements(By.TAG_NAME, "h1") and "舆情周报" in d.find_element(By.TAG_NAME, "h1").text,
+    )
+    text = browser.find_element(By.TAG_NAME, "body").text
+    assert "2024年06月06日" in text and GYSS_ORIGINAL.title in text and CRITICAL.title in text
+    chart = browser.find_element(By.CSS_SELECTOR, "img[alt=每日报道量]")
+    assert browser.execute_script("return arguments[0].naturalWidth", chart) > 100, (
+        "the trend chart did not load"
+    )
+    shot(browser, site, "briefing")
+    browser.back()
+    form = browser.find_element(By.CSS_SELECTOR, "form.brief")
+    for name, value in (("from", "2024-06-06"), ("to", "2024-06-12")):
+        browser.execute_script("arguments[0].value = arguments[1]", form.find_element(By.NAME, name), value)
+    form.find_element(By.CSS_SELECTOR, "select[name=format] option[value=docx]").click()
+    form.find_element(By.CSS_SELECTOR, "button").click()
+    document = Document(io.BytesIO(_downloaded(site, ".docx").read_bytes()))
+    paragraphs = "\n".join(p.text for p in document.paragraphs)
+    cells = "\n".join(c.text for t in document.tables for r in t.rows for c in r.cells)
+    assert "舆情周报" in paragraphs and GYSS_ORIGINAL.title in cells + paragraphs
+    assert CRITICAL.title in cells + paragraphs and "洪洞县人民检察院" in cells
+
+
+def _painted(driver: WebDriver, chart: str) -> int:
+    """Pixels drawn (not transparent) on a chart's canvas."""
+    return int(driver.execute_script(
+        "const c = document.querySelector(`[data-chart=${arguments[0]}] canvas`); if (!c) return 0;"
+        "const px = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;"
+        "let n = 0; for (let i = 3; i < px.length; i += 4) if (px[i] > 0) n++; return n;", chart))  # fmt: skip
 
 
 def _downloaded(site: Site, suffix: str, timeout: float = 30) -> Path:

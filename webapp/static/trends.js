@@ -13,7 +13,7 @@
       tooltip: { trigger: "axis" },
       grid: { left: 48, right: 24, top: 36, bottom: chart.kind === "bar" ? 80 : 48 },
       xAxis: { type: "category", data: chart.x, axisLabel: { rotate: chart.kind === "bar" ? 35 : 0, interval: chart.kind === "bar" ? 0 : "auto" } },
-      yAxis: { type: "value" },
+      yAxis: { type: "value", minInterval: 1 }, // counts of articles: no 2.5 篇
       animation: false,
     };
     if (chart.kind === "stacked") {
@@ -24,7 +24,7 @@
     } else if (chart.kind === "line") {
       base.legend = { top: 0 };
       base.yAxis = chart.series.length > 1
-        ? [{ type: "value", name: chart.series[0].name }, { type: "value", name: chart.series[1].name }]
+        ? [{ type: "value", name: chart.series[0].name }, { type: "value", name: chart.series[1].name, minInterval: 1 }]
         : { type: "value" };
       base.series = chart.series.map((s, i) => ({
         name: s.name, type: i === 0 ? "line" : "bar", yAxisIndex: chart.series.length > 1 ? i : 0, data: s.values,
@@ -40,6 +40,8 @@
     const node = document.querySelector(`[data-chart="${chart.id}"]`);
     if (!node) continue;
     const drawn = echarts.init(node, null, { renderer: "canvas" });
+    // data-drawn says the chart has rendered (what a test or a screenshot tool waits for).
+    drawn.on("finished", () => { node.dataset.drawn = "1"; });
     drawn.setOption(option(chart));
     if (chart.id === "shanxi") {
       drawn.on("click", (event) => {
