@@ -140,7 +140,7 @@ def browser(site: Site) -> Iterator[WebDriver]:
     )
     options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
     driver = webdriver.Chrome(options=options, service=webdriver.ChromeService(executable_path=DRIVER))
-    driver.set_page_load_timeout(60)
+    driver.set_page_load_timeout(180)  # a loaded 2-core machine renders the trends page slowly
     try:
         yield driver
     finally:
