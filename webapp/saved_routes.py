@@ -216,7 +216,17 @@ def _page(request: Request, store: AlertStore, user: User, now: datetime, error:
           editing: SavedSearch | None = None) -> HTMLResponse:  # fmt: skip
     settings = get_settings(request)
     searches = [_out(s, store, user, settings) for s in store.searches()]
-    context = {"searches": searches, "error": error, "editing": editing, "week": last_week(now)}
+    # The search page's 保存为预警 link brings its query and filters to the form of a new search.
+    prefill = {
+        k: request.query_params.get(k) for k in ("q", "procuratorate", "region", "site", "source", "topic")
+    }
+    context = {
+        "searches": searches,
+        "error": error,
+        "editing": editing,
+        "week": last_week(now),
+        "prefill": prefill,
+    }
     return TEMPLATES.TemplateResponse(request, "saved.html", context, status_code=status)
 
 

@@ -15,7 +15,7 @@ from fastapi.testclient import TestClient
 
 from alerts.items import AlertItem
 from alerts.store import open_store
-from evaluation.articles import ENRICHED
+from evaluation.articles import ENRICHED, FENHE_SPP
 from indexer import open_index
 from pipeline.model import utcnow
 from pipeline.settings import Settings
@@ -130,3 +130,37 @@ def test_the_briefing_button_downloads_a_docx(tokens: tuple[TestClient, dict[str
     assert "2024年06月01日—2024年06月30日" in text
     assert client.get("/briefing?from=2024-06-30&to=2024-06-01", headers=viewer).status_code == 400
     assert client.get("/briefing?from=June&to=2024-06-01", headers=viewer).status_code == 400
+
+
+def test_the_digest_of_a_saved_search_or_of_a_user(
+    tokens: tuple[TestClient, dict[str, str], Settings],
+) -> None:
+    client, auth, _ = tokens
+    editor, viewer = {"Authorization": auth["zhang"]}, {"Authorization": auth["li"]}
+    saved = client.post("/api/saved", json=NEW | {"only_critical": False}, headers=editor).json()
+    mine = client.get("/api/digest?day=2024-06-03", headers=editor).json()  # the 汾河 story appeared that day
+    assert mine["subject"] == "舆情日报 2024-06-03：1 条新报道"
+    (section,) = mine["sections"]
+    assert section["search"]["name"] == "汾河" and [s["title"] for s in section["stories"]] == [
+        FENHE_SPP.title
+    ]
+    assert section["stories"][0]["copies"] == 3  # every copy of the story in the index
+    # A viewer owns no saved search: they read the office's.
+    assert client.get("/api/digest?day=2024-06-03", headers=viewer).json()["sections"] == mine["sections"]
+    page = client.get(f"/digest?search={saved['id']}&day=2024-06-05", headers=viewer)
+    assert page.status_code == 200 and "当日无新报道" in page.text
+    missing = client.get("/digest?search=999", headers=viewer)
+    assert missing.status_code == 404 and "没有编号为 999 的保存检索" in missing.text
+    assert client.get("/api/digest?search=999", headers=viewer).status_code == 404
+    bad = client.get("/digest?day=2024-13-01", headers=viewer)
+    assert bad.status_code == 400 and "年-月-日" in bad.text and "<html" in bad.text.lower()
+
+
+def test_a_briefing_period_that_runs_backwards_is_explained_on_a_page(
+    tokens: tuple[TestClient, dict[str, str], Settings],
+) -> None:
+    client, auth, _ = tokens
+    answer = client.get(
+        "/briefing?from=2024-06-30&to=2024-06-01&format=html", headers={"Authorization": auth["li"]}
+    )
+    assert answer.status_code == 400 and "止日不能早于起日" in answer.text and "<html" in answer.text.lower()
