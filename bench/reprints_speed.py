@@ -174,6 +174,7 @@ def main(argv: list[str] | None = None) -> int:
         "--batch", type=int, default=100, help="articles per batch (default 100, as batch_size)"
     )
     parser.add_argument("--per-article", action="store_true", help="also run with batches of one")
+    parser.add_argument("--stores", default="sqlite,elasticsearch", help="stores to run, comma-separated")
     parser.add_argument("--seed", type=int, default=16)
     parser.add_argument(
         "--elasticsearch-url", default=os.environ.get("JIANCHA_ELASTICSEARCH_URL", "http://127.0.0.1:9200")
@@ -192,6 +193,7 @@ def main(argv: list[str] | None = None) -> int:
                 update={"index": "elasticsearch", "elasticsearch_url": args.elasticsearch_url}
             ),
         }
+        stores = {k: v for k, v in stores.items() if k in args.stores.split(",")}
         batches = [args.batch, *([1] if args.per_article else [])]
         rows: list[dict[str, object]] = []
         for batch in batches:
