@@ -194,7 +194,7 @@ def main(argv: list[str] | None = None) -> int:
             ),
         }
         stores = {k: v for k, v in stores.items() if k in args.stores.split(",")}
-        for name, settings in stores.items():  # untimed warm-up: caches, the engine's first queries
+        for settings in stores.values():  # untimed warm-up: caches, the engine's first queries
             try:
                 measure(settings.model_copy(update={"batch_size": args.batch}), inputs[:100], 0, workdir)
             except ServiceUnavailable:
