@@ -4,9 +4,10 @@
 
 One document per member (``_id`` = article id, the ``Member`` model's JSON) with its LSH bands as
 a ``long`` array; candidates are a ``terms`` query on the bands, scored by how many they share. A
-batch is written with one bulk request and one refresh (``refresh=true`` on the request, not per
-document), so a ``put_many`` that returned is visible to every replica's next search — the merge
-rule needs it; a batch's candidate searches are one ``_msearch``, its reads one realtime ``_mget``.
+batch is written with one bulk request: its registration with a refresh (``refresh=true`` on the
+request, not per document), so that every replica's next search sees it — the merge rule needs it
+— and its decisions without one (other workers read them by id, realtime; searches see them within
+the refresh interval). A batch's candidates come from one search, its reads from one ``_mget``.
 """
 
 from __future__ import annotations
@@ -108,7 +109,7 @@ class ElasticStoryStore(StoryStore):
     def put(self, member: Member) -> None:
         self.put_many([member])
 
-    def put_many(self, members: Sequence[Member]) -> None:
+    def put_many(self, members: Sequence[Member], searchable: bool = True) -> None:
         if not members:
             return
         operations: list[dict[str, Any]] = []
@@ -116,7 +117,7 @@ class ElasticStoryStore(StoryStore):
             operations += [{"index": {"_id": member.article_id}}, to_document(member)]
         with self._calls():
             result = self.client.bulk(
-                index=self.index, operations=operations, refresh=True, require_alias=self.behind_alias
+                index=self.index, operations=operations, refresh=searchable, require_alias=self.behind_alias
             )
         self._raise_item_errors(result)
 
@@ -283,6 +284,7 @@ class ElasticStoryStore(StoryStore):
 
     def members(self, story_id: str) -> list[Member]:
         with self._calls():
+            self.client.indices.refresh(index=self.index)  # decisions are written unrefreshed
             result = self.client.search(
                 index=self.index, query={"term": {"story_id": story_id}}, size=MAX_STORY_COPIES
             )

@@ -118,7 +118,7 @@ class SqliteStoryStore(StoryStore):
     def put(self, member: Member) -> None:
         self.put_many([member])
 
-    def put_many(self, members: Sequence[Member]) -> None:
+    def put_many(self, members: Sequence[Member], searchable: bool = True) -> None:  # always searchable
         if not members:
             return
         with self._using(write=True):
