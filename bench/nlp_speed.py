@@ -12,6 +12,8 @@ store starts empty every time) over the same articles, after an untimed warm-up;
 the mean of its two plain loops over the worker's time. The table gives the median and the range of
 the R ratios, and the same ratio in process CPU time, which other processes on a shared machine
 disturb much less than wall time (it leaves out the time the worker waits on the broker).
+Over 300 lines: four measurements (per step, on Kafka, pipe against calls, memory) that share one
+corpus and one report.
 """
 
 from __future__ import annotations

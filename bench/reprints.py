@@ -162,6 +162,7 @@ def cost(pairs: list[tuple[Story, Story, str, bool]]) -> dict[str, float]:
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "stories.sqlite3"
         store = SqliteStoryStore(path)
+        store.init()
         started = time.perf_counter()
         for article in normalised:
             assign_story(article, store, CONVERT)

@@ -13,7 +13,8 @@ Measures, in one run and on this machine:
 - index size per article for both backends.
 
 Needs the Elasticsearch of ``JIANCHA_ELASTICSEARCH_URL`` (``deploy/local/services start``); uses
-its own index names and deletes them afterwards.
+its own index names and deletes them afterwards. Over 300 lines: four measurements that share one
+corpus, one engine set-up and one report.
 """
 
 from __future__ import annotations

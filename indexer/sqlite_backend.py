@@ -19,8 +19,6 @@ from __future__ import annotations
 
 import json
 import logging
-import math
-import re
 import sqlite3
 import threading
 import time
@@ -44,7 +42,7 @@ from indexer.base import (
     decode_cursor,
     encode_cursor,
 )
-from indexer.document import doc_version, document_json, facet_values, hit_from_document
+from indexer.document import hit_from_document
 from indexer.scan import sqlite_scan
 from indexer.sqlite_match import find_matches
 from indexer.sqlite_query import filter_sql, order_sql
@@ -52,13 +50,11 @@ from indexer.sqlite_read import (
     FacetSets,
     MatchColumns,
     add_story_stats,
-    facet_set_key,
     histogram_of_days,
     page_rows,
 )
-from indexer.text import bigram_text, spaced_cjk
-from pipeline.model import Article, utcnow
-from pipeline.settings import CONFIG_DIR
+from indexer.sqlite_write import SCHEMA_FILE, index_one, schema_version, statements
+from pipeline.model import Article
 
 logger = logging.getLogger(__name__)
 
@@ -72,48 +68,9 @@ _TABLES = (
     "facet_sets",
 )
 
-SCHEMA_FILE = CONFIG_DIR / "sqlite" / "articles.sql"
-_COLUMNS = (
-    "article_id, site, source, tone, relevance, relevant, story_key, outlet, published_ts, doc_version, "
-    "story_no, facet_set, published_day, indexed_ts"
-)
-_UPSERT = f"""
-INSERT INTO articles ({_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-ON CONFLICT (article_id) DO UPDATE SET
-    site = excluded.site, source = excluded.source, tone = excluded.tone,
-    relevance = excluded.relevance, relevant = excluded.relevant, story_key = excluded.story_key,
-    outlet = excluded.outlet, published_ts = excluded.published_ts,
-    doc_version = excluded.doc_version, story_no = excluded.story_no, facet_set = excluded.facet_set,
-    published_day = excluded.published_day, indexed_ts = excluded.indexed_ts
-WHERE excluded.doc_version >= articles.doc_version
-RETURNING id
-"""
-# The id of a key, new or not, in one statement (the no-op update makes RETURNING answer).
-_STORY_NO = "INSERT INTO stories (key) VALUES (?) ON CONFLICT (key) DO UPDATE SET key = key RETURNING id"
-_FACET_SET = "INSERT INTO facet_sets (facets) VALUES (?) ON CONFLICT (facets) DO UPDATE SET facets = facets RETURNING id"
 # A search reads tens of megabytes of FTS doclists: keep them in memory between searches (the
 # default 2 MB page cache rereads them every time) and the temporary table off the disk.
 _PRAGMAS = ("PRAGMA cache_size = -65536", "PRAGMA mmap_size = 268435456", "PRAGMA temp_store = MEMORY")
-_CST_OFFSET_S = 8 * 3600  # China Standard Time, no daylight saving
-
-
-def _schema_version() -> str:
-    """The schema_version the schema file writes into index_meta."""
-    found = re.search(r"'schema_version', '(\d+)'", SCHEMA_FILE.read_text(encoding="utf-8"))
-    if found is None:
-        raise RuntimeError(f"{SCHEMA_FILE} sets no schema_version in index_meta")
-    return found.group(1)
-
-
-def _statements(script: str) -> list[str]:
-    """The statements of a SQL script (executescript would commit an open transaction)."""
-    statements, current = [], ""
-    for line in script.splitlines(keepends=True):
-        current += line
-        if sqlite3.complete_statement(current):
-            statements.append(current.strip())
-            current = ""
-    return [s for s in statements if s]
 
 
 class SqliteBackend(SearchBackend):
@@ -177,7 +134,7 @@ class SqliteBackend(SearchBackend):
             if "index_meta" in tables:
                 row = conn.execute("SELECT value FROM index_meta WHERE key = 'schema_version'").fetchone()
                 version = row[0] if row else None
-            if "articles" in tables and version != _schema_version():
+            if "articles" in tables and version != schema_version():
                 # An index of an older schema: rebuilt from its stored documents, in place.
                 logger.info("search index %s has an older schema: rebuilding it", self.path)
                 self.reindex()
@@ -200,7 +157,7 @@ class SqliteBackend(SearchBackend):
                 conn.execute(f"CREATE TEMP TABLE old_docs AS SELECT payload FROM main.{stored}")
                 for table in _TABLES:
                     conn.execute(f"DROP TABLE IF EXISTS main.{table}")
-                for statement in _statements(SCHEMA_FILE.read_text(encoding="utf-8")):
+                for statement in statements(SCHEMA_FILE.read_text(encoding="utf-8")):
                     conn.execute(statement)
                 fields = set(Article.model_fields)
                 copied = 0
@@ -208,7 +165,7 @@ class SqliteBackend(SearchBackend):
                     doc = json.loads(payload)
                     article = Article.model_validate({k: doc[k] for k in doc if k in fields})
                     indexed = doc.get("indexed_at")  # a rebuild keeps when each was first written
-                    self._index_one(conn, article, datetime.fromisoformat(indexed) if indexed else None)
+                    index_one(conn, article, datetime.fromisoformat(indexed) if indexed else None)
                     copied += 1
                 conn.execute("DROP TABLE temp.old_docs")
                 conn.execute("COMMIT")
@@ -237,7 +194,7 @@ class SqliteBackend(SearchBackend):
             try:
                 conn.execute("BEGIN IMMEDIATE")
                 for article in articles:
-                    outcomes.append(self._index_one(conn, article))
+                    outcomes.append(index_one(conn, article))
                 conn.execute("COMMIT")
             except sqlite3.OperationalError as exc:
                 if conn.in_transaction:
@@ -248,53 +205,6 @@ class SqliteBackend(SearchBackend):
                     conn.execute("ROLLBACK")
                 raise
         return outcomes
-
-    def _index_one(
-        self, conn: sqlite3.Connection, article: Article, indexed_at: datetime | None = None
-    ) -> IndexOutcome:
-        conn.execute("SAVEPOINT doc")
-        try:
-            indexed_at = indexed_at or utcnow()
-            text = document_json(article, indexed_at)
-            doc = json.loads(text)
-            published = article.published_at.timestamp() if article.published_at else None
-            day = None if published is None else math.floor((published + _CST_OFFSET_S) / 86400)
-            relevant = None if article.relevant is None else int(article.relevant)
-            facets = facet_values(article)
-            (story_no,) = conn.execute(_STORY_NO, (doc["story_key"],)).fetchone()
-            (facet_set,) = conn.execute(_FACET_SET, (facet_set_key(facets),)).fetchone()
-            params = (article.article_id, article.site, article.source, article.tone, article.relevance,
-                      relevant, doc["story_key"], doc["outlet"], published, doc_version(article),
-                      story_no, facet_set, day, indexed_at.timestamp())  # fmt: skip
-            row = conn.execute(_UPSERT, params).fetchone()
-            if row is None:  # the index holds a newer version
-                conn.execute("RELEASE doc")
-                return IndexOutcome(article.article_id, ok=True, skipped=True, error="newer version indexed")
-            (row_id,) = row
-            conn.execute(
-                "INSERT OR REPLACE INTO article_payloads (id, payload) VALUES (?, ?)", (row_id, text)
-            )
-            conn.execute("DELETE FROM article_facets WHERE doc = ?", (row_id,))
-            conn.executemany(
-                "INSERT OR IGNORE INTO article_facets (doc, field, value, label) VALUES (?, ?, ?, ?)",
-                [(row_id, f, v, label) for f, pairs in facets.items() for v, label in pairs],
-            )
-            conn.execute("DELETE FROM articles_fts WHERE rowid = ?", (row_id,))
-            title, body = doc["title_simplified"], doc["body_simplified"]
-            conn.execute(
-                "INSERT INTO articles_fts (rowid, title, body, title2, body2, title_w, body_w) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?)",
-                (row_id, spaced_cjk(title), spaced_cjk(body), bigram_text(title), bigram_text(body),
-                 article.title_words or "", article.body_words or ""),
-            )  # fmt: skip
-        except (ValueError, sqlite3.IntegrityError, sqlite3.DataError, sqlite3.InterfaceError) as exc:
-            # This document can never be stored as is (e.g. text that is not valid Unicode);
-            # the rest of the batch goes on.
-            conn.execute("ROLLBACK TO doc")
-            conn.execute("RELEASE doc")
-            return IndexOutcome(article.article_id, ok=False, error=f"{type(exc).__name__}: {exc}"[:500])
-        conn.execute("RELEASE doc")
-        return IndexOutcome(article.article_id, ok=True)
 
     def search(self, query: SearchQuery) -> SearchPage:
         where, params = filter_sql(query)

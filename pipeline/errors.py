@@ -53,12 +53,15 @@ LOCAL_SERVICES_HINT = "start the local services with `deploy/local/services star
 def is_outage(error: BaseException) -> bool:
     """Whether ``error`` (or what caused it) says a backing service is down or overloaded, not that
     the message is bad: ``Transient``, a socket error or timeout, Elasticsearch's connection errors
-    and timeouts, or a retriable Kafka error. The runner waits these out instead of dead-lettering."""
+    and timeouts, or a retriable Kafka error — or a store's schema gone while a worker runs
+    (``SchemaMissing``: an operator runs ``jiancha index init`` and the stage resumes; a worker that
+    finds it missing at start stops instead). The runner waits these out instead of dead-lettering."""
     seen: set[int] = set()
     current: BaseException | None = error
     while current is not None and id(current) not in seen:
         seen.add(id(current))
-        if isinstance(current, (Transient, ConnectionError, TimeoutError, *_client_outage_types())):
+        outage = (Transient, SchemaMissing, ConnectionError, TimeoutError, *_client_outage_types())
+        if isinstance(current, outage):
             return True
         current = current.__cause__ or current.__context__
     return False

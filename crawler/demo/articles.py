@@ -3,6 +3,8 @@
 Invented but realistic local news about procuratorate (检察) work in Shanxi counties, plus a few
 unrelated local stories, so the crawler and the processors have something true-to-life to chew on.
 The 2021-08-13 山西日报 story comes from a saved page (see ``sample.py``).
+
+Over 300 lines because it is content (the stories' text), not code.
 """
 
 from __future__ import annotations

@@ -4,16 +4,17 @@
 
 One document per member (``_id`` = article id, the ``Member`` model's JSON) with its LSH bands as
 a ``long`` array; candidates are a ``terms`` query on the bands, scored by how many they share. A
-batch is written with one bulk request and one refresh (``refresh=true`` on the request, not per
-document), so a ``put_many`` that returned is visible to every replica's next search — the merge
-rule needs it; a batch's candidate searches are one ``_msearch``, its reads one realtime ``_mget``.
+batch is written with one bulk request: its registration with a refresh (``refresh=true`` on the
+request, not per document), so that every replica's next search sees it — the merge rule needs it
+— and its decisions without one (other workers read them by id, realtime; searches see them within
+the refresh interval). A batch's candidates come from one search, its reads from one ``_mget``.
 """
 
 from __future__ import annotations
 
 from collections.abc import Collection, Iterable, Sequence
 from contextlib import AbstractContextManager
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from elasticsearch import NotFoundError
@@ -26,6 +27,9 @@ from processors.reprints.store import CANDIDATE_LIMIT, Lookup, Member, StoryStor
 
 MAPPING = "stories"  # config/elasticsearch/stories.json
 MERGE_ATTEMPTS = 5
+# Members one unscored search may return for a whole batch's lookups (its bands, sizes and times
+# only); far below the engine's result window. Beyond it, each lookup is searched on its own.
+RANK_TOGETHER_MAX = 5000
 
 
 def to_document(member: Member) -> dict[str, Any]:
@@ -39,6 +43,11 @@ def to_document(member: Member) -> dict[str, Any]:
 
 def from_document(doc: dict[str, Any]) -> Member:
     return Member.model_validate(doc)  # bands, paragraphs and size are the sketch's, indexed
+
+
+def _first_time(source: dict[str, Any]) -> datetime:
+    when = datetime.fromisoformat(source.get("published_at") or source["seen_at"])
+    return when if when.tzinfo else when.replace(tzinfo=UTC)
 
 
 def lookup_query(lookup: Lookup) -> dict[str, Any]:
@@ -100,7 +109,7 @@ class ElasticStoryStore(StoryStore):
     def put(self, member: Member) -> None:
         self.put_many([member])
 
-    def put_many(self, members: Sequence[Member]) -> None:
+    def put_many(self, members: Sequence[Member], searchable: bool = True) -> None:
         if not members:
             return
         operations: list[dict[str, Any]] = []
@@ -108,7 +117,7 @@ class ElasticStoryStore(StoryStore):
             operations += [{"index": {"_id": member.article_id}}, to_document(member)]
         with self._calls():
             result = self.client.bulk(
-                index=self.index, operations=operations, refresh=True, require_alias=self.behind_alias
+                index=self.index, operations=operations, refresh=searchable, require_alias=self.behind_alias
             )
         self._raise_item_errors(result)
 
@@ -157,8 +166,52 @@ class ElasticStoryStore(StoryStore):
         return self.candidates_many([Lookup(bands, exclude, sizes, window, limit)])[0]
 
     def candidates_many(self, lookups: Sequence[Lookup]) -> list[list[Member]]:
+        """The batch's lookups as one filter search (no scoring) for every member sharing a band
+        with any of them, ranked per lookup here by the bands it shares, then one realtime read of
+        the chosen; a batch with more such members than one answer holds falls back to one scored
+        search per lookup (``_msearch``). Both give what ``candidates`` gives for each lookup."""
         if not lookups:
             return []
+        found = self._rank_together(lookups)
+        return found if found is not None else self._search_each(lookups)
+
+    def _rank_together(self, lookups: Sequence[Lookup]) -> list[list[Member]] | None:
+        bands = sorted({b for lookup in lookups for b in lookup.bands})
+        common = set.intersection(*(set(excluded_ids(lookup.exclude)) for lookup in lookups))
+        low = min(lookup.sizes[0] for lookup in lookups)
+        high = max(lookup.sizes[1] for lookup in lookups)
+        filters: list[dict[str, Any]] = [
+            {"terms": {"bands": bands}},
+            {"range": {"size": {"gte": low, "lte": high}}},
+        ]
+        query = {
+            "bool": {"filter": filters, "must_not": [{"ids": {"values": sorted(common)}}] if common else []}
+        }
+        with self._calls():
+            answer = self.client.search(
+                index=self.index, query=query, size=RANK_TOGETHER_MAX, track_total_hits=RANK_TOGETHER_MAX + 1,
+                source_includes=["bands", "size", "published_at", "seen_at"],
+            )  # fmt: skip
+        if answer["hits"]["total"]["value"] > RANK_TOGETHER_MAX:
+            return None
+        hits = [(h["_id"], h["_source"]) for h in answer["hits"]["hits"]]
+        known = [(i, set(src["bands"]), src["size"], _first_time(src)) for i, src in hits]
+        chosen: list[list[str]] = []
+        for lookup in lookups:
+            wanted, excluded = set(lookup.bands), set(excluded_ids(lookup.exclude))
+            ranked = sorted(
+                (-len(wanted & their_bands), article_id)
+                for article_id, their_bands, size, when in known
+                if article_id not in excluded
+                and wanted & their_bands
+                and lookup.sizes[0] <= size <= lookup.sizes[1]
+                and (lookup.window is None or lookup.window[0] <= when <= lookup.window[1])
+            )
+            chosen.append([article_id for _, article_id in ranked[: lookup.limit]])
+        members = self.get_many({i for ids in chosen for i in ids})
+        return [[members[i] for i in ids if i in members] for ids in chosen]
+
+    def _search_each(self, lookups: Sequence[Lookup]) -> list[list[Member]]:
         searches: list[dict[str, Any]] = []
         for lookup in lookups:
             searches += [{}, {"query": lookup_query(lookup), "size": lookup.limit}]
@@ -231,6 +284,7 @@ class ElasticStoryStore(StoryStore):
 
     def members(self, story_id: str) -> list[Member]:
         with self._calls():
+            self.client.indices.refresh(index=self.index)  # decisions are written unrefreshed
             result = self.client.search(
                 index=self.index, query={"term": {"story_id": story_id}}, size=MAX_STORY_COPIES
             )

@@ -11,7 +11,8 @@ import math
 import sqlite3
 import threading
 from array import array
-from collections.abc import Collection, Iterable, Sequence
+from collections.abc import Collection, Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -67,6 +68,27 @@ class SqliteStoryStore(StoryStore):
         self._conn.execute("PRAGMA synchronous=NORMAL")
         self._lock = threading.Lock()  # one connection, used by the stage threads of one process
 
+    @contextmanager
+    def _using(self, write: bool = False) -> Iterator[None]:
+        """The connection under the lock (in a transaction when ``write``); tables dropped while the
+        worker runs become SchemaMissing (the runner waits for ``jiancha index init``)."""
+        try:
+            with self._lock:
+                if not write:
+                    yield
+                    return
+                with self._conn:
+                    yield
+        except sqlite3.OperationalError as error:
+            if "no such table" in str(error):
+                raise self._missing() from error
+            raise
+
+    def _missing(self) -> SchemaMissing:
+        return SchemaMissing(
+            "the reprint story store (its tables, as this version makes them)", str(self.path)
+        )
+
     def init(self) -> None:
         with self._lock, self._conn:
             columns = {row[1] for row in self._conn.execute("PRAGMA table_info(members)")}
@@ -91,17 +113,15 @@ class SqliteStoryStore(StoryStore):
             }
             columns = {row[1] for row in self._conn.execute("PRAGMA table_info(members)")}
         if not {"members", "bands", "paragraphs"} <= tables or not set(ADDED_COLUMNS) <= columns:
-            raise SchemaMissing(
-                "the reprint story store (its tables, as this version makes them)", str(self.path)
-            )
+            raise self._missing()
 
     def put(self, member: Member) -> None:
         self.put_many([member])
 
-    def put_many(self, members: Sequence[Member]) -> None:
+    def put_many(self, members: Sequence[Member], searchable: bool = True) -> None:  # always searchable
         if not members:
             return
-        with self._lock, self._conn:
+        with self._using(write=True):
             self._conn.execute("BEGIN IMMEDIATE")
             for member in members:
                 self._write(member)
@@ -156,7 +176,7 @@ class SqliteStoryStore(StoryStore):
     _COLUMNS = "m.article_id, m.story_id, m.record, m.minhash, m.sample, m.size"
 
     def get(self, article_id: str) -> Member | None:
-        with self._lock:
+        with self._using():
             row = self._conn.execute(
                 f"SELECT {self._COLUMNS} FROM members m WHERE article_id = ?", (article_id,)
             ).fetchone()
@@ -168,7 +188,7 @@ class SqliteStoryStore(StoryStore):
         for start in range(0, len(ids), SQL_VARIABLES):
             chunk = ids[start : start + SQL_VARIABLES]
             marks = ",".join("?" * len(chunk))
-            with self._lock:
+            with self._using():
                 rows = self._conn.execute(
                     f"SELECT {self._COLUMNS} FROM members m WHERE article_id IN ({marks})", chunk
                 ).fetchall()
@@ -187,7 +207,7 @@ class SqliteStoryStore(StoryStore):
         excluded = excluded_ids(exclude)
         not_these = ",".join("?" * len(excluded))
         since, until = (epoch(window[0]), epoch(window[1])) if window else (-math.inf, math.inf)
-        with self._lock:
+        with self._using():
             rows = self._conn.execute(
                 f"SELECT {self._COLUMNS} FROM members m JOIN ("
                 f" SELECT member, COUNT(*) AS shared FROM bands WHERE band IN ({marks}) GROUP BY member"
@@ -203,7 +223,7 @@ class SqliteStoryStore(StoryStore):
         if not hashes:
             return set()
         marks = ",".join("?" * len(hashes))
-        with self._lock:
+        with self._using():
             rows = self._conn.execute(
                 "SELECT p.hash FROM paragraphs p JOIN members m ON m.id = p.member"
                 f" WHERE p.hash IN ({marks}) AND m.story_id IS NOT NULL"
@@ -217,13 +237,13 @@ class SqliteStoryStore(StoryStore):
         if not others:
             return
         marks = ",".join("?" * len(others))
-        with self._lock, self._conn:
+        with self._using(write=True):
             self._conn.execute(
                 f"UPDATE members SET story_id = ? WHERE story_id IN ({marks})", (into, *others)
             )
 
     def members(self, story_id: str) -> list[Member]:
-        with self._lock:
+        with self._using():
             rows = self._conn.execute(
                 f"SELECT {self._COLUMNS} FROM members m WHERE story_id = ? ORDER BY id", (story_id,)
             ).fetchall()

@@ -158,6 +158,11 @@ def decide_batch(
     # each against those before it (those after it see it), as if they had come one by one.
     lookups = [lookup(m, ids, window) for m in members]
     in_store = store.candidates_many(lookups)
+    # Decisions are written unrefreshed (Elasticsearch): a match that looks pending may have
+    # decided already. One realtime read by id gives the current state of every such match.
+    unsure = {p.article_id for peers in in_store for p in peers if p.pending}
+    current = store.get_many(unsure) if unsure else {}
+    in_store = [[current.get(p.article_id, p) for p in peers] for peers in in_store]
     in_batch = batch_candidates(members, window)
     candidates = [(m, [*a, *b]) for m, a, b in zip(members, in_store, in_batch, strict=True)]
     stories = Stories()
@@ -171,7 +176,7 @@ def decide_batch(
             _merge(store, decided, stories.join(decided), member.url)
         outside[member.article_id] = [p.article_id for p in peers if p.article_id not in chosen]
     final = {m.article_id: stories.find(chosen[m.article_id]) for m in members}
-    store.put_many([m.decided(final[m.article_id]) for m in members])
+    store.put_many([m.decided(final[m.article_id]) for m in members], searchable=False)
     # Read those matches again by id (realtime): a pending one is waited for, one that moved to a
     # smaller story takes the batch's members along. A match registered after the search above
     # saw this batch in its own search (the batch was registered first): its worker does the same.
@@ -191,7 +196,7 @@ def decide_batch(
             break
         changed = [m for m in members if stories.find(final[m.article_id]) != final[m.article_id]]
         final = {m.article_id: stories.find(final[m.article_id]) for m in members}
-        store.put_many([m.decided(final[m.article_id]) for m in changed])
+        store.put_many([m.decided(final[m.article_id]) for m in changed], searchable=False)
     return final
 
 

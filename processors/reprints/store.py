@@ -3,7 +3,9 @@
 ``StoryStore`` holds one ``Member`` per signed article (its sketch, LSH bands and story) and answers
 "which members share a band with this sketch". Implementations: SQLite under ``settings.data_dir``
 (embedded mode) and an Elasticsearch index of its own (``<index_name>-stories``). A store must be
-read-your-writes across processes: a ``put`` that returned is seen by every later ``candidates``.
+read-your-writes across processes: a ``put`` that returned is seen by every later ``get`` and
+``candidates``; a ``put_many(..., searchable=False)`` by every later ``get`` at once and by searches
+soon after (Elasticsearch: within its refresh interval, a second).
 Stories are not stored separately: a ``Story`` (outlets, original, first and last seen) is
 derived from its members when asked for.
 """
@@ -119,8 +121,9 @@ class StoryStore(ABC):
     def put(self, member: Member) -> None:
         """Insert or replace a member (by article id); durable and visible when it returns."""
 
-    def put_many(self, members: Sequence[Member]) -> None:
-        """``put`` for each, in one request or transaction where the store can: a batch."""
+    def put_many(self, members: Sequence[Member], searchable: bool = True) -> None:
+        """``put`` for each, in one request or transaction where the store can: a batch. Without
+        ``searchable``, searches may see the batch a moment later (reads by id see it at once)."""
         for member in members:
             self.put(member)
 

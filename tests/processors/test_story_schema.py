@@ -3,17 +3,22 @@ and names the command, on both backends; `jiancha up` still just works (it runs 
 
 from __future__ import annotations
 
+import threading
+import time
 from pathlib import Path
 
 import pytest
 
 from pipeline import cli
+from pipeline.bus.embedded import EmbeddedBus
 from pipeline.errors import SchemaMissing
 from pipeline.runner import BatchStep
 from pipeline.settings import Settings
+from pipeline.topics import processor_stages
 from processors.chain import build_steps
 from processors.reprints import open_story_store, ready_story_store
 from processors.reprints.elastic_store import ElasticStoryStore
+from processors.worker import processor_runner
 
 
 @pytest.fixture(params=["sqlite", "elasticsearch"])
@@ -69,3 +74,30 @@ def test_the_topics_worker_exits_with_the_fix_and_index_init_creates_the_store(
     assert "create it with `jiancha index init`" in capsys.readouterr().err
     assert cli.main(["index", "init"]) == 0
     assert cli.main(["process", "--stage", "topics", "--once"]) == 0
+
+
+def test_a_store_dropped_while_the_stage_runs_is_waited_for_and_nothing_is_dead_lettered(
+    settings: Settings,
+) -> None:
+    from tests.processors.test_reprints import linfen_copy, sxrb_original
+
+    store = open_story_store(settings)
+    store.init()
+    bus = EmbeddedBus(settings.data_dir / "bus.sqlite3")
+    stage = processor_stages(settings.topic_prefix)[1]
+    runner = processor_runner(settings, bus, stage)  # the worker started with its store in place
+    store.drop()  # then someone removed it
+    producer = bus.producer()
+    for article in (linfen_copy(), sxrb_original()):
+        producer.send(stage.input_topic or "", article.article_id, article.to_json())
+    producer.close()
+    done = threading.Thread(target=runner.run, kwargs={"until_idle": True})
+    done.start()
+    time.sleep(3)
+    assert done.is_alive() and runner.stats.total() == 0  # waiting, not dead-lettering
+    store.init()  # `jiancha index init`
+    done.join(timeout=60)
+    assert not done.is_alive() and dict(runner.stats.counts) == {"ok": 2}
+    story = store.get(linfen_copy().article_id)
+    assert story is not None and story.story_id == store.get(sxrb_original().article_id).story_id  # type: ignore[union-attr]
+    store.close()
