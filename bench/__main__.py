@@ -8,7 +8,17 @@ from __future__ import annotations
 import importlib
 import sys
 
-BENCHMARKS = ("extraction", "nlp", "nlp_speed", "chain_speed", "reprints", "reprocess", "search", "alerts")
+BENCHMARKS = (
+    "extraction",
+    "nlp",
+    "nlp_speed",
+    "chain_speed",
+    "e2e_speed",
+    "reprints",
+    "reprocess",
+    "search",
+    "alerts",
+)
 
 
 def main(argv: list[str]) -> int:
