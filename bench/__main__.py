@@ -19,6 +19,7 @@ BENCHMARKS = (
     "latency",
     "nlp_speed",
     "chain_speed",
+    "e2e_speed",
     "reprints_speed",
     "search",
     "export",
