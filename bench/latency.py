@@ -36,10 +36,11 @@ from bench.memory import MeasuredProcess
 from bench.nlp_speed import corpus
 from indexer import open_index
 from pipeline.bus import open_bus
+from pipeline.bus.inspect import group_lag
 from pipeline.errors import ServiceUnavailable
 from pipeline.model import Article, utcnow
 from pipeline.settings import Settings
-from pipeline.topics import all_topics, crawler_stage
+from pipeline.topics import all_topics, crawler_stage, indexer_stage, processor_stages
 
 GOALS_S = {"kafka": 2.0, "embedded": 5.0}
 WORKERS = {"entities": ["process", "--stage", "entities"], "topics": ["process", "--stage", "topics"],
@@ -177,6 +178,8 @@ def measure(
             if delay > 0:
                 time.sleep(delay)
             publish(article)
+        backlog = stage_backlog(settings)
+        print(f"  backlog of each stage when the last article was sent: {backlog}", flush=True)
         wait_for([a.article_id for a in timed], 120)
         done.set()
         poller.join()
@@ -204,6 +207,20 @@ def measure(
         cleanup.drop()
         cleanup.close()
     return latencies, {name: w.peak_mib() for name, w in workers.items()}, missing
+
+
+def stage_backlog(settings: Settings) -> dict[str, int]:
+    """Messages each stage's group has not committed yet: which stage falls behind the rate."""
+    bus = open_bus(settings)
+    try:
+        stages = [*processor_stages(settings.topic_prefix), indexer_stage(settings.topic_prefix)]
+        return {
+            stage.name: sum(p.lag for p in group_lag(bus, stage.group, [stage.input_topic]))
+            for stage in stages
+            if stage.input_topic
+        }
+    finally:
+        bus.close()
 
 
 def percentile(values: list[float], fraction: float) -> float:
