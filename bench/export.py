@@ -30,6 +30,7 @@ import httpx
 import psutil
 import uvicorn
 
+from bench.results import at_least, at_most, record
 from indexer import SearchBackend, open_index
 from pipeline.model import Article, TopicScore
 from pipeline.settings import Settings
@@ -156,6 +157,20 @@ def measure(backend: SearchBackend, settings: Settings, rows: int) -> dict[str, 
                     "load_average": round(os.getloadavg()[0], 1),
                 }
                 print(json.dumps({backend.name: {key: results[key]}}, ensure_ascii=False), flush=True)
+                record(
+                    "export",
+                    f"{fmt.upper()} export ({run}), {rows:,} rows, {backend.name}",
+                    rows / seconds,
+                    "rows/s",
+                    goal=at_least(GOAL_ROWS_PER_S, on="value"),
+                )
+                record(
+                    "export",
+                    f"{fmt.upper()} export ({run}), {rows:,} rows, {backend.name}: memory above idle",
+                    (peak.peak - idle) / MIB,
+                    "MiB",
+                    goal=at_most(GOAL_EXTRA_MIB),
+                )
     finally:
         server.should_exit = True
         thread.join(timeout=30)

@@ -21,6 +21,7 @@ from pathlib import Path
 from statistics import mean
 
 from bench.evalset import EVALDATA, Case, held_out, load_cases
+from bench.results import at_least, record
 from bench.scoring import (
     METHOD,
     Answer,
@@ -250,6 +251,19 @@ def main(argv: list[str] | None = None) -> int:
             print(f"error in {name}: {error}")
     if args.misses:
         print("\n".join(["", *misses(results, cases)]))
+    for row in ROWS:
+        ours_, peer = results["ours"].fields.get(row), results.get("trafilatura")
+        if ours_ and row in TARGETS:
+            peer_scores = peer.fields.get(row) if peer else None
+            record(
+                "extraction",
+                f"{row}, {len(ours_)} pages",
+                mean(ours_.values()),
+                "",
+                baseline=mean(peer_scores.values()) if peer_scores else None,
+                baseline_name="trafilatura",
+                goal=at_least(TARGETS[row], on="value"),
+            )
     return 0
 
 

@@ -20,6 +20,7 @@ from typing import Any
 
 from bench.counts import Counts
 from bench.evalset import EVALDATA, held_out
+from bench.results import record
 from evaluation.devset import enrich
 from pipeline.gazetteer import autonomous_stem, short_form
 from pipeline.model import Article
@@ -240,6 +241,12 @@ def run(
         "by province group",
         {k: summaries[k] for k in ("Shanxi", "other provinces", "national") if k in summaries},
     )
+    for part in ("all", "held-out"):
+        for name, row in summaries.get(part, {}).items():
+            value = row.get("f1", row.get("accuracy"))
+            if value is not None:
+                metric = "F1" if "f1" in row else "accuracy"
+                record("nlp", f"{name} {metric}, {part} ({counts.get(part, 0)} real texts)", value, "")
     if record_before:
         BEFORE_FILE.write_text(
             json.dumps({"slices": summaries}, ensure_ascii=False, indent=1) + "\n", encoding="utf-8"

@@ -33,6 +33,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TypeVar
 
+from bench.results import at_least, record
 from evaluation.devset import load_devset
 from pipeline.bus import open_bus
 from pipeline.errors import ServiceUnavailable
@@ -236,6 +237,17 @@ def print_ratios(runs: Sequence[dict[str, KafkaRun]], n: int) -> None:
         ratios, cpu = [m.ratio for m in mine], [m.cpu_ratio for m in mine]
         plain = statistics.median(n / m.plain.wall for m in mine)
         kafka = statistics.median(n / m.on_kafka.wall for m in mine)
+        record(
+            "nlp_speed",
+            f"{stage} processor on Kafka",
+            kafka,
+            "articles/s",
+            baseline=plain,
+            baseline_name="same steps, plain loop",
+            ratio=statistics.median(ratios),
+            goal=at_least(0.9),
+            note=f"median of {len(ratios)} runs, range {min(ratios):.2f}–{max(ratios):.2f}",
+        )
         print(
             f"{stage:10} {plain:13.1f} {kafka:12.1f} {statistics.median(ratios):6.2f}"
             f" {min(ratios):5.2f}–{max(ratios):<5.2f} {statistics.median(cpu):9.2f}"
@@ -320,7 +332,9 @@ def main(argv: list[str] | None = None) -> int:
     print(f"\nentity pipeline ({description}): nlp(text) {per_call:.1f}/s, nlp.pipe(batch 64) {piped:.1f}/s")
     print(f"\n{'worker':10} {'peak RSS MiB':>12}")
     for stage in STAGES:
-        print(f"{stage:10} {peak_memory(stage, len(articles)):12.0f}")
+        peak = peak_memory(stage, len(articles))
+        record("nlp_speed", f"peak RSS: {stage} steps, one process, {len(articles)} articles", peak, "MiB")
+        print(f"{stage:10} {peak:12.0f}")
     return 0
 
 

@@ -28,9 +28,11 @@ from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+from typing import cast
 
 from bench.counts import Counts
 from bench.reprint_corpus import KINDS, Story, background, look_alike_pairs, same_story_pairs
+from bench.results import record
 from pipeline.model import Article
 from pipeline.settings import Settings
 from processors.entities import load_entity_resources, tag_entities
@@ -200,9 +202,10 @@ def main(argv: list[str] | None = None) -> int:
     same = [(a, b, kind, True) for a, b, kind in same_story_pairs(rng, args.pairs)]
     different = [(a, b, kind, False) for a, b, kind in look_alike_pairs(rng, args.pairs)]
     pairs = same + different
+    scores = evaluate(pairs, history=history)
     report = {
         "pairs": {"same_story": len(same), "look_alike": len(different)},
-        "with_figures": evaluate(pairs, history=history),
+        "with_figures": scores,
         # Every digit removed from both texts: what the wording alone decides.
         "without_figures": evaluate(pairs, no_digits, history),
         # An empty store: no paragraph is known boilerplate yet.
@@ -211,6 +214,10 @@ def main(argv: list[str] | None = None) -> int:
         "cost": cost(pairs),
     }
     print(json.dumps(report, ensure_ascii=False, indent=2))
+    for metric in ("precision", "recall"):
+        ours, baseline = cast(float, scores[metric]), cast(float, scores[f"baseline_{metric}"])
+        record("reprints", f"reprint detection {metric}, {len(pairs)} pairs", ours, "",
+               baseline=baseline, baseline_name="the baseline of bench.reprints")  # fmt: skip
     return 0
 
 

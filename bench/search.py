@@ -34,6 +34,7 @@ from typing import Any
 from elasticsearch import helpers
 
 from bench.corpus import generate
+from bench.results import at_least, record
 from evaluation.judged import corpus, evaluate, ideal_precision_at_5
 from indexer import SearchBackend, SearchQuery, open_index
 from indexer.elastic_backend import BULK_CHUNK, BULK_MAX_BYTES, ElasticBackend, article_to_action
@@ -315,7 +316,30 @@ def main(argv: list[str] | None = None) -> int:
         if "elasticsearch" in backends:
             report["elasticsearch"] = bench_elasticsearch(settings, articles, args.rounds, work / "worker")
         print(json.dumps(report, ensure_ascii=False, indent=2))
+    record_figures(report)
     return 0
+
+
+def record_figures(report: dict[str, Any]) -> None:
+    """The table's rows: the indexer against helpers.bulk, search latency on each backend."""
+    n = report["articles"]
+    es = report.get("elasticsearch")
+    if es:
+        record(
+            "search",
+            f"indexer worker into Elasticsearch, {n:,} articles",
+            es["worker_docs_per_s"],
+            "docs/s",
+            baseline=es["raw_bulk_docs_per_s"],
+            baseline_name="helpers.bulk",
+            ratio=es["throughput_ratio"],
+            goal=at_least(0.8),
+            note=f"range {es['throughput_ratio_range'][0]}–{es['throughput_ratio_range'][1]}",
+        )
+    for name in ("sqlite", "elasticsearch"):
+        if name in report:
+            for p in ("p50", "p95"):
+                record("search", f"search latency {p}, {name}, {n:,} docs", report[name][f"{p}_ms"], "ms")
 
 
 if __name__ == "__main__":

@@ -26,7 +26,7 @@ log = logging.getLogger(__name__)
 # linger adds no latency to that path (unflushed records go out at most LINGER_MS later). A short
 # one made kafka-python's network thread wake and build a request for almost every record (an
 # enriched article, ~18 kB, overflowed the default 16 kB batch): ~1 ms of Python per record on
-# that thread, competing for the GIL with the steps (measured: README, Speed and memory).
+# that thread, competing for the GIL with the steps (measured: bench/README.md, NLP processors).
 LINGER_MS = 1000
 BATCH_BYTES = 1024 * 1024  # = the default max_request_size: one batch per partition per request
 

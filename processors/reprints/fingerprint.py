@@ -32,7 +32,7 @@ BANDS = NUM_PERM // ROWS
 SAMPLE_SHIFT = 29  # keep shingles whose mixed hash has its top 3 bits zero: a 1-in-8 sample
 MIN_CHARS = 50  # shorter content is no signature (a caption, a teaser, a "page not found")
 
-# Thresholds measured by bench/reprints.py (see README "Reprints and clean text").
+# Thresholds measured by bench/reprints.py (see bench/README.md, "Reprints").
 MIN_PARAGRAPH_MATCH = 0.3  # share of a paragraph's sampled shingles found in the other copy
 MIN_COVERAGE = 0.5  # share of the shorter copy's text in matched paragraphs
 MIN_CONTAINMENT = 0.4  # share of the shorter copy's sampled shingles found in the other copy

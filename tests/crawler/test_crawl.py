@@ -119,3 +119,19 @@ def test_pages_without_text_are_dropped_and_broken_links_counted(
     assert stats.dropped.get("no_body") == 1
     assert stats.errors == 1  # the 404
     assert demo.base_url + video not in {a.url for _, a in fetched(settings)}
+
+
+def test_an_article_too_large_for_the_bus_is_dropped_with_its_reason_and_the_rest_published(
+    settings: Settings, demo: DemoServer
+) -> None:
+    paragraph = "<p>" + "临汾市人民检察院依法办理一起公益诉讼案件，督促有关部门整改到位。" * 10 + "</p>"
+    demo.set_page(EDITED, (
+        "<html><head><title>一篇很长的报道</title></head><body><h1>一篇很长的报道</h1>"
+        f"<div class='content'>{paragraph * 20}</div></body></html>"
+    ).encode())  # fmt: skip
+    limited = settings.model_copy(update={"max_event_bytes": 20_000})  # the long page's event is ~40 kB
+    stats = crawl_once(limited, demo_base=demo.base_url)
+    published = {a.url for _, a in fetched(limited)}
+    assert stats.dropped.get("too_large") == 1 and stats.errors == 0
+    assert len(published) == stats.articles_published == 20  # the other 20 demo articles
+    assert demo.base_url + EDITED not in published

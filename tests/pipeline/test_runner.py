@@ -68,6 +68,30 @@ def test_each_message_has_one_outcome_and_bad_ones_go_to_the_dlq(
     assert again.total() == 0
 
 
+def test_an_event_that_grows_past_the_size_limit_is_dead_lettered_not_sent(
+    bus: EmbeddedBus, settings: Settings
+) -> None:
+    # Kafka would refuse the grown event and stop the stage; the input is dead-lettered instead.
+    stage = entities_stage(settings.topic_prefix)
+    payloads = [article(1).to_json(), article(2).to_json()]
+    publish(bus, stage.input_topic or "", payloads)
+
+    def step(a: Article) -> Article:
+        return a.model_copy(update={"body_words": "检察 " * 5000}) if a.title == "标题2" else a
+
+    stats = StageRunner(stage, bus, steps=[step], poll_timeout_s=0.1, max_event_bytes=10_000).run(
+        until_idle=True
+    )
+    assert dict(stats.counts) == {"ok": 1, "dead": 1}
+    assert [Article.from_json(v).title for v in read_all(bus, stage.output_topic or "")] == ["标题1"]
+    (dead,) = [json.loads(v) for v in read_all(bus, stage.dlq_topic)]
+    assert (
+        "after the entities steps the event is" in dead["error"]
+        and "JIANCHA_MAX_EVENT_BYTES" in dead["error"]
+    )
+    assert dead["payload"] == payloads[1].decode()  # the input, replayable
+
+
 def test_a_processor_decodes_each_message_just_before_its_steps(bus: EmbeddedBus, settings: Settings) -> None:
     """One decoded article at a time (not a whole batch held in memory), still in input order."""
     stage = entities_stage(settings.topic_prefix)
