@@ -27,6 +27,7 @@ from pathlib import Path
 import jieba
 
 from bench.nlp_speed import corpus
+from pipeline.commands.common import init_index
 from pipeline.model import Article
 from pipeline.segmenter import shared_segmenter
 from pipeline.settings import Settings
@@ -67,6 +68,7 @@ def run_chain(articles: Sequence[Article]) -> dict[str, Timing]:
     timings = {}
     with tempfile.TemporaryDirectory() as tmp:
         settings = Settings(data_dir=Path(tmp))
+        init_index(settings)  # the story store the reprint step needs, as `jiancha index init` makes it
         current = list(articles)
         for stage in STAGES:
             steps = build_steps(stage, settings)

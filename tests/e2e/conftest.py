@@ -14,6 +14,7 @@ from crawler.run import crawl_once
 from indexer import open_index
 from indexer.worker import run_indexer
 from pipeline.bus import open_bus
+from pipeline.commands.common import init_index
 from pipeline.settings import Settings
 from pipeline.topics import all_topics
 from processors.reprints import open_story_store
@@ -33,7 +34,9 @@ def jiancha(args: list[str], env: dict[str, str], timeout: float = 240) -> subpr
 
 
 def run_pipeline(settings: Settings, demo_base: str) -> None:
-    """One crawl of the demo sites, then every stage until its input is drained."""
+    """The index and story store made (``jiancha index init``), one crawl of the demo sites, then
+    every stage until its input is drained."""
+    init_index(settings)
     crawl_once(settings, demo_base=demo_base)
     bus = open_bus(settings)
     try:

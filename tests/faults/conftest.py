@@ -9,10 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from indexer import open_index
 from pipeline.bus import open_bus
+from pipeline.commands.common import init_index
 from pipeline.settings import Settings
-from processors.reprints import open_story_store
 from tests.faults.services import LocalServices, ServicesFailed
 from tests.faults.workers import Fleet
 
@@ -87,10 +86,7 @@ def fault_settings(services: LocalServices, tmp_path: Path, unique_name: str) ->
     )
     bus = open_bus(settings)
     bus.close()
-    backend = open_index(settings)
-    backend.init()
-    backend.close()
-    open_story_store(settings).close()
+    init_index(settings)
     yield settings
 
 
