@@ -176,6 +176,8 @@ class DomainMatcher:
             return []
         level_char = text[left - 1]
         before = text[left - 2] if left >= 2 else ""
+        if before == "、" and left >= 3 and text[left - 3] in _LEVEL_HINT:
+            return []  # 省、市检察院 / 市、县检察院: the levels in general, no office by name
         if level_char in _LEVEL_HINT and not (before and (before.isdigit() or before in "个级各省市县区")):
             return [Mention(left - 1, end, "PROCURATORATE", needs=_LEVEL_HINT[level_char])]
         return []
@@ -220,7 +222,27 @@ def resolve_context(mentions: list[Mention], province: Region | None) -> list[Me
             continue
         if region is not None:
             resolved.append(replace(mention, canonical=region.procuratorate, region=region, needs=None))
-    return resolved
+    return _expand_short_forms(resolved)
+
+
+def _is_subsequence(short: str, full: str) -> bool:
+    rest = iter(full)
+    return all(c in rest for c in short)
+
+
+def _expand_short_forms(mentions: list[Mention]) -> list[Mention]:
+    """A procuratorate of a place the gazetteer does not know (营子区检察院), whose name is an abbreviation
+    (its characters, in order) of exactly one other procuratorate the article names in full
+    (承德市鹰手营子矿区人民检察院), is that one: articles name an office in full once, then shorten it."""
+    full_names = {m.canonical for m in mentions if m.label == "PROCURATORATE" and m.canonical}
+    expanded = []
+    for m in mentions:
+        if m.label == "PROCURATORATE" and m.canonical and m.region is not None and m.region.code is None:
+            longer = [n for n in full_names if len(n) > len(m.canonical) and _is_subsequence(m.canonical, n)]
+            if len(longer) == 1:
+                m = replace(m, canonical=longer[0])
+        expanded.append(m)
+    return expanded
 
 
 def _antecedent(mention: Mention, before: Sequence[Mention]) -> Mention | None:
