@@ -30,6 +30,10 @@ _ALTERNATIVE_LEVELS = re.compile(r"[（(][市县区、]+[）)]$")
 # The end of a coordinated list before 检察院: 等地, 等市, 两地, 三县 ….
 _LIST_END = re.compile(r"(?:等|[两三四五六七八九十]个?)(?P<what>[地省市县区])$")
 _SENTENCE_END = re.compile(r"[。！？!?\n]")
+# A zone that is not an administrative division but has its own procuratorate: 扬州开发区检察院,
+# 山西综改示范区人民检察院; up to four characters of its own name between the place and the zone word.
+_ZONE = re.compile(r"(?:经济技术开发区|高新技术产业开发区|开发区|示范区|高新区|经开区|保税区|合作区|试验区)$")
+_HAN = re.compile(r"[\u4e00-\u9fff]")
 # Institutions 该院/本院 can refer to: procuratorates and courts (a 局 or a 委 is never 该院).
 _COURTS_OR_PROCURATORATES = ("PROCURATORATE", "COURT")
 
@@ -165,6 +169,8 @@ class DomainMatcher:
                 prefix = "中国人民解放军"
             name = f"{prefix}{kind}检察{anchor.group('office')}" if prefix or kind == "军事" else None
             return [Mention(left - len(prefix), end, "PROCURATORATE", name)] if name else []
+        if (not places or places[-1].region.code is None) and (zone := self._zone(text, left)):
+            return [Mention(zone, end, "PROCURATORATE", text[zone:end])]  # its name as written
         if places:
             start = places[0].start
             return [
@@ -181,6 +187,21 @@ class DomainMatcher:
         if level_char in _LEVEL_HINT and not (before and (before.isdigit() or before in "个级各省市县区")):
             return [Mention(left - 1, end, "PROCURATORATE", needs=_LEVEL_HINT[level_char])]
         return []
+
+    def _zone(self, text: str, left: int) -> int | None:
+        """Where a zone's name (a known place, up to four characters of its own, the zone word) ending at
+        ``left`` starts: the start of the place; None when no known place precedes the zone word."""
+        found = _ZONE.search(text, max(left - 12, 0), left)
+        if found is None:
+            return None
+        for own in range(5):
+            at = found.start() - own
+            if at <= 0 or not _HAN.match(text, at):
+                break
+            place = self.parser.chain_ending_at(text, at)
+            if place is not None and place.region.code is not None:
+                return place.start
+        return None
 
     def _institution(self, text: str, start: int, end: int, ending: str) -> Mention:
         label = self.label_of[ending]
