@@ -13,8 +13,10 @@ import json
 import math
 import re
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
+
+import numpy as np
 
 NGRAM_SIZES = (1, 2, 3)
 _SPACE = re.compile(r"\s+")
@@ -37,6 +39,19 @@ class TopicModel:
     idf: dict[str, float]
     intercepts: dict[str, float]
     weights: dict[str, dict[str, float]]  # topic → n-gram → weight (n-grams of weight 0 left out)
+    # The weights as a matrix (n-gram row × topic column): one product scores every topic.
+    _rows: dict[str, int] = field(init=False, repr=False, compare=False)
+    _matrix: np.ndarray = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        grams = sorted({g for weights in self.weights.values() for g in weights})
+        rows = {g: i for i, g in enumerate(grams)}
+        matrix = np.zeros((len(grams), len(self.intercepts)))
+        for column, topic in enumerate(self.intercepts):
+            for gram, weight in self.weights.get(topic, {}).items():
+                matrix[rows[gram], column] = weight
+        object.__setattr__(self, "_rows", rows)
+        object.__setattr__(self, "_matrix", matrix)
 
     @classmethod
     def load(cls, path: Path) -> TopicModel:
@@ -64,12 +79,13 @@ class TopicModel:
     def probabilities(self, title: str, body: str) -> dict[str, float]:
         """Each topic's probability for the article."""
         x = self.features(model_text(title, body))
-        out = {}
-        for topic, intercept in self.intercepts.items():
-            w = self.weights.get(topic, {})
-            z = intercept + sum(v * w[g] for g, v in x.items() if g in w)
-            out[topic] = 1 / (1 + math.exp(-max(min(z, 30.0), -30.0)))
-        return out
+        found = [(self._rows[g], v) for g, v in x.items() if g in self._rows]
+        z = np.fromiter(self.intercepts.values(), dtype=float)
+        if found:
+            rows, values = zip(*found, strict=True)
+            z = z + np.asarray(values) @ self._matrix[list(rows)]
+        probability = 1 / (1 + np.exp(-np.clip(z, -30.0, 30.0)))
+        return {topic: float(p) for topic, p in zip(self.intercepts, probability, strict=True)}
 
     def evidence(self, topic: str, title: str, body: str, limit: int = 2, chars: int = 80) -> list[str]:
         """The sentences (title included) whose n-grams weigh most for ``topic``, best first, at most
