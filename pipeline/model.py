@@ -71,7 +71,10 @@ class TopicScore(BaseModel):
     id: str = Field(description="an id of config/topics.yaml")
     label: str
     score: float = Field(ge=0, le=1)
-    evidence: list[str] = Field(default_factory=list, description="the cue phrases that triggered it")
+    evidence: list[str] = Field(
+        default_factory=list,
+        description="the cue phrases that triggered it, or the sentences the topic model weighed most",
+    )
 
 
 class Statistic(BaseModel):

@@ -46,6 +46,17 @@ _INVISIBLE = re.compile(r"[\u200b-\u200d\u2060\ufeff]")
 _HALF_PUNCT = {",": "，", ";": "；", ":": "：", "!": "！"}
 # Half-width punctuation touching a Han character is Chinese punctuation typed on the wrong keyboard.
 _PUNCT_NEAR_HAN = re.compile(rf"(?<=[{HAN}])[,;:!]|[,;:!](?=[{HAN}])")
+# The same punctuation with spaces around it, typed by converters that pad every mark (人员 2089 人 , 严肃):
+# touching Han on one side through the spaces, it is Chinese punctuation and the spaces go with it.
+_SPACED_PUNCT = re.compile(rf"(?<=[{HAN}]) +([,;!]) *|(?<=[{HAN}\d]) *([,;!]) +(?=[{HAN}])")
+# A space between a Han character and a number is typesetting (2013 年, 人员 2089 人), not a word break:
+# the number and its unit belong together.
+_HAN_DIGIT_SPACE = re.compile(rf"(?<=[{HAN}]) +(?=\d)|(?<=\d) +(?=[{HAN}])")
+# Characters OpenCC's t2s leaves unchanged although simplified text does not use them: a variant of a
+# traditional character (陜 for 陝), and 瞭, which careless converters write for the particle 了 (健全瞭);
+# 瞭望 keeps it.
+_VARIANTS = str.maketrans({"陜": "陕", "衹": "只"})
+_LIAO = re.compile("瞭(?!望)")
 _PARENS = re.compile(r"\(([^()\n]{0,50})\)")
 _HAN_CHAR = re.compile(f"[{HAN}]")
 
@@ -59,7 +70,11 @@ _MERGE_GAP = 8  # damage markers this close belong to one run (a 3-byte characte
 
 def load_converter() -> Converter:
     """OpenCC traditional → simplified; loaded once at start-up and passed to the step."""
-    converter: Converter = opencc.OpenCC("t2s").convert
+    t2s = opencc.OpenCC("t2s").convert
+
+    def converter(text: str) -> str:
+        return _LIAO.sub("了", t2s(text).translate(_VARIANTS))
+
     return converter
 
 
@@ -96,9 +111,13 @@ def tidy(text: str) -> str:
     around Han text, one space between words, no blank lines. ``?`` is left alone (see mojibake).
     """
     text = _INVISIBLE.sub("", text.translate(_FULLWIDTH_ALNUM))
+    text = _SPACED_PUNCT.sub(lambda m: _HALF_PUNCT[m.group(1) or m.group(2)], text)
     text = _PUNCT_NEAR_HAN.sub(lambda m: _HALF_PUNCT[m.group(0)], text)
     text = _PARENS.sub(_parens, text)
-    lines = (_SPACES.sub(" ", line).strip() for line in text.replace("\r\n", "\n").split("\n"))
+    lines = (
+        _HAN_DIGIT_SPACE.sub("", _SPACES.sub(" ", line)).strip()
+        for line in text.replace("\r\n", "\n").split("\n")
+    )
     return "\n".join(line for line in lines if line)
 
 

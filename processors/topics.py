@@ -17,6 +17,7 @@ import yaml
 from pipeline.literals import Literals
 from pipeline.model import Article, TopicScore
 from pipeline.settings import CONFIG_DIR
+from processors.topic_model import TopicModel
 
 TOPICS_FILE = CONFIG_DIR / "topics.yaml"
 _SENTENCE = re.compile(r"[^。！？!?\n]+")
@@ -64,6 +65,11 @@ class Taxonomy:
     # Every plain cue of every topic, longest first: a text position counts for one cue only, so
     # 附条件不起诉 (juvenile) is not also 不起诉 (criminal), nor 提起公诉 also 公诉.
     plain: Literals = field(default_factory=lambda: Literals(()))
+    # The trained model (config/topic_model.json) and its share of a topic's score: the score is
+    # (1 - model_weight) × the rules' score + model_weight × the model's probability.
+    model: TopicModel | None = None
+    model_weight: float = 0.0
+    model_threshold: float = 0.5  # the threshold of a blended score
 
 
 def _cues(spec: dict[str, float]) -> tuple[Cue, ...]:
@@ -93,6 +99,7 @@ def load_taxonomy(path: Path = TOPICS_FILE) -> Taxonomy:
     if len(set(ids)) != len(ids):
         raise ValueError(f"{path}: duplicate topic ids")
     relevance, tone = data["relevance"], data["tone"]
+    model_spec = data.get("model") or {}
     return Taxonomy(
         topics=topics,
         threshold=float(data.get("threshold", 0.5)),
@@ -108,7 +115,17 @@ def load_taxonomy(path: Path = TOPICS_FILE) -> Taxonomy:
         tone=tone,
         tone_cues=_cues(tone["cues"]),
         plain=Literals(c.text for t in topics for c in t.cues if not c.text.startswith("re:")),
+        model=TopicModel.load(_model_path(path, model_spec["file"])) if model_spec else None,
+        model_weight=float(model_spec.get("weight", 0.0)),
+        model_threshold=float(model_spec.get("threshold", data.get("threshold", 0.5))),
     )
+
+
+def _model_path(taxonomy_file: Path, name: str) -> Path:
+    """The model file beside the taxonomy file, else in the config folder (a taxonomy copied elsewhere
+    to be edited keeps the shipped model)."""
+    beside = taxonomy_file.parent / name
+    return beside if beside.exists() else CONFIG_DIR / name
 
 
 def _texts(article: Article) -> tuple[str, str]:
@@ -262,12 +279,19 @@ def classify(article: Article, taxonomy: Taxonomy) -> Article:
     tone = "neutral"
     if relevant:
         units = _Units.of(title, body, taxonomy)
+        model = taxonomy.model
+        probabilities = model.probabilities(title, body) if model else {}
         for topic in taxonomy.topics:
             if topic.requires and not any(w in title or w in body for w in topic.requires):
                 continue
             raw, evidence = score_topic(topic, units, taxonomy)
-            score = 1 - math.exp(-raw / taxonomy.scale)
-            if score >= taxonomy.threshold:
+            score, threshold = 1 - math.exp(-raw / taxonomy.scale), taxonomy.threshold
+            if topic.id in probabilities:
+                share, threshold = taxonomy.model_weight, taxonomy.model_threshold
+                score = (1 - share) * score + share * probabilities[topic.id]
+            if score >= threshold:
+                if not evidence and model:
+                    evidence = model.evidence(topic.id, title, body)
                 topics.append(
                     TopicScore(id=topic.id, label=topic.label, score=round(score, 3), evidence=evidence)
                 )

@@ -31,6 +31,10 @@ _ALTERNATIVE_LEVELS = re.compile(r"[（(][市县区、]+[）)]$")
 # The end of a coordinated list before 检察院: 等地, 等市, 两地, 三县 ….
 _LIST_END = re.compile(r"(?:等|[两三四五六七八九十]个?)(?P<what>[地省市县区])$")
 _SENTENCE_END = re.compile(r"[。！？!?\n]")
+# A zone that is not an administrative division but has its own procuratorate: 扬州开发区检察院,
+# 山西综改示范区人民检察院; up to four characters of its own name between the place and the zone word.
+_ZONE = re.compile(r"(?:经济技术开发区|高新技术产业开发区|开发区|示范区|高新区|经开区|保税区|合作区|试验区)$")
+_HAN = re.compile(r"[\u4e00-\u9fff]")
 # Institutions 该院/本院 can refer to: procuratorates and courts (a 局 or a 委 is never 该院).
 _COURTS_OR_PROCURATORATES = ("PROCURATORATE", "COURT")
 
@@ -164,6 +168,8 @@ class DomainMatcher:
                 prefix = "中国人民解放军"
             name = f"{prefix}{kind}检察{anchor.group('office')}" if prefix or kind == "军事" else None
             return [Mention(left - len(prefix), end, "PROCURATORATE", name)] if name else []
+        if (not places or places[-1].region.code is None) and (zone := self._zone(text, left)):
+            return [Mention(zone, end, "PROCURATORATE", text[zone:end])]  # its name as written
         if places:
             start = places[0].start
             return [
@@ -175,9 +181,26 @@ class DomainMatcher:
             return []
         level_char = text[left - 1]
         before = text[left - 2] if left >= 2 else ""
+        if before == "、" and left >= 3 and text[left - 3] in _LEVEL_HINT:
+            return []  # 省、市检察院 / 市、县检察院: the levels in general, no office by name
         if level_char in _LEVEL_HINT and not (before and (before.isdigit() or before in "个级各省市县区")):
             return [Mention(left - 1, end, "PROCURATORATE", needs=_LEVEL_HINT[level_char])]
         return []
+
+    def _zone(self, text: str, left: int) -> int | None:
+        """Where a zone's name (a known place, up to four characters of its own, the zone word) ending at
+        ``left`` starts: the start of the place; None when no known place precedes the zone word."""
+        found = _ZONE.search(text, max(left - 12, 0), left)
+        if found is None:
+            return None
+        for own in range(5):
+            at = found.start() - own
+            if at <= 0 or not _HAN.match(text, at):
+                break
+            place = self.parser.chain_ending_at(text, at)
+            if place is not None and place.region.code is not None:
+                return place.start
+        return None
 
     def _institution(self, text: str, start: int, end: int, ending: str) -> Mention:
         label = self.label_of[ending]
@@ -219,7 +242,27 @@ def resolve_context(mentions: list[Mention], province: Region | None) -> list[Me
             continue
         if region is not None:
             resolved.append(replace(mention, canonical=region.procuratorate, region=region, needs=None))
-    return resolved
+    return _expand_short_forms(resolved)
+
+
+def _is_subsequence(short: str, full: str) -> bool:
+    rest = iter(full)
+    return all(c in rest for c in short)
+
+
+def _expand_short_forms(mentions: list[Mention]) -> list[Mention]:
+    """A procuratorate of a place the gazetteer does not know (营子区检察院), whose name is an abbreviation
+    (its characters, in order) of exactly one other procuratorate the article names in full
+    (承德市鹰手营子矿区人民检察院), is that one: articles name an office in full once, then shorten it."""
+    full_names = {m.canonical for m in mentions if m.label == "PROCURATORATE" and m.canonical}
+    expanded = []
+    for m in mentions:
+        if m.label == "PROCURATORATE" and m.canonical and m.region is not None and m.region.code is None:
+            longer = [n for n in full_names if len(n) > len(m.canonical) and _is_subsequence(m.canonical, n)]
+            if len(longer) == 1:
+                m = replace(m, canonical=longer[0])
+        expanded.append(m)
+    return expanded
 
 
 def _antecedent(mention: Mention, before: Sequence[Mention]) -> Mention | None:

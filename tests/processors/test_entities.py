@@ -121,3 +121,23 @@ def test_the_generic_layer_modes_leave_the_domain_entities_alone() -> None:
         found[mode] = [(m.label, m.canonical) for m in doc._.jiancha]
         assert (len(doc.ents) == 0) is (mode == "off")
     assert found["posseg"] == found["tokens"] == found["off"]
+
+
+def test_a_shortened_name_of_an_office_named_in_full_is_that_office() -> None:
+    body = "承德市鹰手营子矿区人民检察院组织开展研学活动。此次活动是营子区检察院法治进校园工作的一部分。"
+    assert annotated("", body).procuratorates == ["承德市鹰手营子矿区人民检察院"]
+
+
+def test_levels_listed_together_are_procuratorates_in_general() -> None:
+    body = "山西省人民检察院发布意见，强调省、市检察院发挥业务指导作用。"
+    assert annotated("太原2月24日电", body).procuratorates == ["山西省人民检察院"]
+
+
+def test_zone_procuratorates_keep_their_written_names_and_their_short_forms_resolve() -> None:
+    body = "信件经扬州市检察院转到扬州开发区检察院。山西综改示范区人民检察院聘用听证员，综改区人民检察院介绍工作。"
+    assert annotated("", body).procuratorates == [
+        "扬州市人民检察院",
+        "扬州开发区检察院",
+        "山西综改示范区人民检察院",
+    ]
+    assert annotated("", "上海市浦东新区人民检察院召开会议。").procuratorates == ["上海市浦东新区人民检察院"]

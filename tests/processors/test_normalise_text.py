@@ -92,3 +92,14 @@ def test_normalise_is_idempotent_on_replays_and_does_not_duplicate_flags() -> No
     twice = normalise(once, CONVERT)
     assert twice.quality == once.quality == ["pinyin_damage", "mojibake", "damaged:body_simplified:1-9"]
     assert twice.steps == ["normalise"] and twice.title_simplified == "发展"
+
+
+def test_padded_punctuation_and_spaced_numbers_close_up() -> None:
+    # Pages whose converter pads every mark and number: the figure and its unit belong together.
+    raw = "治检 ,2013 年至 2017 年共查处检察人员 2089 人 , 严肃追究 531 名领导"
+    assert tidy(raw) == "治检，2013年至2017年共查处检察人员2089人，严肃追究531名领导"
+    assert tidy("3,578 f(x) a , b") == "3,578 f(x) a , b"  # not Chinese text: untouched
+
+
+def test_variants_the_converter_leaves_become_simplified() -> None:
+    assert CONVERT("陜西人 健全瞭檢察管理 衹有 瞭望塔") == "陕西人 健全了检察管理 只有 瞭望塔"

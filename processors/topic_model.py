@@ -1,0 +1,104 @@
+"""The trained half of the topic step: a linear model over character n-grams (``config/topic_model.json``,
+rebuilt by ``python -m bench.train_topics``), scored in plain Python, with the sentences that weigh most.
+
+The model file holds, for the n-grams kept at training time, their inverse document frequency and, per
+topic, an intercept and a weight per n-gram. A text's features are sublinear tf-idf (1 + log tf, times
+idf), scaled to unit length; a topic's probability is the logistic of intercept + weights · features.
+The same ``char_ngrams`` function cuts the text here and in the training script, so the two agree.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+NGRAM_SIZES = (1, 2, 3)
+_SPACE = re.compile(r"\s+")
+_SENTENCE = re.compile(r"[^。！？!?\n]+")
+
+
+def model_text(title: str, body: str) -> str:
+    """The text the model reads: the title twice (the headline says what the story is about), then the body."""
+    return f"{title}。{title}。{body}" if title else body
+
+
+def char_ngrams(text: str) -> list[str]:
+    """Every character 1-, 2- and 3-gram of the text, whitespace runs read as one space."""
+    text = _SPACE.sub(" ", text)
+    return [text[i : i + n] for n in NGRAM_SIZES for i in range(len(text) - n + 1)]
+
+
+@dataclass(frozen=True)
+class TopicModel:
+    idf: dict[str, float]
+    intercepts: dict[str, float]
+    weights: dict[str, dict[str, float]]  # topic → n-gram → weight (n-grams of weight 0 left out)
+    # The weights as a matrix (n-gram row × topic column): one product scores every topic.
+    _rows: dict[str, int] = field(init=False, repr=False, compare=False)
+    _matrix: np.ndarray = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        grams = sorted({g for weights in self.weights.values() for g in weights})
+        rows = {g: i for i, g in enumerate(grams)}
+        matrix = np.zeros((len(grams), len(self.intercepts)))
+        for column, topic in enumerate(self.intercepts):
+            for gram, weight in self.weights.get(topic, {}).items():
+                matrix[rows[gram], column] = weight
+        object.__setattr__(self, "_rows", rows)
+        object.__setattr__(self, "_matrix", matrix)
+
+    @classmethod
+    def load(cls, path: Path) -> TopicModel:
+        if not path.exists():
+            raise ValueError(
+                f"{path}: topic model file missing; rebuild it with python -m bench.train_topics"
+            )
+        data = json.loads(path.read_text(encoding="utf-8"))
+        terms: list[str] = data["terms"]
+        return cls(
+            idf=dict(zip(terms, data["idf"], strict=True)),
+            intercepts={t: float(v) for t, v in data["intercepts"].items()},
+            weights={
+                topic: {terms[int(i)]: float(w) for i, w in spec.items()}
+                for topic, spec in data["weights"].items()
+            },
+        )
+
+    def features(self, text: str) -> dict[str, float]:
+        counts = Counter(g for g in char_ngrams(text) if g in self.idf)
+        values = {g: (1 + math.log(n)) * self.idf[g] for g, n in counts.items()}
+        norm = math.sqrt(sum(v * v for v in values.values())) or 1.0
+        return {g: v / norm for g, v in values.items()}
+
+    def probabilities(self, title: str, body: str) -> dict[str, float]:
+        """Each topic's probability for the article."""
+        x = self.features(model_text(title, body))
+        found = [(self._rows[g], v) for g, v in x.items() if g in self._rows]
+        z = np.fromiter(self.intercepts.values(), dtype=float)
+        if found:
+            rows, values = zip(*found, strict=True)
+            z = z + np.asarray(values) @ self._matrix[list(rows)]
+        probability = 1 / (1 + np.exp(-np.clip(z, -30.0, 30.0)))
+        return {topic: float(p) for topic, p in zip(self.intercepts, probability, strict=True)}
+
+    def evidence(self, topic: str, title: str, body: str, limit: int = 2, chars: int = 80) -> list[str]:
+        """The sentences (title included) whose n-grams weigh most for ``topic``, best first, at most
+        ``chars`` characters each: what an analyst reads to see why the model chose the topic."""
+        w = self.weights.get(topic, {})
+        scored = []
+        for sentence in [title, *_SENTENCE.findall(body)]:
+            sentence = sentence.strip()
+            if sentence:
+                grams = set(char_ngrams(sentence))
+                # per square root of the sentence's n-grams: a long sentence does not win by length alone
+                score = sum(w.get(g, 0.0) * self.idf.get(g, 0.0) for g in grams) / math.sqrt(len(grams))
+                if score > 0:
+                    scored.append((score, sentence))
+        scored.sort(key=lambda pair: -pair[0])
+        return [sentence[:chars] for _, sentence in scored[:limit]]

@@ -1,0 +1,98 @@
+"""The trained half of the topic step: the n-gram model file, its blend with the cues, and its evidence."""
+
+from __future__ import annotations
+
+import json
+import math
+from pathlib import Path
+
+import pytest
+
+from evaluation.devset import DEVSET, load_devset
+from processors.topic_model import TopicModel, char_ngrams, model_text
+from processors.topics import TOPICS_FILE, classify, load_taxonomy
+from tests.processors.nlp_resources import annotated, taxonomy
+
+
+def tiny_model() -> TopicModel:
+    """听证 pulls towards hearings, 救助 away from it."""
+    return TopicModel(
+        idf={"听证": 1.0, "救助": 1.0, "检": 1.0},
+        intercepts={"hearings": -1.0},
+        weights={"hearings": {"听证": 6.0, "救助": -2.0}},
+    )
+
+
+def test_probabilities_follow_the_weights_of_the_ngrams_found() -> None:
+    model = tiny_model()
+    with_cue = model.probabilities("", "检察院举行听证")["hearings"]
+    without = model.probabilities("", "检察院发放救助金")["hearings"]
+    assert with_cue > 0.5 > without
+    assert without == pytest.approx(1 / (1 + math.exp(1 + 2 * 1 / math.sqrt(2))))
+
+
+def test_evidence_is_the_sentences_that_weigh_most_for_the_topic() -> None:
+    evidence = tiny_model().evidence("hearings", "", "该院发放救助金。三名听证员到场发表意见。会后合影。")
+    assert evidence == ["三名听证员到场发表意见"]
+
+
+def test_the_training_script_and_the_pipeline_cut_the_same_ngrams() -> None:
+    assert char_ngrams("听 证") == ["听", " ", "证", "听 ", " 证", "听 证"]
+    assert model_text("标题", "正文") == "标题。标题。正文" and model_text("", "正文") == "正文"
+
+
+def test_a_missing_model_file_is_a_clear_error(tmp_path: Path) -> None:
+    config = tmp_path / "topics.yaml"
+    text = TOPICS_FILE.read_text(encoding="utf-8").replace("file: topic_model.json", "file: gone.json")
+    config.write_text(text, encoding="utf-8")
+    with pytest.raises(ValueError, match=r"bench\.train_topics"):
+        load_taxonomy(config)
+
+
+def test_the_shipped_model_covers_every_topic_and_keeps_the_file_small() -> None:
+    path = TOPICS_FILE.parent / "topic_model.json"
+    data = json.loads(path.read_text(encoding="utf-8"))
+    assert set(data["intercepts"]) == {t.id for t in taxonomy().topics}
+    assert path.stat().st_size < 3_000_000
+
+
+def test_a_topic_the_model_supports_without_cues_shows_sentences_as_evidence() -> None:
+    tax = load_taxonomy()
+    tax.model = TopicModel(
+        idf={"座谈": 1.0}, intercepts={"hearings": 10.0}, weights={"hearings": {"座谈": 1.0}}
+    )
+    tax.model_weight, tax.model_threshold = 0.5, 0.45
+    article = annotated("晋城市检察院召开座谈会", "晋城市人民检察院召开座谈会。与会代表发言。")
+    topics = {t.id: t for t in classify(article, tax).topics}
+    assert topics["hearings"].evidence[0] == "晋城市检察院召开座谈会"
+
+
+def test_a_weak_cue_hit_the_model_doubts_is_dropped() -> None:
+    article = annotated(
+        "平遥县检察院开展工作", "平遥县人民检察院近日就一起案件举行公开听证。该院检察官参加。"
+    )
+    rules_only = load_taxonomy()
+    rules_only.model = None
+    assert "hearings" in {t.id for t in classify(article, rules_only).topics}
+    doubting = load_taxonomy()
+    doubting.model = TopicModel(idf={"听证": 1.0}, intercepts={"hearings": -10.0}, weights={})
+    assert "hearings" not in {t.id for t in classify(article, doubting).topics}
+
+
+def test_every_topic_on_the_devset_has_evidence() -> None:
+    for case in load_devset(DEVSET):
+        for topic in classify(annotated(case["title"], case["body"]), taxonomy()).topics:
+            assert topic.evidence, (case["id"], topic.id)
+
+
+def test_the_training_script_writes_a_model_the_pipeline_reads(tmp_path: Path) -> None:
+    pytest.importorskip("sklearn")
+    from bench.train_topics import train
+
+    pairs = [("检察院举行公开听证会", ["hearings"]), ("听证员发表意见听证", ["hearings"])]
+    pairs += [("检察院发放司法救助金", ["judicial_aid"]), ("司法救助帮扶困难群众", ["judicial_aid"])]
+    path = tmp_path / "m.json"
+    path.write_text(json.dumps(train(pairs, ["hearings", "judicial_aid"])), encoding="utf-8")
+    model = TopicModel.load(path)
+    found = model.probabilities("", "举行听证会")
+    assert found["hearings"] > 0.5 > found["judicial_aid"]
