@@ -13,6 +13,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from pipeline.commands.common import init_index
 from pipeline.errors import Drop, Poison
 from pipeline.model import Article
 from pipeline.runner import Step
@@ -52,7 +53,9 @@ def articles(draw: st.DrawFn) -> Article:
 @pytest.fixture(scope="module")
 def chain(tmp_path_factory: pytest.TempPathFactory) -> Iterator[list[Step]]:
     data: Path = tmp_path_factory.mktemp("chain")
-    yield build_all_steps(Settings(data_dir=data, spacy_model="zh_core_web_sm"))
+    chain_settings = Settings(data_dir=data, spacy_model="zh_core_web_sm")
+    init_index(chain_settings)  # the story store, as `jiancha index init` makes it
+    yield build_all_steps(chain_settings)
 
 
 def run(chain: list[Step], article: Article) -> Article | None:
