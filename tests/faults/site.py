@@ -53,8 +53,12 @@ class GeneratedSite:
             self.pages[f"/list/{start // PER_LIST}.html"] = LIST.format(
                 items="".join(links[start : start + PER_LIST])
             ).encode()
-        # Every page has its own text here: each is a story of its own (copies are another test's).
-        return Published(articles, [])
+        # The generated reprints are pages here too: the same two stories share one story id.
+        page_id = {
+            story.article_id: page.article_id
+            for story, page in zip(self.stories.articles, articles, strict=True)
+        }
+        return Published(articles, [(page_id[a], page_id[b]) for a, b in self.stories.pairs])
 
     def _handler(self) -> type[BaseHTTPRequestHandler]:
         site = self
