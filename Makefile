@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 SERVICES := deploy/local/services
 
-.PHONY: help install assets system run demo test test-unit lint services services-stop services-status bench clean
+.PHONY: help install assets system run demo test test-unit test-faults lint services services-stop services-status bench clean
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | expand -t 18
@@ -53,9 +53,17 @@ test: install system lint  ## install everything, start Kafka + Elasticsearch, r
 	@was_running=0; $(SERVICES) status >/dev/null 2>&1 && was_running=1; \
 	$(SERVICES) start || exit 1; \
 	start=$$(date +%s); \
-	$(BIN)/pytest; rc=$$?; \
+	$(BIN)/pytest -m "not faults"; rc=$$?; \
 	echo "make test: pytest finished with exit code $$rc in $$(( $$(date +%s) - start ))s"; \
 	[ $$was_running = 1 ] || $(SERVICES) stop; \
+	exit $$rc
+
+# The fault tests start and kill their own Kafka and Elasticsearch (ports 31000-31999), so they
+# need no running services; they take long (README, Fault tests), hence a target of their own.
+test-faults: install  ## kill workers, stop Kafka/ES, a cluster losing members, under load (JIANCHA_FAULT_ARTICLES=2000)
+	@start=$$(date +%s); \
+	JIANCHA_FAULT_ARTICLES=$${JIANCHA_FAULT_ARTICLES:-2000} $(BIN)/pytest -m faults tests/faults -s -q; rc=$$?; \
+	echo "make test-faults: pytest finished with exit code $$rc in $$(( $$(date +%s) - start ))s"; \
 	exit $$rc
 
 bench: install  ## benchmarks (long; not part of make test): BENCH="extraction nlp reprints search" picks some

@@ -86,3 +86,9 @@ def _as_field_value(name: str, raw: object) -> object:
     elif raw == "unset":
         raw = None
     return TypeAdapter(Settings.model_fields[name].annotation).validate_python(raw)
+
+
+def test_an_elasticsearch_cluster_is_given_as_its_nodes_comma_separated() -> None:
+    settings = Settings(elasticsearch_url="http://127.0.0.1:9200, http://127.0.0.1:9201,")
+    assert settings.elasticsearch_hosts() == ["http://127.0.0.1:9200", "http://127.0.0.1:9201"]
+    assert Settings(elasticsearch_url="http://es:9200").elasticsearch_hosts() == ["http://es:9200"]

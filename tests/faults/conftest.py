@@ -12,6 +12,7 @@ import pytest
 from pipeline.bus import open_bus
 from pipeline.commands.common import init_index
 from pipeline.settings import Settings
+from pipeline.topics import all_topics
 from tests.faults.services import LocalServices, ServicesFailed
 from tests.faults.workers import Fleet
 
@@ -25,7 +26,7 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
             item.add_marker(pytest.mark.integration)
 
 
-def _started(own: LocalServices) -> LocalServices:
+def started(own: LocalServices) -> LocalServices:
     try:
         own.start()
     except ServicesFailed as error:
@@ -48,7 +49,7 @@ def session_services() -> Iterator[LocalServices]:
 @pytest.fixture
 def services(session_services: LocalServices) -> LocalServices:
     """The fault run's services, (re)started: a test that stopped one and failed leaves it stopped."""
-    return _started(session_services)
+    return started(session_services)
 
 
 def worker_env(settings: Settings) -> dict[str, str]:
@@ -68,14 +69,14 @@ def worker_env(settings: Settings) -> dict[str, str]:
     }
 
 
-@pytest.fixture
-def fault_settings(services: LocalServices, tmp_path: Path, unique_name: str) -> Iterator[Settings]:
-    """Kafka + Elasticsearch of this test, with the index and story store created (as an operator
-    does with `jiancha index init`); a short backoff cap so recovery is quick to observe."""
+def prepared_settings(services: LocalServices, tmp_path: Path, name: str) -> Settings:
+    """Settings naming ``services``, with the topics, the index and the story store created (as an
+    operator does with `jiancha topics create` and `jiancha index init`); a short backoff cap, so
+    recovery after a fault is quick to observe."""
     settings = Settings(
         data_dir=tmp_path / "data",
-        topic_prefix=f"{unique_name}.",
-        index_name=unique_name,
+        topic_prefix=f"{name}.",
+        index_name=name,
         bus="kafka",
         kafka_bootstrap=services.kafka_bootstrap,
         kafka_replication_factor=3 if services.cluster else 1,
@@ -85,15 +86,25 @@ def fault_settings(services: LocalServices, tmp_path: Path, unique_name: str) ->
         retry_backoff_max_s=5.0,
     )
     bus = open_bus(settings)
+    bus.ensure_topics(all_topics(settings.topic_prefix))
     bus.close()
     init_index(settings)
-    yield settings
+    return settings
 
 
 @pytest.fixture
-def fleet(fault_settings: Settings, tmp_path: Path) -> Iterator[Fleet]:
-    workers = Fleet(worker_env(fault_settings), tmp_path / "logs")
+def fault_settings(services: LocalServices, tmp_path: Path, unique_name: str) -> Settings:
+    return prepared_settings(services, tmp_path, unique_name)
+
+
+def fleet_for(settings: Settings, tmp_path: Path) -> Iterator[Fleet]:
+    workers = Fleet(worker_env(settings), tmp_path / "logs")
     try:
         yield workers
     finally:
         workers.close()
+
+
+@pytest.fixture
+def fleet(fault_settings: Settings, tmp_path: Path) -> Iterator[Fleet]:
+    yield from fleet_for(fault_settings, tmp_path)

@@ -65,10 +65,10 @@ class FlakyBus(EmbeddedBus):
         super().__init__(settings.data_dir / "bus.sqlite3")
         self.flushes, self.commit_error, self.commits = flushes, commit_error, commits
 
-    def producer(self) -> Producer:
+    def producer(self) -> Producer:  # type: ignore[override]  # a wrapper, not an EmbeddedProducer
         return LosingProducer(super().producer(), self.flushes)
 
-    def consumer(self, topics: Sequence[str], group: str) -> Consumer:
+    def consumer(self, topics: Sequence[str], group: str) -> Consumer:  # type: ignore[override]
         return FailingCommits(super().consumer(topics, group), self.commit_error, self.commits)
 
 
