@@ -95,7 +95,13 @@ def strip_pinyin(text: str) -> tuple[str, int]:
             return ""
         return match.group(0)
 
-    return _BRACKETED.sub(drop, text), removed
+    # Removing one annotation can put the next one right after a Han character ((fā)(fā)): repeat
+    # until nothing more goes, so cleaning clean text changes nothing. Each round removes at least one.
+    while True:
+        before = removed
+        text = _BRACKETED.sub(drop, text)
+        if removed == before:
+            return text, removed
 
 
 def _parens(match: re.Match[str]) -> str:

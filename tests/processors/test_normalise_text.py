@@ -103,3 +103,7 @@ def test_padded_punctuation_and_spaced_numbers_close_up() -> None:
 
 def test_variants_the_converter_leaves_become_simplified() -> None:
     assert CONVERT("陜西人 健全瞭檢察管理 衹有 瞭望塔") == "陕西人 健全了检察管理 只有 瞭望塔"
+
+
+def test_annotations_one_after_another_all_go_in_one_pass() -> None:
+    assert strip_pinyin("检察院(fā)(fā)见") == ("检察院见", 2)
