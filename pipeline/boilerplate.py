@@ -23,6 +23,8 @@ _CREDIT = re.compile(
     r"^[(（【\[]?\s*(?:本报记者|本報記者|记者|記者|通讯员|通訊員|作者|撰稿|摄影|攝影|文/|图/|圖/|"
     r"责任编辑|責任編輯|编辑|編輯|责编|責編|审核|審核|校对|校對|来源|來源|稿源|出处|出處|声明|聲明)"
 )
+# Prose that starts with a credit word (记者10月8日从…了解到，) is story text: credits carry no sentence.
+_SENTENCE = re.compile(r"[，。！？；,!?;]")
 # Words of the outlet's rights anywhere in a short line: 本网版权归…, 如需转载请注明出处.
 _RIGHTS = re.compile(r"版权|版權|转载|轉載|免责|免責")
 # A paragraph longer than this is text that happens to mention 来源 or 转载, not a notice.
@@ -34,7 +36,8 @@ def is_boilerplate_line(line: str) -> bool:
     line = line.strip()
     if not line or len(line) > MAX_CHARS:
         return False
-    return bool(_CREDIT.match(line) or _RIGHTS.search(line) or PAGE_FURNITURE.search(line))
+    credit = _CREDIT.match(line) is not None and _SENTENCE.search(line) is None
+    return bool(credit or _RIGHTS.search(line) or PAGE_FURNITURE.search(line))
 
 
 def boilerplate_spans(text: str) -> list[tuple[int, int]]:

@@ -26,6 +26,8 @@ def test_credit_copyright_and_counter_lines_are_boilerplate_in_either_script() -
     # A long paragraph that mentions 来源 or 转载 is story text.
     long_paragraph = "来源广泛的线索" + "检察机关依法办理转载侵权案件，" * 10
     assert not is_boilerplate_line(long_paragraph)
+    # Prose that opens with a credit word is story text.
+    assert not is_boilerplate_line("记者10月8日从包头市中级人民法院了解到，该案一审宣判。")
     assert story_lines("\n".join([STORY, *FURNITURE, long_paragraph])) == [STORY, long_paragraph]
 
 
