@@ -7,10 +7,10 @@ from __future__ import annotations
 import base64
 import json
 from abc import ABC, abstractmethod
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
-from typing import Any, Literal
+from typing import Any, Literal, TypeVar
 
 from pydantic import BaseModel
 
@@ -18,6 +18,8 @@ from indexer.query import MAX_QUERY_CHARS, Node, QueryError, parse_query, positi
 from pipeline.errors import SchemaMissing
 from pipeline.model import Article
 from pipeline.stories import MAX_STORY_COPIES
+
+T = TypeVar("T")
 
 __all__ = ["MAX_QUERY_CHARS", "MAX_STORY_COPIES", "QueryError"]
 
@@ -34,6 +36,14 @@ MAX_COPIES_LISTED = 200  # copies listed per story with all_copies (a viral stor
 
 Sort = Literal["relevance", "date"]
 Interval = Literal["day", "week", "month"]
+
+
+# Wraps the documents a long operation goes through, given their number when known (a progress bar).
+Progress = Callable[[Iterable[T], int | None], Iterable[T]]
+
+
+def no_progress(items: Iterable[T], total: int | None) -> Iterable[T]:
+    return items
 
 
 class IndexMissing(SchemaMissing):
@@ -279,9 +289,10 @@ class SearchBackend(ABC):
         an empty list for a story the index does not hold."""
 
     @abstractmethod
-    def reindex(self) -> dict[str, Any]:
+    def reindex(self, progress: Progress = no_progress) -> dict[str, Any]:
         """Rebuild the index from its stored documents with the current config/ files, with no
-        downtime and no lost writes; returns what was done (for the CLI)."""
+        downtime and no lost writes; returns what was done (for the CLI). ``progress`` wraps the
+        documents as they are copied (the CLI's progress bar)."""
 
     @abstractmethod
     def stats(self) -> dict[str, Any]:

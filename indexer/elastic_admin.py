@@ -26,6 +26,7 @@ from typing import Any
 
 from elasticsearch import Elasticsearch, helpers
 
+from indexer.base import Progress, no_progress
 from pipeline import elastic
 from pipeline.elastic import indices_behind, write_alias
 
@@ -81,7 +82,7 @@ def _documents(client: Elasticsearch, index: str) -> Iterator[dict[str, Any]]:
         after = hits[-1]["sort"]
 
 
-def reindex(client: Elasticsearch, alias: str) -> dict[str, Any]:
+def reindex(client: Elasticsearch, alias: str, progress: Progress = no_progress) -> dict[str, Any]:
     """Build a new index from the current mapping file and the old index; swap the aliases."""
     old = indices_behind(client, write_alias(alias)) or indices_behind(client, alias)
     if not old:
@@ -99,7 +100,9 @@ def reindex(client: Elasticsearch, alias: str) -> dict[str, Any]:
          "version": hit["_version"], "version_type": "external"}
         for hit in _documents(client, source)
     )  # fmt: skip
-    for ok, info in helpers.streaming_bulk(client, copy_actions, chunk_size=COPY_BATCH, raise_on_error=False):
+    total = int(client.count(index=source)["count"])
+    written = helpers.streaming_bulk(client, copy_actions, chunk_size=COPY_BATCH, raise_on_error=False)
+    for ok, info in progress(written, total):
         item = next(iter(info.values()))
         if ok:
             copied += 1

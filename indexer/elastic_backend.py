@@ -26,6 +26,7 @@ from indexer.base import (
     FacetBucket,
     IndexMissing,
     IndexOutcome,
+    Progress,
     SearchBackend,
     SearchHit,
     SearchPage,
@@ -33,6 +34,7 @@ from indexer.base import (
     StoryCopy,
     TransientIndexError,
     encode_cursor,
+    no_progress,
 )
 from indexer.document import doc_version, document_json, fill_histogram, hit_from_document
 from indexer.es_query import build_search, story_copies_request, story_stats_request
@@ -103,9 +105,9 @@ class ElasticBackend(SearchBackend):
         with self._errors():
             elastic_admin.init_index(self.client, self.alias)
 
-    def reindex(self) -> dict[str, Any]:
+    def reindex(self, progress: Progress = no_progress) -> dict[str, Any]:
         with self._errors():
-            return elastic_admin.reindex(self.client, self.alias)
+            return elastic_admin.reindex(self.client, self.alias, progress)
 
     def stats(self) -> dict[str, Any]:
         with self._errors():

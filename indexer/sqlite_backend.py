@@ -32,6 +32,7 @@ from indexer.base import (
     MAX_STORY_COPIES,
     IndexMissing,
     IndexOutcome,
+    Progress,
     QueryError,
     SearchBackend,
     SearchHit,
@@ -41,6 +42,7 @@ from indexer.base import (
     TransientIndexError,
     decode_cursor,
     encode_cursor,
+    no_progress,
 )
 from indexer.document import hit_from_document
 from indexer.scan import sqlite_scan
@@ -141,7 +143,7 @@ class SqliteBackend(SearchBackend):
             conn.executescript(SCHEMA_FILE.read_text(encoding="utf-8"))
         logger.info("search index ready: %s", self.path)
 
-    def reindex(self) -> dict[str, Any]:
+    def reindex(self, progress: Progress = no_progress) -> dict[str, Any]:
         """Rebuild every table from the stored documents and the current schema file, in one
         transaction: readers (WAL) see the old index until the commit, writers wait for it.
         """
@@ -161,7 +163,8 @@ class SqliteBackend(SearchBackend):
                     conn.execute(statement)
                 fields = set(Article.model_fields)
                 copied = 0
-                for (payload,) in conn.execute("SELECT payload FROM old_docs").fetchall():
+                rows = conn.execute("SELECT payload FROM old_docs").fetchall()
+                for (payload,) in progress(rows, len(rows)):
                     doc = json.loads(payload)
                     article = Article.model_validate({k: doc[k] for k in doc if k in fields})
                     indexed = doc.get("indexed_at")  # a rebuild keeps when each was first written

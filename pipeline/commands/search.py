@@ -20,7 +20,12 @@ def cmd_index(settings: Settings, args: argparse.Namespace) -> int:
         return 0
     backend = open_index(settings)
     try:
-        result = backend.reindex() if args.action == "reindex" else backend.stats()
+        if args.action == "reindex":
+            from pipeline.commands.maintenance import progress_bar
+
+            result = backend.reindex(lambda items, total: progress_bar(items, total, "reindex"))
+        else:
+            result = backend.stats()
         print(json.dumps({"index": settings.index_name, **result}, ensure_ascii=False))
     finally:
         backend.close()

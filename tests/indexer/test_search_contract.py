@@ -4,6 +4,7 @@ boolean syntax, filters, story collapsing, facets, histogram, cursor paging, ver
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Iterator
 from datetime import timedelta
 from typing import Any
 
@@ -220,9 +221,19 @@ def test_an_older_version_never_overwrites_a_newer_one(backend: SearchBackend) -
 
 def test_reindex_keeps_every_article_searchable(backend: SearchBackend) -> None:
     before = backend.stats()
-    result = backend.reindex()
+    seen: list[int | None] = []
+
+    def progress(items: Iterable[Any], total: int | None) -> Iterator[Any]:
+        seen.append(total)
+        for item in items:
+            seen.append(None)
+            yield item
+
+    result = backend.reindex(progress)
     backend.refresh()
     assert result["copied"] == len(CORPUS) + len(ENRICHED)
+    # The progress bar knew the total up front and moved once per document.
+    assert seen[0] == result["copied"] and len(seen) == 1 + result["copied"]
     assert backend.count() == len(CORPUS) + len(ENRICHED)
     assert ids(backend, "公益诉讼 (黄河 OR 汾河)") == FENHE
     assert backend.stats()["documents"] == before["documents"]
