@@ -19,17 +19,13 @@ import yaml
 
 from bench.nlp_real import NLP_REAL, load_items
 from evaluation.devset import DEVSET, HELDOUT, UNSEEN, UNSEEN2, load_devset
+from evaluation.topic_training import train
 from pipeline.settings import CONFIG_DIR
 from processors.normalise import clean_text, load_converter
-from processors.topic_model import char_ngrams, model_text
+from processors.topic_model import model_text
 from processors.topics import TOPICS_FILE
 
 OUTPUT = CONFIG_DIR / "topic_model.json"
-# Regularisation: C = 10 did best in a 5-fold cross-validation on the training pool (held-out part unread).
-C = 10.0
-# An n-gram seen in one text only cannot generalise. Weights below MIN_WEIGHT are left out of the file:
-# that keeps it near 2 MB instead of 5, and moved no probability by more than 0.05 on the training texts.
-MIN_DF, MIN_WEIGHT = 2, 0.05
 
 
 def training_texts(data: Path) -> list[tuple[str, list[str]]]:
@@ -45,33 +41,6 @@ def training_texts(data: Path) -> list[tuple[str, list[str]]]:
         if item.part == "tuning" and item.gold["topics"]:
             pairs.append((model_text("", clean_text(item.text, to_simplified)[0]), item.gold["topics"]))
     return pairs
-
-
-def train(pairs: list[tuple[str, list[str]]], topics: list[str]) -> dict:
-    from sklearn.feature_extraction.text import TfidfVectorizer
-    from sklearn.linear_model import LogisticRegression
-
-    vectorizer = TfidfVectorizer(analyzer=char_ngrams, min_df=MIN_DF, sublinear_tf=True)
-    x = vectorizer.fit_transform([text for text, _ in pairs])
-    terms = list(vectorizer.get_feature_names_out())
-    intercepts, weights = {}, {}
-    for topic in topics:
-        y = [topic in gold for _, gold in pairs]
-        if sum(y) < 2:
-            continue  # too few examples to learn from: the rules alone decide this topic
-        model = LogisticRegression(C=C, class_weight="balanced", max_iter=2000).fit(x, y)
-        intercepts[topic] = round(float(model.intercept_[0]), 4)
-        weights[topic] = {
-            str(i): round(float(w), 4) for i, w in enumerate(model.coef_[0]) if abs(w) >= MIN_WEIGHT
-        }
-    return {
-        "about": "processors/topic_model.py; rebuilt by python -m bench.train_topics",
-        "texts": len(pairs),
-        "terms": terms,
-        "idf": [round(float(v), 4) for v in vectorizer.idf_],
-        "intercepts": intercepts,
-        "weights": weights,
-    }
 
 
 def main(argv: list[str] | None = None) -> None:

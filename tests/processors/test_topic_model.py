@@ -87,7 +87,7 @@ def test_every_topic_on_the_devset_has_evidence() -> None:
 
 def test_the_training_script_writes_a_model_the_pipeline_reads(tmp_path: Path) -> None:
     pytest.importorskip("sklearn")
-    from bench.train_topics import train
+    from evaluation.topic_training import train
 
     pairs = [("检察院举行公开听证会", ["hearings"]), ("听证员发表意见听证", ["hearings"])]
     pairs += [("检察院发放司法救助金", ["judicial_aid"]), ("司法救助帮扶困难群众", ["judicial_aid"])]
