@@ -58,7 +58,7 @@ test: install system lint  ## install everything, start Kafka + Elasticsearch, r
 	[ $$was_running = 1 ] || $(SERVICES) stop; \
 	exit $$rc
 
-bench: install  ## benchmarks (long; not part of make test): BENCH="extraction nlp reprints search" picks some
+bench: install  ## benchmarks (long; not make test) → one table + bench/results.json; BENCH="crawl latency" picks some
 	$(BIN)/pip install --quiet -e '.[dev,bench]'
 	$(SERVICES) start
 	$(BIN)/python -m bench $(BENCH)
