@@ -66,7 +66,7 @@ test-faults: install  ## kill workers, stop Kafka/ES, a cluster losing members, 
 	echo "make test-faults: pytest finished with exit code $$rc in $$(( $$(date +%s) - start ))s"; \
 	exit $$rc
 
-bench: install  ## benchmarks (long; not part of make test): BENCH="extraction nlp reprints search" picks some
+bench: install  ## benchmarks (long; not make test) → one table + bench/results.json; BENCH="crawl latency" picks some
 	$(BIN)/pip install --quiet -e '.[dev,bench]'
 	$(SERVICES) start
 	$(BIN)/python -m bench $(BENCH)
