@@ -57,9 +57,17 @@ class Worker:
         )
 
     def stop(self, signum: signal.Signals) -> int:
+        """Signal the worker and wait for it; SIGTERM lets it finish the look it is in, which on a
+        loaded machine can take an Elasticsearch request's timeout with its retries."""
         self.process.send_signal(signum)
-        code = self.process.wait(timeout=60)
-        self.log.close()
+        try:
+            code = self.process.wait(timeout=180)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
+            raise
+        finally:
+            self.log.close()
         return code
 
 
