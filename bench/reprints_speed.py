@@ -33,6 +33,7 @@ from pathlib import Path
 
 import numpy as np
 
+from bench.chain_speed import run_steps
 from bench.reprint_corpus import look_alike_pairs, same_story_pairs
 from pipeline.bus.embedded import EmbeddedBus
 from pipeline.errors import ServiceUnavailable
@@ -72,13 +73,7 @@ def corpus(n: int, seed: int) -> tuple[list[Article], list[tuple[str, str, bool]
 
 
 def entities(articles: Sequence[Article], settings: Settings) -> list[Article]:
-    steps = build_steps("entities", settings)
-    out = []
-    for article in articles:
-        for step in steps:
-            article = step(article)
-        out.append(article)
-    return out
+    return run_steps(build_steps("entities", settings), articles)
 
 
 def members(n: int, seed: int) -> Iterator[Member]:
