@@ -1,11 +1,17 @@
 """The alerts worker (``jiancha alerts``): every ``alerts_poll_s`` it runs each active saved search
 as an incremental query against the index (alerts/matcher.py), records the new stories and queues
 their deliveries in one transaction (alerts/store.py), then sends what is due (alerts/delivery.py).
+
+Stopping (SIGTERM): a look that is still querying the index has written nothing, so it is dropped
+at once (an Elasticsearch request with its retries can take minutes on a sick cluster, longer than
+a deploy waits); a look that is recording, and any delivery, is finished first, so a graceful
+restart sends nothing twice.
 """
 
 from __future__ import annotations
 
 import logging
+import signal
 import threading
 from collections.abc import Callable
 from datetime import datetime, timedelta
@@ -23,6 +29,11 @@ from pipeline.settings import Settings
 log = logging.getLogger(__name__)
 
 
+class StopReading(BaseException):
+    """Raised by the SIGTERM handler while a look only reads the index. A BaseException, like
+    KeyboardInterrupt, so that no client library's ``except Exception`` retries it."""
+
+
 class AlertsWorker:
     def __init__(
         self,
@@ -38,6 +49,19 @@ class AlertsWorker:
         self.deliverer = deliverer or Deliverer(store, settings, clock=clock)
         self._clock = clock
         self.overlap = timedelta(seconds=settings.alerts_overlap_s)
+        self._reading = False  # inside the index queries of a look: nothing written yet
+
+    def stop_on_sigterm(self, stop: threading.Event) -> None:
+        """SIGTERM (and SIGINT) set ``stop``; during a look's queries they also abandon the look.
+        Call from the main thread, which is where Python runs signal handlers."""
+
+        def handle(signum: int, _frame: object) -> None:
+            stop.set()
+            if self._reading:
+                raise StopReading(signal.Signals(signum).name)
+
+        signal.signal(signal.SIGTERM, handle)
+        signal.signal(signal.SIGINT, handle)
 
     def look(self) -> int:
         """One look at every saved search; returns the alerts recorded."""
@@ -74,6 +98,13 @@ class AlertsWorker:
     def _hits(self, active: list[tuple[SavedSearch, datetime]]) -> list[list[SearchHit] | None]:
         """Every active search's new hits in one batch; should a query fail, each on its own, and
         a search the index refuses (None) is logged, not fatal to the others."""
+        self._reading = True
+        try:
+            return self._query(active)
+        finally:
+            self._reading = False
+
+    def _query(self, active: list[tuple[SavedSearch, datetime]]) -> list[list[SearchHit] | None]:
         try:
             return list(new_hits_many(self.backend, active))
         except QueryError:
@@ -98,6 +129,9 @@ class AlertsWorker:
         while not stop.is_set():
             try:
                 self.look()
+            except StopReading as signum:
+                log.info("%s during a look's queries: the look is dropped, nothing was written", signum)
+                break
             except (ServiceUnavailable, TransientIndexError, IndexMissing) as error:
                 log.warning(
                     "the index cannot be read now, next look in %.1f s: %s",

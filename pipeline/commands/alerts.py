@@ -82,15 +82,19 @@ def cmd_saved(settings: Settings, args: argparse.Namespace) -> int:
         store.close()
 
 
-def run_alerts(settings: Settings, stop: threading.Event) -> None:
-    """The alerts worker until ``stop`` (also started by ``jiancha up``)."""
+def run_alerts(settings: Settings, stop: threading.Event, signals: bool = False) -> None:
+    """The alerts worker until ``stop`` (also started by ``jiancha up``); with ``signals`` (the
+    main thread of ``jiancha alerts``) SIGTERM and SIGINT stop it."""
     from alerts.worker import AlertsWorker
     from indexer import open_index
 
     backend = open_index(settings)
     store = _store(settings)
     try:
-        AlertsWorker(settings, backend, store).run(stop)
+        worker = AlertsWorker(settings, backend, store)
+        if signals:
+            worker.stop_on_sigterm(stop)
+        worker.run(stop)
     finally:
         store.close()
         backend.close()
@@ -112,8 +116,8 @@ def cmd_alerts(settings: Settings, args: argparse.Namespace) -> int:
             backend.close()
         return 0
     stop = threading.Event()
-    signal.signal(signal.SIGTERM, lambda *_: stop.set())
-    run_alerts(settings, stop)
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())  # until the worker takes the signals over
+    run_alerts(settings, stop, signals=True)
     return 0
 
 

@@ -50,25 +50,28 @@ class Worker:
     def __init__(self, settings: Settings, log: Path) -> None:
         env = {**os.environ, "JIANCHA_DATA_DIR": str(settings.data_dir), "JIANCHA_INDEX": settings.index,
                "JIANCHA_INDEX_NAME": settings.index_name, "JIANCHA_ELASTICSEARCH_URL": settings.elasticsearch_url,
-               "JIANCHA_ALERTS_POLL_S": "0.3"}  # fmt: skip
+               "JIANCHA_ALERTS_POLL_S": "0.3", "PYTHONFAULTHANDLER": "1"}  # fmt: skip
+        self.path = log
         self.log = log.open("ab")
         self.process = subprocess.Popen(
             [sys.executable, "-m", "pipeline.cli", "alerts"], env=env, stdout=self.log, stderr=self.log
         )
 
     def stop(self, signum: signal.Signals) -> int:
-        """Signal the worker and wait for it; SIGTERM lets it finish the look it is in, which on a
-        loaded machine can take an Elasticsearch request's timeout with its retries."""
+        """Signal the worker and wait for it. SIGTERM drops a look that is only querying and
+        finishes a delivery, so the worker exits within a webhook's reply. One that does not is
+        made to dump its threads' stacks (faulthandler, on SIGABRT) into the log the test shows."""
         self.process.send_signal(signum)
         try:
-            code = self.process.wait(timeout=180)
+            return self.process.wait(timeout=60)
         except subprocess.TimeoutExpired:
-            self.process.kill()
+            self.process.send_signal(signal.SIGABRT)
             self.process.wait()
-            raise
+            self.log.flush()
+            tail = self.path.read_text(errors="replace")[-4000:]
+            raise AssertionError(f"the worker did not exit within 60 s of {signum.name}:\n{tail}") from None
         finally:
             self.log.close()
-        return code
 
 
 def _wait_for(condition: Callable[[], bool], timeout: float, what: str) -> None:
