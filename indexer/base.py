@@ -1,5 +1,8 @@
 """The search interface every backend implements (SQLite FTS5, Elasticsearch): the indexer worker
 writes through it and the web app reads through it, neither knowing which engine runs.
+
+Just over 300 lines on purpose: the whole contract reads in one file — the query, the result models
+and the interface both backends implement.
 """
 
 from __future__ import annotations

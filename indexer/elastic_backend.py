@@ -7,6 +7,9 @@ indexer/document.py:doc_version), so an older version of an article never overwr
 Elasticsearch answers 409 and the outcome is ``skipped``, not an error. Bulk requests carry
 ``require_alias``: a worker running before ``init`` gets IndexMissing instead of silently
 auto-creating an index with a guessed mapping.
+
+About 300 lines: the interface's methods for one engine; the query body is built in
+indexer/es_query.py, the index life cycle in indexer/elastic_admin.py.
 """
 
 from __future__ import annotations

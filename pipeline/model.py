@@ -65,6 +65,11 @@ class Entity(BaseModel):
     in_title: bool = Field(
         default=False, description="offsets are into title_simplified instead of body_simplified"
     )
+    generic: bool = Field(
+        default=False,
+        description="for persons: found by the generic NER layer alone (looks like a name; no title, "
+        "byline or 某 confirms it)",
+    )
 
 
 class TopicScore(BaseModel):

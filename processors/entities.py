@@ -73,9 +73,17 @@ def _entities(
         for m in mentions
     ]
     generic = [(e.start_char, e.end_char) for e in doc.ents if e.label_ == "PERSON"]
-    for start, end, role in find_persons(text, generic, staff, mentions, segmenter):
+    for start, end, role, unconfirmed in find_persons(text, generic, staff, mentions, segmenter):
         entities.append(
-            Entity(text=text[start:end], label="PERSON", start=start, end=end, role=role, in_title=in_title)
+            Entity(
+                text=text[start:end],
+                label="PERSON",
+                start=start,
+                end=end,
+                role=role,
+                in_title=in_title,
+                generic=unconfirmed,
+            )
         )
     return sorted(entities, key=lambda e: (e.start, e.end))
 

@@ -23,7 +23,8 @@ _EDITOR = re.compile(
     rf"^[ \u3000]*(?:责任编辑|责编|编辑|审核|校对|审校|监制)[ \u3000]*[：:][ \u3000]*(?P<names>{_NAMES})",
     re.MULTILINE,
 )
-_TITLES = "副检察长|检察长|检察官助理|检察官|书记员|副院长|院长|法官|庭长|局长|民警|律师|主任|书记|处长|科长|部长|所长|队长|负责人"
+# Titles and the roles of a case's parties (被告人李某, 申请人张晓燕): a name follows them.
+_TITLES = "犯罪嫌疑人|嫌疑人|被申请人|申请人|被告人|被害人|当事人|副检察长|检察长|检察官助理|检察官|书记员|副院长|院长|法官|庭长|局长|民警|律师|主任|书记|处长|科长|部长|所长|队长|负责人"
 _TITLED = re.compile(rf"(?:{_TITLES})[ \u3000]?(?P<name>[\u4e00-\u9fff]{{2,3}})")
 _ANONYMISED = re.compile(r"(?P<name>[\u4e00-\u9fff]某某?)")
 _NOT_NAMES = frozenset({"报道", "摄影", "通讯", "介绍", "表示", "说", "指出", "发现"})
@@ -74,9 +75,12 @@ def find_persons(
     staff: dict[str, str],
     taken: Sequence[Mention],
     segmenter: Segmenter,
-) -> list[tuple[int, int, str | None]]:
-    """(start, end, role) of every person mention; ``generic`` are the NER's PERSON spans."""
+) -> list[tuple[int, int, str | None, bool]]:
+    """(start, end, role, generic) of every person mention; ``generic`` are the NER's PERSON spans,
+    and a mention is ``generic`` when only they found it (a word that looks like a name, with no title,
+    byline or 某 to confirm it: 顾大局 in 讲政治、顾大局 is one)."""
     found: dict[tuple[int, int], str | None] = {}
+    unconfirmed: set[tuple[int, int]] = set()
     for name, role in staff.items():
         for match in re.finditer(re.escape(name), text):
             found[(match.start(), match.end())] = role
@@ -89,10 +93,12 @@ def find_persons(
         if match.group("name")[0] in SURNAMES:
             found.setdefault((match.start("name"), match.end("name")), None)
     for start, end in generic:
-        if _generic_name(text[start:end], segmenter):
-            found.setdefault((start, end), staff.get(text[start:end]))
+        if _generic_name(text[start:end], segmenter) and (start, end) not in found:
+            if not any(s < end and start < e for s, e in found):  # no other way found it
+                unconfirmed.add((start, end))
+            found[(start, end)] = staff.get(text[start:end])
     spans = [(s, e) for s, e in found if not any(s < m.end and m.start < e for m in taken)]
-    return sorted((s, e, found[(s, e)]) for s, e in _longest(spans))
+    return sorted((s, e, found[(s, e)], (s, e) in unconfirmed) for s, e in _longest(spans))
 
 
 def _longest(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:

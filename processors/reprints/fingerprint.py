@@ -186,10 +186,15 @@ def _places_agree(a: frozenset[str], b: frozenset[str]) -> float | None:
 
 
 def _figures_agree(a: frozenset[str], b: frozenset[str]) -> bool | None:
+    """Whether two texts report the same figures, up to the few a reprint changes: of the text
+    reporting fewer, at most ``FIGURE_CHANGES`` (or 20 %) are missing from the other, and at least one
+    is shared. None (no judgement) when one reports none, or neither more than ``FIGURE_CHANGES``:
+    every figure could then be a changed one."""
     fewer = min(len(a), len(b))
-    if fewer < 2:
+    if fewer < 1 or max(len(a), len(b)) <= FIGURE_CHANGES:
         return None
-    return fewer - len(a & b) <= max(FIGURE_CHANGES, FIGURE_CHANGE_SHARE * fewer)
+    shared = len(a & b)
+    return shared >= 1 and fewer - shared <= max(FIGURE_CHANGES, FIGURE_CHANGE_SHARE * fewer)
 
 
 def _held(content: list[tuple[int, ...]], other: Sketch) -> tuple[float, float]:

@@ -94,6 +94,17 @@ def test_reporters_and_editors_are_kept_apart_from_people_in_the_story() -> None
     assert {e.text: e.role for e in only_field.entities if e.label == "PERSON"}["邓伟强"] == "reporter"
 
 
+def test_parties_named_with_their_role_are_people_and_a_name_only_the_generic_layer_saw_is_marked() -> None:
+    article = annotated(
+        body="经过调解，申请人张晓燕表示息诉罢访，法院判处被告人李建国有期徒刑三年。"
+        "该院始终坚持讲政治、顾大局、谋发展，检察官王伟出席。"
+    )
+    persons = {e.text: e.generic for e in article.entities if e.label == "PERSON"}
+    assert {"张晓燕": False, "李建国": False, "王伟": False}.items() <= persons.items()
+    # 顾大局 is tagged a name in the dictionary; nothing else in the text says it is one.
+    assert persons.get("顾大局", True) is True
+
+
 def test_offsets_point_into_the_simplified_body_and_title() -> None:
     article = annotated("臨汾市檢察院召開發布會", "近日，洪洞縣人民檢察院與最高檢簽署協議。")
     assert article.body_simplified and article.title_simplified
