@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 import sqlite3
 from collections.abc import Callable, Iterator
-from contextlib import AbstractContextManager
+from contextlib import contextmanager
 from dataclasses import replace
 from typing import Any
 
@@ -40,29 +40,47 @@ _SQLITE_FIELDS = ", ".join(f"'$.{name}'" for name in SCAN_FIELDS)
 
 
 def sqlite_scan(
-    locked: Callable[[], AbstractContextManager[sqlite3.Connection]], query: SearchQuery, limit: int
+    connect: Callable[[], sqlite3.Connection],
+    translate: Callable[[sqlite3.OperationalError], Exception],
+    query: SearchQuery,
+    limit: int,
 ) -> Iterator[SearchHit]:
     """The matches' ids are listed once (one full-text walk), then their documents read a batch at a
-    time, the connection lock held only per batch so searches are not held up by an export."""
+    time, on a connection of the scan's own (``connect``; closed at the end, or when the reader
+    stops early), so an export holds up no search and no write: each read sees what was committed."""
     dated = replace(query, sort="date", collapse_stories=False, cursor=None)
     where, params = filter_sql(dated)
-    with locked() as conn:
-        find_matches(conn, dated, where, params)
-        ids = [i for (i,) in conn.execute(f"SELECT id FROM m ORDER BY {order_sql(dated)} LIMIT ?", (limit,))]
-        conn.execute("DROP TABLE temp.m")
-    for start in range(0, len(ids), SCAN_BATCH):
-        batch = ids[start : start + SCAN_BATCH]
-        with locked() as conn:
-            payloads = dict(
-                conn.execute(
-                    f"SELECT id, json_extract(payload, {_SQLITE_FIELDS}) FROM article_payloads "
-                    f"WHERE id IN ({','.join('?' * len(batch))})",
-                    batch,
+    conn = connect()
+    try:
+        with _translated(translate):
+            find_matches(conn, dated, where, params)
+            ids = [
+                i for (i,) in conn.execute(f"SELECT id FROM m ORDER BY {order_sql(dated)} LIMIT ?", (limit,))
+            ]
+            conn.execute("DROP TABLE temp.m")
+        for start in range(0, len(ids), SCAN_BATCH):
+            batch = ids[start : start + SCAN_BATCH]
+            with _translated(translate):
+                payloads = dict(
+                    conn.execute(
+                        f"SELECT id, json_extract(payload, {_SQLITE_FIELDS}) FROM article_payloads "
+                        f"WHERE id IN ({','.join('?' * len(batch))})",
+                        batch,
+                    )
                 )
-            )
-        for row_id in batch:
-            if row_id in payloads:  # deleted since it matched
-                yield _hit(dict(zip(SCAN_FIELDS, json.loads(payloads[row_id]), strict=True)))
+            for row_id in batch:
+                if row_id in payloads:  # deleted since it matched
+                    yield _hit(dict(zip(SCAN_FIELDS, json.loads(payloads[row_id]), strict=True)))
+    finally:
+        conn.close()
+
+
+@contextmanager
+def _translated(translate: Callable[[sqlite3.OperationalError], Exception]) -> Iterator[None]:
+    try:
+        yield
+    except sqlite3.OperationalError as exc:
+        raise translate(exc) from exc
 
 
 def es_scan_requests(query: SearchQuery) -> dict[str, Any]:

@@ -23,7 +23,6 @@ import sqlite3
 import threading
 import time
 from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -73,6 +72,11 @@ _TABLES = (
 # A search reads tens of megabytes of FTS doclists: keep them in memory between searches (the
 # default 2 MB page cache rereads them every time) and the temporary table off the disk.
 _PRAGMAS = ("PRAGMA cache_size = -65536", "PRAGMA mmap_size = 268435456", "PRAGMA temp_store = MEMORY")
+# A scan (an export, the figure chart) reads every matching document once, 100 000 of them for an
+# export: on a connection of its own that reads the file (no memory map) through a 2 MiB page
+# cache, so what it read stays in the kernel's shared page cache, not in the app's memory (with the
+# main connection the app grew by the size of the documents read). Closed when the scan ends.
+_SCAN_PRAGMAS = ("PRAGMA cache_size = -2048", "PRAGMA mmap_size = 0", "PRAGMA temp_store = MEMORY")
 
 
 class SqliteBackend(SearchBackend):
@@ -91,21 +95,24 @@ class SqliteBackend(SearchBackend):
     def _connect(self, create: bool = False) -> sqlite3.Connection:
         if self._conn is not None:
             return self._conn
-        if not create and not self.path.exists():
+        if create:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+        self._conn = self._open("rwc" if create else "rw", _PRAGMAS)
+        return self._conn
+
+    def _open(self, mode: str, pragmas: Sequence[str]) -> sqlite3.Connection:
+        if mode != "rwc" and not self.path.exists():
             raise IndexMissing(self.index_name, str(self.path))
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        mode = "rwc" if create else "rw"
         conn = sqlite3.connect(
             f"{self.path.resolve().as_uri()}?mode={mode}",
             uri=True,
             timeout=self._timeout_s,
             isolation_level=None,  # explicit BEGIN/COMMIT below
-            check_same_thread=False,
+            check_same_thread=False,  # also a scan, resumed by whichever thread streams the export
         )
         conn.execute(f"PRAGMA busy_timeout = {int(self._timeout_s * 1000)}")
-        for pragma in _PRAGMAS:
+        for pragma in pragmas:
             conn.execute(pragma)
-        self._conn = conn
         return conn
 
     def _run(self, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
@@ -249,15 +256,7 @@ class SqliteBackend(SearchBackend):
                           histogram=histogram, next_cursor=next_cursor)  # fmt: skip
 
     def scan(self, query: SearchQuery, limit: int) -> Iterator[SearchHit]:
-        @contextmanager
-        def locked() -> Iterator[sqlite3.Connection]:
-            with self._lock:
-                try:
-                    yield self._connect()
-                except sqlite3.OperationalError as exc:
-                    raise self._translate(exc) from exc
-
-        return sqlite_scan(locked, query, limit)
+        return sqlite_scan(lambda: self._open("rw", _SCAN_PRAGMAS), self._translate, query, limit)
 
     def get(self, article_id: str) -> Article | None:
         rows = self._run(

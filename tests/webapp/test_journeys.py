@@ -21,6 +21,7 @@ import urllib.parse
 import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any, TypeVar
 
 import openpyxl
 import pytest
@@ -42,8 +43,10 @@ from webapp.deps import get_now
 
 selenium = pytest.importorskip("selenium")
 from selenium import webdriver  # noqa: E402
+from selenium.common.exceptions import NoSuchElementException, StaleElementReferenceException  # noqa: E402
 from selenium.webdriver.common.by import By  # noqa: E402
 from selenium.webdriver.remote.webdriver import WebDriver  # noqa: E402
+from selenium.webdriver.remote.webelement import WebElement  # noqa: E402
 from selenium.webdriver.support.ui import WebDriverWait  # noqa: E402
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
@@ -160,18 +163,42 @@ def shot(driver: WebDriver, site: Site, name: str) -> Path:
 
 
 # Generous: on a loaded 2-core machine a page that runs several aggregations can take a while.
-# Every wait is on a condition a person would see (an element, a drawn chart), never a sleep.
-def wait_for(driver: WebDriver, condition: Callable[[WebDriver], object], timeout: float = 90) -> None:
-    WebDriverWait(driver, timeout, poll_frequency=0.2).until(condition)
+# Every wait is on a condition a person would see (an element, a drawn chart), never a sleep. An
+# element met while its page is being replaced (stale) or not yet there is simply looked for again.
+_LOOK_AGAIN = (NoSuchElementException, StaleElementReferenceException)
+T = TypeVar("T")
+
+
+def wait_for(driver: WebDriver, condition: Callable[[WebDriver], T], timeout: float = 90) -> T:
+    return WebDriverWait(driver, timeout, poll_frequency=0.2, ignored_exceptions=_LOOK_AGAIN).until(condition)
+
+
+def go(driver: WebDriver, action: Callable[[], object]) -> None:
+    """Do what loads another page (follow a link, submit a form, go back) and return once that page
+    is the one shown and has loaded: the previous document is gone and the new one complete. A
+    click returns before the next page arrives, so an element found right after it may belong to
+    the page being left; every element of the journeys is found after a ``go`` or a ``get``, and
+    the pages (but trends, whose charts draw into their own boxes) do not change once loaded."""
+    before = driver.find_element(By.TAG_NAME, "html")
+    action()
+    wait_for(driver, lambda d: _left(before) and d.execute_script("return document.readyState") == "complete")
+
+
+def _left(element: WebElement) -> bool:
+    try:
+        element.is_enabled()
+    except StaleElementReferenceException:
+        return True
+    return False
 
 
 def log_in(driver: WebDriver, site: Site, name: str, target: str = "/") -> None:
     driver.get(site.url + target)
-    wait_for(driver, lambda d: "/login" in d.current_url)
+    assert "/login" in driver.current_url, driver.current_url
     driver.find_element(By.NAME, "name").send_keys(name)
     driver.find_element(By.NAME, "password").send_keys(PASSWORD)
-    driver.find_element(By.CSS_SELECTOR, "form.login button").click()
-    wait_for(driver, lambda d: "/login" not in d.current_url)
+    go(driver, driver.find_element(By.CSS_SELECTOR, "form.login button").click)
+    assert "/login" not in driver.current_url, driver.find_element(By.TAG_NAME, "body").text
 
 
 def test_log_in_and_land_on_the_dashboard(browser: WebDriver, site: Site) -> None:
@@ -190,14 +217,13 @@ def test_search_in_traditional_script_and_narrow_by_a_facet(browser: WebDriver, 
     log_in(browser, site, "li", "/search")
     box = browser.find_element(By.NAME, "q")
     box.send_keys("公益訴訟")  # traditional script; the articles are simplified
-    box.submit()
-    wait_for(browser, lambda d: d.find_elements(By.CSS_SELECTOR, "ol.results"))
+    go(browser, box.submit)
     titles = [h.text for h in browser.find_elements(By.CSS_SELECTOR, ".result h2")]
     assert GYSS_ORIGINAL.title in titles and "临汾市检察机关公益诉讼立案30件" in titles
     shot(browser, site, "search-traditional")
     facet = browser.find_element(By.XPATH, "//section[contains(@class,'facet-source')]//a[text()='检察日报']")
-    facet.click()
-    wait_for(browser, lambda d: "source=" in d.current_url)
+    go(browser, facet.click)
+    assert "source=" in browser.current_url
     titles = [h.text for h in browser.find_elements(By.CSS_SELECTOR, ".result h2")]
     assert titles == ["临汾市检察机关公益诉讼立案30件"]
     assert "来源：检察日报 ×" in browser.find_element(By.CSS_SELECTOR, ".chips").text
@@ -206,8 +232,8 @@ def test_search_in_traditional_script_and_narrow_by_a_facet(browser: WebDriver, 
 
 def test_open_a_story_and_switch_script(browser: WebDriver, site: Site) -> None:
     log_in(browser, site, "li", "/search?q=" + urllib.parse.quote("司法救助"))
-    browser.find_element(By.CSS_SELECTOR, "a.details").click()
-    wait_for(browser, lambda d: "/articles/" in d.current_url)
+    go(browser, browser.find_element(By.CSS_SELECTOR, "a.details").click)
+    assert "/articles/" in browser.current_url
     assert browser.find_element(By.ID, "article-title").text == TRADITIONAL.title  # as published: traditional
     facts = browser.find_element(By.CSS_SELECTOR, "dl.facts").text.split("\n")
     for label, value in (
@@ -222,8 +248,8 @@ def test_open_a_story_and_switch_script(browser: WebDriver, site: Site) -> None:
     assert marked.text == "洪洞縣檢察院" and "procuratorate=" in (marked.get_attribute("href") or "")
     assert "救助困难群众" in browser.find_element(By.CSS_SELECTOR, "table.figures").text
     shot(browser, site, "article-original")
-    browser.find_element(By.ID, "to-simplified").click()
-    wait_for(browser, lambda d: "script=simplified" in d.current_url)
+    go(browser, browser.find_element(By.ID, "to-simplified").click)
+    assert "script=simplified" in browser.current_url
     assert browser.find_element(By.ID, "article-title").text == "洪洞县检察院开展司法救助"
     assert "为困难群众发放司法救助金" in browser.find_element(By.ID, "article-body").text
     shot(browser, site, "article-simplified")
@@ -241,11 +267,16 @@ def test_trends_draw_charts_and_a_chart_downloads_its_numbers(browser: WebDriver
         "/trends?q=%E6%A3%80%E5%AF%9F&interval=month&metric=%E5%85%AC%E7%9B%8A%E8%AF%89%E8%AE%BC",
     )
     # trends.js marks a chart data-drawn once ECharts has finished rendering it.
-    charts = ("volume", "procuratorates", "shanxi", "figure")
+    charts = ("volume", "procuratorates", "shanxi", "critical", "figure")
     wait_for(browser, lambda d: all(d.find_elements(By.CSS_SELECTOR, f"[data-chart={c}][data-drawn] canvas")
                                     for c in charts))  # fmt: skip
     for chart in charts:
         assert _painted(browser, chart) > 1000, f"the {chart} chart's canvas is empty"
+    # 批评报道占比: one critical article in June must not draw as a bar filling the whole height,
+    # nor the share line touch the top; the share's axis reads in per cent.
+    reach = _reach(browser, "critical")
+    assert 0 < reach["bar"] <= 0.8 and 0 < reach["line"] <= 0.8, reach
+    assert reach["share_label"].endswith("%"), reach
     shot(browser, site, "trends")
     browser.find_element(By.CSS_SELECTOR, "#box-volume a.csv").click()
     rows = _read_csv(_downloaded(site, "trend-volume.csv"))
@@ -273,9 +304,15 @@ def test_a_viewer_cannot_reach_an_admin_page(browser: WebDriver, site: Site) -> 
 def test_the_api_documentation_is_served_by_the_app_itself(browser: WebDriver, site: Site) -> None:
     log_in(browser, site, "li", "/search")
     browser.get(site.url + "/docs")
-    wait_for(browser, lambda d: len(d.find_elements(By.CSS_SELECTOR, ".opblock")) > 10)
-    paths = {e.text for e in browser.find_elements(By.CSS_SELECTOR, ".opblock-summary-path")}
-    assert {"/api/search", "/api/export.{fmt}", "/api/trends", "/api/saved", "/api/digest"} <= paths
+    wanted = {"/api/search", "/api/export.{fmt}", "/api/trends", "/api/saved", "/api/digest"}
+
+    # The documentation page draws itself from /openapi.json after loading: wait until it has.
+    def listed(driver: WebDriver) -> set[str] | None:
+        paths = {e.text for e in driver.find_elements(By.CSS_SELECTOR, ".opblock-summary-path")}
+        return paths if wanted <= paths else None
+
+    paths = wait_for(browser, listed)
+    assert paths and len(paths) > 10, paths
     loaded = browser.execute_script("return performance.getEntriesByType('resource').map(e => e.name)")
     assert loaded and all(url.startswith(site.url) for url in loaded), loaded  # nothing from a CDN
     shot(browser, site, "api-docs")
@@ -285,7 +322,7 @@ def test_script_inside_a_crawled_article_never_runs(browser: WebDriver, site: Si
     log_in(browser, site, "li", f"/articles/{HOSTILE.article_id}")
     assert "<script>" in browser.find_element(By.ID, "article-title").text  # shown as text
     browser.get(site.url + "/search?q=" + urllib.parse.quote("检察简讯"))
-    wait_for(browser, lambda d: d.find_elements(By.CSS_SELECTOR, "ol.results"))
+    assert browser.find_elements(By.CSS_SELECTOR, "ol.results")
     assert browser.title != "pwned" and "pwned" not in browser.execute_script("return document.title")
     errors = [e for e in browser.get_log("browser") if "Content Security Policy" in e.get("message", "")]
     assert not errors, errors  # nothing even tried to run: it is escaped text, not markup
@@ -296,22 +333,24 @@ def test_save_a_search_read_its_digest_and_download_the_weekly_briefing(
     browser: WebDriver, site: Site
 ) -> None:
     log_in(browser, site, "zhang", "/search?q=" + urllib.parse.quote("公益诉讼"))  # an editor
-    browser.find_element(By.ID, "save-search").click()  # 保存为预警: the form starts from the search
-    wait_for(browser, lambda d: "/saved" in d.current_url)
+    # 保存为预警: the form starts from the search
+    go(browser, browser.find_element(By.ID, "save-search").click)
+    assert "/saved" in browser.current_url
     assert browser.find_element(By.NAME, "query").get_attribute("value") == "公益诉讼"
-    name = browser.find_element(By.NAME, "name")
-    name.clear()
-    name.send_keys("洪洞公益诉讼")
+    title = browser.find_element(By.NAME, "name")
+    title.clear()
+    title.send_keys("洪洞公益诉讼")
     browser.find_element(By.NAME, "channels").send_keys("webhook http://127.0.0.1:9/hook")
-    browser.find_element(By.CSS_SELECTOR, "form.edit button").click()
-    wait_for(browser, lambda d: "洪洞公益诉讼" in d.find_element(By.CSS_SELECTOR, "table.saved").text)
+    go(browser, browser.find_element(By.CSS_SELECTOR, "form.edit button").click)
+    assert "洪洞公益诉讼" in browser.find_element(By.CSS_SELECTOR, "table.saved").text
     row = browser.find_element(By.XPATH, "//table[contains(@class,'saved')]//tr[contains(., '洪洞公益诉讼')]")
     assert "运行中" in row.text and "webhook" in row.text and "正常" in row.text
     feed = row.find_element(By.LINK_TEXT, "Atom 订阅").get_attribute("href") or ""
     assert "/feeds/" in feed and "token=" in feed
     shot(browser, site, "saved")
-    row.find_element(By.CSS_SELECTOR, "a.digest").click()  # yesterday (11 June): the 公益诉讼 story
-    wait_for(browser, lambda d: "舆情日报 2024-06-11" in d.title)
+    # The saved search's digest of yesterday (11 June): the 公益诉讼 story.
+    go(browser, row.find_element(By.CSS_SELECTOR, "a.digest").click)
+    assert "舆情日报 2024-06-11" in browser.title
     items = browser.find_elements(By.CSS_SELECTOR, "li")
     assert len(items) == 1 and GYSS_ORIGINAL.title in items[0].text and "转载 1" in items[0].text
     shot(browser, site, "digest")
@@ -321,11 +360,8 @@ def test_save_a_search_read_its_digest_and_download_the_weekly_briefing(
     for name, value in (("from", "2024-06-06"), ("to", "2024-06-12")):
         browser.execute_script("arguments[0].value = arguments[1]", form.find_element(By.NAME, name), value)
     form.find_element(By.CSS_SELECTOR, "select[name=format] option[value=html]").click()
-    form.find_element(By.CSS_SELECTOR, "button").click()
-    wait_for(
-        browser,
-        lambda d: d.find_elements(By.TAG_NAME, "h1") and "舆情周报" in d.find_element(By.TAG_NAME, "h1").text,
-    )
+    go(browser, form.find_element(By.CSS_SELECTOR, "button").click)
+    assert "舆情周报" in browser.find_element(By.TAG_NAME, "h1").text
     text = browser.find_element(By.TAG_NAME, "body").text
     assert "2024年06月06日" in text and GYSS_ORIGINAL.title in text and CRITICAL.title in text
     chart = browser.find_element(By.CSS_SELECTOR, "img[alt=每日报道量]")
@@ -333,7 +369,7 @@ def test_save_a_search_read_its_digest_and_download_the_weekly_briefing(
         "the trend chart did not load"
     )
     shot(browser, site, "briefing")
-    browser.back()
+    go(browser, browser.back)
     form = browser.find_element(By.CSS_SELECTOR, "form.brief")
     for name, value in (("from", "2024-06-06"), ("to", "2024-06-12")):
         browser.execute_script("arguments[0].value = arguments[1]", form.find_element(By.NAME, name), value)
@@ -344,6 +380,20 @@ def test_save_a_search_read_its_digest_and_download_the_weekly_briefing(
     cells = "\n".join(c.text for t in document.tables for r in t.rows for c in r.cells)
     assert "舆情周报" in paragraphs and GYSS_ORIGINAL.title in cells + paragraphs
     assert CRITICAL.title in cells + paragraphs and "洪洞县人民检察院" in cells
+
+
+def _reach(driver: WebDriver, chart: str) -> dict[str, Any]:
+    """How high a chart's tallest bar and highest line point reach, as a part of their axis's
+    height, and the top label of the line's axis, as the drawn chart shows them."""
+    return dict(driver.execute_script(
+        "const chart = echarts.getInstanceByDom(document.querySelector(`[data-chart=${arguments[0]}]`));"
+        "const option = chart.getOption(), out = {};"
+        "for (const s of option.series) {"
+        "  const axis = chart.getModel().getComponent('yAxis', s.yAxisIndex || 0).axis;"
+        "  out[s.type] = Math.max(...s.data) / axis.scale.getExtent()[1];"
+        "  if (s.type === 'line') { const ticks = axis.getViewLabels(); out.share_label = ticks[ticks.length - 1].formattedLabel; }"
+        "}"
+        "return out;", chart))  # fmt: skip
 
 
 def _painted(driver: WebDriver, chart: str) -> int:

@@ -85,6 +85,16 @@ def test_the_xlsx_writer_drops_what_xml_cannot_hold() -> None:
     assert list(book.worksheets[0].iter_rows(values_only=True)) == [("标题",), ("ab<c>&d",)]
 
 
+def test_the_xlsx_writer_keeps_every_value_in_its_column() -> None:
+    rows = [["1", "", "3"], ["", "b\x1fc", ""], ["x", "y", "z"]]  # empty cells, and \x1f in a value
+    data = b"".join(xlsx_chunks(["甲", "乙", "丙"], rows, [5, 5, 5], lambda n: [("篇数", str(n))]))
+    sheet = openpyxl.load_workbook(io.BytesIO(data)).worksheets[0]  # the full reader: cells by place
+    assert [[c.value for c in r] for r in sheet.iter_rows(min_row=2)] == [
+        ["1", None, "3"], [None, "bc", None], ["x", "y", "z"]
+    ]  # fmt: skip
+    assert sheet["B1"].font.b and not sheet["B2"].font.b  # the header is bold
+
+
 def test_trends_page_and_chart_csv(client: TestClient) -> None:
     page = client.get("/trends", params={"interval": "month"})
     assert page.status_code == 200 and 'data-chart="volume"' in page.text

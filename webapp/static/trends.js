@@ -21,14 +21,27 @@
       base.legend = { type: "scroll", top: 0 };
       base.series = topics.map((s) => ({ name: s.name, type: "bar", stack: "topics", data: s.values }))
         .concat([{ name: total.name, type: "line", data: total.values, symbol: "circle", z: 10 }]);
+    } else if (chart.kind === "line" && chart.series.length > 1) {
+      // A share (%) as a line on the left axis over its counts as bars on the right. Each axis
+      // reaches a quarter above its highest value, so a period whose count is the highest does
+      // not fill the whole height (with one critical article the bar read as "all of them"), and
+      // each bar carries its count so the two scales are never confused.
+      const [share, count] = chart.series;
+      base.legend = { top: 0 };
+      base.yAxis = [
+        { type: "value", name: share.name, min: 0, boundaryGap: [0, "25%"], axisLabel: { formatter: "{value}%" } },
+        { type: "value", name: count.name, min: 0, boundaryGap: [0, "25%"], minInterval: 1, splitLine: { show: false } },
+      ];
+      base.series = [
+        { name: count.name, type: "bar", yAxisIndex: 1, data: count.values, barMaxWidth: 48,
+          itemStyle: { opacity: 0.45 }, label: { show: true, position: "top", formatter: (p) => (p.value ? `${p.value} 篇` : "") } },
+        { name: share.name, type: "line", yAxisIndex: 0, data: share.values, symbol: "circle", z: 10,
+          tooltip: { valueFormatter: (v) => `${v}%` } },
+      ];
     } else if (chart.kind === "line") {
       base.legend = { top: 0 };
-      base.yAxis = chart.series.length > 1
-        ? [{ type: "value", name: chart.series[0].name }, { type: "value", name: chart.series[1].name, minInterval: 1 }]
-        : { type: "value" };
-      base.series = chart.series.map((s, i) => ({
-        name: s.name, type: i === 0 ? "line" : "bar", yAxisIndex: chart.series.length > 1 ? i : 0, data: s.values,
-      }));
+      base.yAxis = { type: "value" };
+      base.series = chart.series.map((s) => ({ name: s.name, type: "line", data: s.values }));
     } else {
       base.tooltip = { trigger: "item" };
       base.series = chart.series.map((s) => ({ name: s.name, type: "bar", data: s.values }));
