@@ -56,7 +56,9 @@ class TopicModel:
                 if gram in rows:  # a weight without an idf never scores (the text's n-grams need both)
                     matrix[rows[gram], column] = weight
         object.__setattr__(self, "_rows", rows)
-        object.__setattr__(self, "_idf", np.fromiter((self.idf[g] for g in grams), dtype=float, count=len(grams)))
+        object.__setattr__(
+            self, "_idf", np.fromiter((self.idf[g] for g in grams), dtype=float, count=len(grams))
+        )
         object.__setattr__(self, "_matrix", matrix)
         object.__setattr__(self, "_intercepts", np.fromiter(self.intercepts.values(), dtype=float))
 
