@@ -35,6 +35,7 @@ import numpy as np
 
 from bench.chain_speed import run_steps
 from bench.reprint_corpus import look_alike_pairs, same_story_pairs
+from bench.store_profile import profiled
 from pipeline.bus.embedded import EmbeddedBus
 from pipeline.errors import ServiceUnavailable
 from pipeline.model import Article
@@ -147,14 +148,22 @@ def grouping(stories: dict[str, str], truth: Sequence[tuple[str, str, bool]]) ->
 
 
 def measure(
-    settings: Settings, inputs: Sequence[Article], fill_n: int, workdir: Path
+    settings: Settings, inputs: Sequence[Article], fill_n: int, workdir: Path, profile: bool = False
 ) -> tuple[float, float, dict[str, str]]:
     store = open_story_store(settings)
     try:
         store.drop()
         store.init()
         filled = fill(store, fill_n)
-        rate, stories = run_topics(settings, inputs, workdir)
+        if profile:
+            with profiled() as calls:
+                rate, stories = run_topics(settings, inputs, workdir)
+            batches = -(-len(inputs) // settings.batch_size)
+            print(f"{settings.index} store, {fill_n} members, {batches} batches: "
+                  f"{1000 * len(inputs) / rate / batches:.0f} ms of stage per batch")  # fmt: skip
+            print("\n".join(calls.lines(batches)), flush=True)
+        else:
+            rate, stories = run_topics(settings, inputs, workdir)
     finally:
         store.drop()
         store.close()
@@ -171,6 +180,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--per-article", action="store_true", help="also run with batches of one")
     parser.add_argument("--stores", default="sqlite,elasticsearch", help="stores to run, comma-separated")
     parser.add_argument("--seed", type=int, default=16)
+    parser.add_argument(
+        "--profile", action="store_true", help="print each store call's count and time per batch"
+    )
     parser.add_argument(
         "--elasticsearch-url", default=os.environ.get("JIANCHA_ELASTICSEARCH_URL", "http://127.0.0.1:9200")
     )
@@ -201,7 +213,7 @@ def main(argv: list[str] | None = None) -> int:
                 for name, settings in stores.items():
                     settings = settings.model_copy(update={"batch_size": batch})
                     try:
-                        rate, filled, stories = measure(settings, inputs, fill_n, workdir)
+                        rate, filled, stories = measure(settings, inputs, fill_n, workdir, args.profile)
                     except ServiceUnavailable as error:
                         print(f"bench.reprints_speed: {name} skipped: {error}")
                         continue

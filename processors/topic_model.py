@@ -39,19 +39,28 @@ class TopicModel:
     idf: dict[str, float]
     intercepts: dict[str, float]
     weights: dict[str, dict[str, float]]  # topic → n-gram → weight (n-grams of weight 0 left out)
-    # The weights as a matrix (n-gram row × topic column): one product scores every topic.
+    # The model as arrays, one row per n-gram of the vocabulary (``idf``): its idf and its weight for
+    # each topic (a column). A text's n-grams are counted once and looked up once; one product then
+    # scores every topic.
     _rows: dict[str, int] = field(init=False, repr=False, compare=False)
+    _idf: np.ndarray = field(init=False, repr=False, compare=False)
     _matrix: np.ndarray = field(init=False, repr=False, compare=False)
+    _intercepts: np.ndarray = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
-        grams = sorted({g for weights in self.weights.values() for g in weights})
+        grams = list(self.idf)
         rows = {g: i for i, g in enumerate(grams)}
         matrix = np.zeros((len(grams), len(self.intercepts)))
         for column, topic in enumerate(self.intercepts):
             for gram, weight in self.weights.get(topic, {}).items():
-                matrix[rows[gram], column] = weight
+                if gram in rows:  # a weight without an idf never scores (the text's n-grams need both)
+                    matrix[rows[gram], column] = weight
         object.__setattr__(self, "_rows", rows)
+        object.__setattr__(
+            self, "_idf", np.fromiter((self.idf[g] for g in grams), dtype=float, count=len(grams))
+        )
         object.__setattr__(self, "_matrix", matrix)
+        object.__setattr__(self, "_intercepts", np.fromiter(self.intercepts.values(), dtype=float))
 
     @classmethod
     def load(cls, path: Path) -> TopicModel:
@@ -70,22 +79,31 @@ class TopicModel:
             },
         )
 
+    def _vector(self, text: str) -> tuple[np.ndarray, np.ndarray]:
+        """The rows of the text's n-grams in the vocabulary and their features: sublinear tf-idf
+        (1 + log tf, times idf) scaled to unit length."""
+        rows = self._rows
+        found = [(row, n) for g, n in Counter(char_ngrams(text)).items() if (row := rows.get(g)) is not None]
+        if not found:
+            return np.zeros(0, dtype=int), np.zeros(0)
+        index = np.fromiter((row for row, _ in found), dtype=int, count=len(found))
+        counts = np.fromiter((n for _, n in found), dtype=float, count=len(found))
+        values = (1 + np.log(counts)) * self._idf[index]
+        norm = math.sqrt(float(values @ values)) or 1.0
+        return index, values / norm
+
     def features(self, text: str) -> dict[str, float]:
-        counts = Counter(g for g in char_ngrams(text) if g in self.idf)
-        values = {g: (1 + math.log(n)) * self.idf[g] for g, n in counts.items()}
-        norm = math.sqrt(sum(v * v for v in values.values())) or 1.0
-        return {g: v / norm for g, v in values.items()}
+        """The text's features by n-gram (those of the vocabulary only)."""
+        grams = list(self.idf)
+        index, values = self._vector(text)
+        return {grams[i]: float(v) for i, v in zip(index.tolist(), values.tolist(), strict=True)}
 
     def probabilities(self, title: str, body: str) -> dict[str, float]:
         """Each topic's probability for the article."""
-        x = self.features(model_text(title, body))
-        found = [(self._rows[g], v) for g, v in x.items() if g in self._rows]
-        z = np.fromiter(self.intercepts.values(), dtype=float)
-        if found:
-            rows, values = zip(*found, strict=True)
-            z = z + np.asarray(values) @ self._matrix[list(rows)]
+        index, values = self._vector(model_text(title, body))
+        z = self._intercepts + values @ self._matrix[index] if len(index) else self._intercepts
         probability = 1 / (1 + np.exp(-np.clip(z, -30.0, 30.0)))
-        return {topic: float(p) for topic, p in zip(self.intercepts, probability, strict=True)}
+        return {topic: float(p) for topic, p in zip(self.intercepts, probability.tolist(), strict=True)}
 
     def evidence(self, topic: str, title: str, body: str, limit: int = 2, chars: int = 80) -> list[str]:
         """The sentences (title included) whose n-grams weigh most for ``topic``, best first, at most

@@ -32,6 +32,9 @@ MERGE_ATTEMPTS = 5
 RANK_TOGETHER_MAX = 5000
 
 
+INDEXED_ONLY = ["bands", "paragraphs", "size"]  # what to_document adds to a member's JSON
+
+
 def to_document(member: Member) -> dict[str, Any]:
     return {
         **member.model_dump(mode="json"),
@@ -150,7 +153,10 @@ class ElasticStoryStore(StoryStore):
         if not ids:
             return {}
         with self._calls():
-            docs = self.client.mget(index=self.index, ids=ids, realtime=True)["docs"]
+            # The indexed copies of the sketch's bands and hashes are not part of a member: left out.
+            docs = self.client.mget(index=self.index, ids=ids, realtime=True, source_excludes=INDEXED_ONLY)[
+                "docs"
+            ]
         if any(elastic.is_index_missing(doc) for doc in docs):
             raise self._missing()
         return {doc["_id"]: from_document(doc["_source"]) for doc in docs if doc.get("found")}
@@ -224,7 +230,11 @@ class ElasticStoryStore(StoryStore):
                     raise self._missing()
                 raise Transient(f"Elasticsearch at {self.url}: {str(answer['error'])[:300]}")
             found.append([from_document(hit["_source"]) for hit in answer["hits"]["hits"]])
-        return found
+        # Decisions are written unrefreshed: a match a search shows pending may have decided
+        # already. One realtime read by id gives the current state of every such match.
+        unsure = {m.article_id for members in found for m in members if m.pending}
+        current = self.get_many(unsure) if unsure else {}
+        return [[current.get(m.article_id, m) for m in members] for members in found]
 
     def boilerplate(self, paragraphs: Collection[int], stories: int = BOILERPLATE_STORIES) -> set[int]:
         hashes = sorted(set(paragraphs))

@@ -157,12 +157,7 @@ def decide_batch(
     # One search for the whole batch, leaving the batch out: its members are matched in memory,
     # each against those before it (those after it see it), as if they had come one by one.
     lookups = [lookup(m, ids, window) for m in members]
-    in_store = store.candidates_many(lookups)
-    # Decisions are written unrefreshed (Elasticsearch): a match that looks pending may have
-    # decided already. One realtime read by id gives the current state of every such match.
-    unsure = {p.article_id for peers in in_store for p in peers if p.pending}
-    current = store.get_many(unsure) if unsure else {}
-    in_store = [[current.get(p.article_id, p) for p in peers] for peers in in_store]
+    in_store = store.candidates_many(lookups)  # each as it is now (a realtime read)
     in_batch = batch_candidates(members, window)
     candidates = [(m, [*a, *b]) for m, a, b in zip(members, in_store, in_batch, strict=True)]
     stories = Stories()

@@ -149,7 +149,8 @@ class StoryStore(ABC):
         none of ``exclude`` (one article id or several)."""
 
     def candidates_many(self, lookups: Sequence[Lookup]) -> list[list[Member]]:
-        """``candidates`` of each lookup, in order, in one request where the store can."""
+        """``candidates`` of each lookup, in order, in one request where the store can; each member
+        as a read by id gives it now (a decision written since the last refresh included)."""
         return [
             self.candidates(lookup.bands, lookup.exclude, lookup.sizes, lookup.limit, lookup.window)
             for lookup in lookups

@@ -96,3 +96,28 @@ def test_the_training_script_writes_a_model_the_pipeline_reads(tmp_path: Path) -
     model = TopicModel.load(path)
     found = model.probabilities("", "举行听证会")
     assert found["hearings"] > 0.5 > found["judicial_aid"]
+
+
+def _plain_probabilities(model: TopicModel, title: str, body: str) -> dict[str, float]:
+    """The model's formula written out one n-gram at a time (what the vectorised scoring must give)."""
+    grams = [g for g in char_ngrams(model_text(title, body)) if g in model.idf]
+    counts = {g: grams.count(g) for g in set(grams)}
+    values = {g: (1 + math.log(n)) * model.idf[g] for g, n in counts.items()}
+    norm = math.sqrt(sum(v * v for v in values.values())) or 1.0
+    probabilities = {}
+    for topic, intercept in model.intercepts.items():
+        weights = model.weights.get(topic, {})
+        z = intercept + sum(weights.get(g, 0.0) * v / norm for g, v in values.items())
+        probabilities[topic] = 1 / (1 + math.exp(-max(-30.0, min(30.0, z))))
+    return probabilities
+
+
+def test_the_shipped_model_scores_every_devset_text_as_its_formula_says() -> None:
+    model = load_taxonomy().model
+    assert model is not None
+    items = load_devset(DEVSET)
+    for item in [*items, {"title": "", "body": "与模型无关的文字 xyz"}, {"title": "", "body": ""}]:
+        got = model.probabilities(item["title"], item["body"])
+        want = _plain_probabilities(model, item["title"], item["body"])
+        assert got.keys() == want.keys()
+        assert all(got[t] == pytest.approx(want[t], abs=1e-9) for t in want), item["title"]
