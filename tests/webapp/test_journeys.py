@@ -43,10 +43,13 @@ from webapp.deps import get_now
 
 selenium = pytest.importorskip("selenium")
 from selenium import webdriver  # noqa: E402
-from selenium.common.exceptions import NoSuchElementException, StaleElementReferenceException  # noqa: E402
+from selenium.common.exceptions import (  # noqa: E402
+    NoSuchElementException,
+    StaleElementReferenceException,
+    WebDriverException,
+)
 from selenium.webdriver.common.by import By  # noqa: E402
 from selenium.webdriver.remote.webdriver import WebDriver  # noqa: E402
-from selenium.webdriver.remote.webelement import WebElement  # noqa: E402
 from selenium.webdriver.support.ui import WebDriverWait  # noqa: E402
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
@@ -169,27 +172,30 @@ _LOOK_AGAIN = (NoSuchElementException, StaleElementReferenceException)
 T = TypeVar("T")
 
 
-def wait_for(driver: WebDriver, condition: Callable[[WebDriver], T], timeout: float = 90) -> T:
-    return WebDriverWait(driver, timeout, poll_frequency=0.2, ignored_exceptions=_LOOK_AGAIN).until(condition)
+def wait_for(
+    driver: WebDriver,
+    condition: Callable[[WebDriver], T],
+    timeout: float = 90,
+    ignoring: tuple[type[Exception], ...] = _LOOK_AGAIN,
+) -> T:
+    return WebDriverWait(driver, timeout, poll_frequency=0.2, ignored_exceptions=ignoring).until(condition)
 
 
 def go(driver: WebDriver, action: Callable[[], object]) -> None:
     """Do what loads another page (follow a link, submit a form, go back) and return once that page
-    is the one shown and has loaded: the previous document is gone and the new one complete. A
-    click returns before the next page arrives, so an element found right after it may belong to
-    the page being left; every element of the journeys is found after a ``go`` or a ``get``, and
-    the pages (but trends, whose charts draw into their own boxes) do not change once loaded."""
-    before = driver.find_element(By.TAG_NAME, "html")
+    is the one shown and has loaded: the page being left is marked (a token of this step on its
+    window, which the next page's window has not) and the wait is for an unmarked page that is
+    complete. A click returns before the next page arrives, so an element found right after it may
+    belong to the page being left; every element of the journeys is found after a ``go`` or a
+    ``get``, and the pages (but trends, whose charts draw into their own boxes) do not change once
+    loaded. While the browser is between two pages it may answer any command with an error (a
+    stale node, a destroyed script context): the wait asks again."""
+    token = uuid.uuid4().hex
+    driver.execute_script("window.__journeyStep = arguments[0]", token)
     action()
-    wait_for(driver, lambda d: _left(before) and d.execute_script("return document.readyState") == "complete")
-
-
-def _left(element: WebElement) -> bool:
-    try:
-        element.is_enabled()
-    except StaleElementReferenceException:
-        return True
-    return False
+    wait_for(driver, lambda d: d.execute_script(
+        "return window.__journeyStep !== arguments[0] && document.readyState === 'complete'", token
+    ), ignoring=(WebDriverException,))  # fmt: skip
 
 
 def log_in(driver: WebDriver, site: Site, name: str, target: str = "/") -> None:
