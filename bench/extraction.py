@@ -157,7 +157,8 @@ def table(results: dict[str, Scores], pages: int) -> str:
         cells = [f"**{v:.3f}**" if v == best else f"{v:.3f}" for v in values]
         target = f"≥ {TARGETS[row]:.2f}" if row in TARGETS else "—"
         lines.append(f"| {row} | {len(per_tool[0])} | " + " | ".join(cells) + f" | {target} |")
-    seconds = " | ".join(f"{results[n].seconds / pages * 1000:.0f}" for n in names)
+    # No page in a part (the set-aside part of the demo sample alone): no time per page to give.
+    seconds = " | ".join(f"{results[n].seconds / pages * 1000:.0f}" if pages else "—" for n in names)
     lines.append(f"| ms per page | {pages} | {seconds} | — |")
     return "\n".join(lines)
 

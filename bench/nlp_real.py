@@ -230,6 +230,10 @@ def run(
         }
     print_table("all items and the held-out part (never tuned on)", columns)
     print_table(
+        "by part: tuned on, and never tuned on",
+        {k: summaries[k] for k in ("tuning", "held-out") if k in summaries},
+    )
+    print_table(
         "by script",
         {
             k: summaries[k]

@@ -165,6 +165,11 @@ def load_gazetteer(path: Path = GAZETTEER_FILE) -> Gazetteer:
         for short in shorts:
             gaz.add(short, zone)
             gaz.context_only.add(short)
+    for short, full in (data.get("abbreviations") or {}).items():
+        found = gaz.lookup(full)
+        if len(found) == 1 and short != full and short not in gaz.names:
+            gaz.add(short, found[0])
+            gaz.context_only.add(short)
     gaz.railway = {str(k): str(v) for k, v in (data.get("railway") or {}).items()}
     return gaz
 

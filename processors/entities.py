@@ -17,7 +17,8 @@ from pipeline.gazetteer import Gazetteer, Region
 from pipeline.model import Article, Entity
 from pipeline.segmenter import Segmenter, index_words
 from pipeline.settings import Settings
-from processors.nlp.institutions import Mention, attach_cities, resolve_context
+from processors.nlp.cities import attach_cities
+from processors.nlp.mentions import Mention, resolve_context
 from processors.nlp.persons import find_persons, staff_names
 from processors.nlp.pipeline import NlpResources, SegmenterTokenizer, doc_words, load_nlp
 from processors.normalise import load_converter

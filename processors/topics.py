@@ -251,6 +251,9 @@ def relevance_of(title: str, body: str, tax: Taxonomy, references: int = 0) -> f
     title_weight = float(cfg.get("title_weight", tax.title_weight))
     proc, _ = count_cues(tax.relevance_cues, title, body, tax, cap=cap, title_weight=title_weight)
     proc += min(references, cap)
+    if weight := float(cfg.get("critical_weight", 0.0)):  # criticism of a procuratorate is about it
+        near = tuple(tax.tone.get("near", ()))
+        proc += weight * count_cues(tax.tone_cues, title, body, tax, near)[0]
     # The lead names who acts: a procuratorate word in the body's first lead_chars characters, before any
     # court or police word, counts lead_weight more.
     lead = body[: int(cfg.get("lead_chars", 0))]

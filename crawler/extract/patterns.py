@@ -52,8 +52,10 @@ _OUTLET_BEFORE_REPORTER = re.compile(r"[\u4e00-\u9fff·]+$")
 # A line that is a byline: an optional outlet (光明日报, 新京报 …) then the label.
 # 文/ and the photo-and-text credits: 文 图/, 文图/, 文·图/, 图/文, 图文/.
 _TEXT_PHOTO = r"(?:文|图|圖)\s*[·・]?\s*(?:图|圖|文)?\s*[/／]"
+# Papers set a bullet before the byline (□记者 张三, ■ 本报记者 李四, ◎ 文/王五).
+_BULLETS = r"[□■◎●○◆◇▲△▼★☆▪▫◉]*"
 _BYLINE = re.compile(
-    r"^[（(【\[]?\s*(?:[\u4e00-\u9fff· ]{0,12}?)"
+    rf"^{_BULLETS}\s*[（(【\[]?\s*(?:[\u4e00-\u9fff· ]{{0,12}}?)"
     rf"(?:见习记者|見習記者|记者|記者|通讯员|通訊員|作者|撰稿|撰文|采写|採寫|执笔人|執筆人|{_TEXT_PHOTO})"
 )
 # A bare 编辑 needs a colon or a space before the name: "给编辑写信" is a mailto link, not a credit.
@@ -157,8 +159,9 @@ def authors_in(text: str) -> list[str]:
         if following is not None and following.group().startswith(("记者", "記者")):
             chunk = _OUTLET_BEFORE_REPORTER.sub("", chunk)
         chunk = re.split(r"\s{2,}|\u3000|" + SOURCE_LABEL + "|" + _SOURCE_STOP.pattern, chunk)[0]
-        # 記者林宸誼／台北報導: the place after the slash is where the report was filed, not a name.
-        for token in re.split(r"[\s、，,/／]+", chunk.strip("（()）【】[]〔〕 ")):
+        # 記者林宸誼／台北報導: the place after the slash is where the report was filed, not a name;
+        # 作者：林晓（北京市人民检察院）: the bracket gives the author's office, not another name.
+        for token in re.split(r"[\s、，,/／（()）]+", chunk.strip("（()）【】[]〔〕 ")):
             if is_name(token) and token not in names:
                 names.append(token)
     return names

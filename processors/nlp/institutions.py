@@ -8,11 +8,11 @@ from __future__ import annotations
 
 import bisect
 import re
-from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import replace
 
 from pipeline.gazetteer import Gazetteer, Region
 from pipeline.literals import Found, Literals
+from processors.nlp.mentions import Mention, resolve_context
 from processors.nlp.places import PlaceParser
 
 SPP = "最高人民检察院"
@@ -35,21 +35,6 @@ _SENTENCE_END = re.compile(r"[。！？!?\n]")
 # 山西综改示范区人民检察院; up to four characters of its own name between the place and the zone word.
 _ZONE = re.compile(r"(?:经济技术开发区|高新技术产业开发区|开发区|示范区|高新区|经开区|保税区|合作区|试验区)$")
 _HAN = re.compile(r"[\u4e00-\u9fff]")
-# Institutions 该院/本院 can refer to: procuratorates and courts (a 局 or a 委 is never 该院).
-_COURTS_OR_PROCURATORATES = ("PROCURATORATE", "COURT")
-
-
-@dataclass(frozen=True)
-class Mention:
-    start: int
-    end: int
-    label: str
-    canonical: str | None = None
-    region: Region | None = None
-    # 省/市/县 检察院 and 该院 resolved from the text around them once every mention is known.
-    needs: str | None = None
-    # The number of the sentence it is in (该院 refers to the subject of the sentence before).
-    sentence: int = 0
 
 
 class DomainMatcher:
@@ -219,177 +204,3 @@ class DomainMatcher:
 
 def _overlaps(start: int, end: int, spans: list[tuple[int, int]]) -> bool:
     return any(start < e and s < end for s, e in spans)
-
-
-def resolve_context(mentions: list[Mention], province: Region | None) -> list[Mention]:
-    """省检察院 → the article's province; 市/县检察院 → the nearest city/county named before it (or the
-    only one in the text); 该院 → the institution named just before it, when that is a procuratorate."""
-    regions = [m.region for m in mentions if m.region is not None]
-    resolved: list[Mention] = []
-    for mention in mentions:
-        if mention.needs is None:
-            resolved.append(_under_municipality(mention, province))
-            continue
-        region: Region | None = None
-        if mention.needs == "province":
-            region = province
-        elif mention.needs in ("city", "county"):
-            region = _nearest(mention, mentions, regions, mention.needs)
-        elif mention.needs == "same":
-            antecedent = _antecedent(mention, resolved)
-            if antecedent is not None and antecedent.label == "PROCURATORATE" and antecedent.canonical:
-                resolved.append(replace(mention, canonical=antecedent.canonical, needs=None))
-            continue
-        if region is not None:
-            resolved.append(replace(mention, canonical=region.procuratorate, region=region, needs=None))
-    return _expand_short_forms(resolved)
-
-
-def _is_subsequence(short: str, full: str) -> bool:
-    rest = iter(full)
-    return all(c in rest for c in short)
-
-
-def _expand_short_forms(mentions: list[Mention]) -> list[Mention]:
-    """A procuratorate of a place the gazetteer does not know (营子区检察院), whose name is an abbreviation
-    (its characters, in order) of exactly one other procuratorate the article names in full
-    (承德市鹰手营子矿区人民检察院), is that one: articles name an office in full once, then shorten it."""
-    full_names = {m.canonical for m in mentions if m.label == "PROCURATORATE" and m.canonical}
-    expanded = []
-    for m in mentions:
-        if m.label == "PROCURATORATE" and m.canonical and m.region is not None and m.region.code is None:
-            longer = [n for n in full_names if len(n) > len(m.canonical) and _is_subsequence(m.canonical, n)]
-            if len(longer) == 1:
-                m = replace(m, canonical=longer[0])
-        expanded.append(m)
-    return expanded
-
-
-def _antecedent(mention: Mention, before: Sequence[Mention]) -> Mention | None:
-    """What 该院 refers to: the first procuratorate or court of the last sentence (up to 该院) that names
-    one, i.e. that sentence's subject — 某检察院向某法院提起公诉。该院… is the procuratorate. A bare 法院
-    (no place, no level) names no particular court and is skipped."""
-    candidates = [
-        m
-        for m in before
-        if m.label in _COURTS_OR_PROCURATORATES
-        and m.end <= mention.start
-        and not (m.label == "COURT" and m.region is None and m.canonical is None and m.end - m.start <= 2)
-    ]
-    if not candidates:
-        return None
-    sentence = candidates[-1].sentence
-    return next(m for m in candidates if m.sentence == sentence)
-
-
-def attach_cities(
-    mentions: Sequence[Mention],
-    context: Sequence[Mention],
-    duplicates: dict[str, list[Region]] | None = None,
-    province: Region | None = None,
-) -> list[Mention]:
-    """A district named without its city (白云区检察院) gets it from the article (``context``: title and
-    body). A name the gazetteer knows in several cities (``duplicates``: 白云区 in 广州 and 贵阳) takes the
-    one whose city the article names (the nearest before it first), else the only one in the article's
-    province. A district outside the gazetteer takes the same district written with its city (长沙市开福区),
-    else the nearest city named before it, else the only city named; gazetteer cities are not used for it,
-    since they list all their districts."""
-    duplicates = duplicates or {}
-    written: dict[str, Region] = {}
-    cities: dict[str, Region] = {}
-    for m in context:
-        for ancestor in m.region.lineage() if m.region else ():
-            if ancestor.level == "city" and ancestor.code is None:
-                cities.setdefault(ancestor.name, ancestor)
-        if m.region and _is_bare_district(m.region) is False and m.region.code is None:
-            written.setdefault(m.region.name, m.region)
-    attached: list[Mention] = []
-    for index, mention in enumerate(mentions):
-        region = mention.region
-        if region is None or not _is_bare_district(region):
-            attached.append(mention)
-            continue
-        if region.name in duplicates:
-            rooted = _among(region.name, duplicates[region.name], mentions[:index], context, province)
-        else:
-            rooted = _rooted(region, written, mentions[:index], cities)
-        if rooted is None:
-            attached.append(mention)
-            continue
-        canonical = mention.canonical
-        if mention.label == "PROCURATORATE":
-            canonical = rooted.procuratorate
-        elif canonical and canonical.startswith(region.name) and rooted.parent is not None:
-            canonical = f"{rooted.parent.name}{canonical}"
-        attached.append(replace(mention, region=rooted, canonical=canonical))
-    return attached
-
-
-def _rooted(
-    region: Region, written: dict[str, Region], before: Sequence[Mention], cities: dict[str, Region]
-) -> Region | None:
-    city: Region | None = written[region.name].parent if region.name in written else None
-    if city is None:
-        nearest = (_city_of(m.region) for m in reversed(before) if m.region is not None)
-        city = next((c for c in nearest if c is not None), None)
-    if city is None and len(cities) == 1:
-        city = next(iter(cities.values()))
-    return Region(region.name, region.level, city) if city is not None else None
-
-
-def _among(
-    name: str,
-    candidates: list[Region],
-    before: Sequence[Mention],
-    context: Sequence[Mention],
-    province: Region | None,
-) -> Region | None:
-    """The candidate whose city (or province-level city) the article names, nearest before it first."""
-    named = [m.region for m in (*reversed(before), *context) if m.region is not None]
-    for region in named:
-        for candidate in candidates:
-            if candidate.parent is not None and any(
-                a.path == candidate.parent.path for a in region.lineage()
-            ):
-                return candidate
-    in_province = [c for c in candidates if province is not None and c.province == province]
-    return in_province[0] if len(in_province) == 1 else None
-
-
-def _is_bare_district(region: Region) -> bool | None:
-    """True: a district outside the gazetteer without its city; False: one with it; None: not a district."""
-    if region.level != "county" or region.code is not None or not region.name.endswith("区"):
-        return None
-    return region.parent is None
-
-
-def _city_of(region: Region) -> Region | None:
-    return next((r for r in region.lineage() if r.level == "city" and r.code is None), None)
-
-
-def _nearest(mention: Mention, mentions: list[Mention], regions: list[Region], level: str) -> Region | None:
-    def at_level(region: Region) -> Region | None:
-        return next((r for r in region.lineage() if r.level == level), None)
-
-    before = [at_level(m.region) for m in mentions if m.region is not None and m.end <= mention.start]
-    before = [r for r in before if r is not None]
-    if before:
-        return before[-1]
-    distinct = {r.path: r for r in (at_level(x) for x in regions) if r is not None}
-    return next(iter(distinct.values())) if len(distinct) == 1 else None
-
-
-def _under_municipality(mention: Mention, province: Region | None) -> Mention:
-    """浦东新区人民检察院 in an article about 上海市 → 上海市浦东新区人民检察院."""
-    region = mention.region
-    if (
-        region is None
-        or region.parent is not None
-        or region.level != "county"
-        or province is None
-        or not province.name.endswith("市")
-    ):
-        return mention
-    rooted = Region(region.name, region.level, province)
-    canonical = rooted.procuratorate if mention.label == "PROCURATORATE" else mention.canonical
-    return replace(mention, region=rooted, canonical=canonical)

@@ -10,7 +10,7 @@ from collections.abc import Iterable, Sequence
 
 from pipeline.names import SURNAMES
 from pipeline.segmenter import Segmenter
-from processors.nlp.institutions import Mention
+from processors.nlp.mentions import Mention
 
 _NAME = r"[\u4e00-\u9fff]{2,3}"
 _NAMES = rf"{_NAME}(?:[ \u3000、，,]+{_NAME})*"

@@ -24,6 +24,13 @@ from tests.crawler.test_bylines import TEXT, URL, page
         (page(text_end="<p>（通讯员 向雪 记者 余明）</p>"), ["向雪", "余明"]),
         (page(text_end="<p>（文/林晓）</p>"), ["林晓"]),
         (page(text_end="<p>（林晓）</p>"), ["林晓"]),
+        # a bullet before the byline, as papers set it
+        (page(text_start="<p>□记者 林晓 通讯员 向雪</p>"), ["林晓", "向雪"]),
+        (page(text_start="<p>■ 本报记者 林晓</p>"), ["林晓"]),
+        (page(text_start="<p>◎ 文/林晓</p>"), ["林晓"]),
+        # the author's office in brackets after the name is not a second author
+        (page(text_start="<p>作者：林晓（北京市人民检察院第二分院）</p>"), ["林晓"]),
+        (page(text_end="<p>（作者单位：北京市人民检察院）</p>"), []),
     ],
 )
 def test_byline_forms(html: bytes, authors: list[str]) -> None:
@@ -62,3 +69,9 @@ def test_a_date_only_value_takes_the_time_the_page_prints() -> None:
     # A time printed for another day is not this one's.
     other = _dated('<meta name="publishdate" content="2024-01-05">', "更新：2024年01月06日 08:00")
     assert extract(URL, other, {}).published_at.hour == 0  # type: ignore[union-attr]
+
+
+def test_a_bulleted_byline_does_not_stay_in_the_body() -> None:
+    got = extract(URL, page(text_start="<p>□记者 林晓 通讯员 向雪</p>"), {})
+    assert "林晓" not in got.body
+    assert got.body.startswith("市人民检察院近日召开新闻发布会")

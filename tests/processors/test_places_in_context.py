@@ -126,3 +126,8 @@ def test_coordinated_lists_under_one_city() -> None:
     ]
     # Procuratorates in general stay unnamed.
     assert annotated(body="全市两级检察机关和各县区检察院开展专项活动。").procuratorates == []
+
+
+def test_banners_by_the_short_names_in_common_use() -> None:
+    article = annotated(body="近日，新左旗检察院组织开展未成年人检察开放日活动，科右前旗检察院派员参加。")
+    assert article.procuratorates == ["新巴尔虎左旗人民检察院", "科尔沁右翼前旗人民检察院"]

@@ -169,3 +169,41 @@ def test_a_prosecutor_finding_a_guards_bribe_is_duty_crime_work() -> None:
 
 def topic_ids(article: Article) -> set[str]:
     return {t.id for t in classify(article, taxonomy()).topics}
+
+
+def test_a_prosecutors_case_story_full_of_court_words_is_relevant() -> None:
+    # Told in the procuratorate's own words (公诉科, 主诉检察官, 公诉人) although the court, the trial and
+    # the judgment fill most sentences.
+    story = annotated(
+        "",
+        "庭审结束后，临海市检察院公诉科副科长、该案的主诉检察官向笔者讲述了办案经过。法院一审判处被告人有期徒刑七年。"
+        "庭审中被告人当庭翻供。作为公诉人，她出示了全部证据，法院审理认为证据确实充分。",
+    )
+    assert classify(story, taxonomy()).relevant is True
+
+
+def test_a_congress_presidium_meeting_is_not_about_the_procuratorate() -> None:
+    meeting = annotated(
+        "",
+        "2月9日下午，市人大一次会议主席团举行第二次会议。会议听取了大会秘书处关于代表审议情况的汇报，"
+        "代市长代表市政府作表态发言。市检察院检察长、市法院院长出席会议。会议听取了检察院工作报告的审议情况。"
+        "主席团常务主席主持会议。",
+    )
+    assert classify(meeting, taxonomy()).relevant is False
+    plenary = annotated(
+        "",
+        "十四届全国人大一次会议在人民大会堂举行第二次全体会议，听取最高人民法院院长关于最高人民法院工作的报告，"
+        "听取最高人民检察院检察长关于最高人民检察院工作的报告，听取国务院机构改革方案的说明。",
+    )
+    assert classify(plenary, taxonomy()).relevant is False
+
+
+def test_a_commentary_criticising_a_procuratorate_is_relevant_and_critical() -> None:
+    # Criticism of the procuratorate counts as coverage of it, although courts are named more often.
+    commentary = annotated(
+        "",
+        "检察机关当年起诉的一起错案终于得到纠正，当事人被法院改判无罪。当年办案的检察院向当事人公开道歉。"
+        "法院的再审判决、庭审的拖延同样值得反思，一审法院也难辞其咎。",
+    )
+    result = classify(commentary, taxonomy())
+    assert result.relevant is True and result.tone == "critical"
