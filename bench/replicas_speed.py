@@ -122,6 +122,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
     parser.add_argument("--articles", type=int, default=400, help="articles per run (default 400)")
     parser.add_argument("--replicas", default="1,2", help="replica counts, comma-separated (default 1,2)")
+    parser.add_argument("--logs", type=Path, help="keep the workers' logs in this folder (INFO level)")
     args = parser.parse_args(argv)
     counts = [int(x) for x in args.replicas.split(",") if x.strip()]
     articles = corpus(args.articles + 1, seed=23)
@@ -136,7 +137,9 @@ def main(argv: list[str] | None = None) -> int:
         rate: dict[int, float] = {}
         for replicas in counts:
             settings = scaled(Path(tmp) / f"r{replicas}", uuid.uuid4().hex[:8])
-            seconds, cpu = measure(settings, replicas, warm_up, inputs, Path(tmp) / "logs")
+            if args.logs:
+                settings = settings.model_copy(update={"log_level": "INFO"})
+            seconds, cpu = measure(settings, replicas, warm_up, inputs, args.logs or Path(tmp) / "logs")
             rate[replicas] = len(inputs) / seconds
             print(f"| {replicas} | {seconds:.1f} | {rate[replicas]:.1f} | {cpu / len(inputs):.3f} | "
                   f"{os.getloadavg()[0]:.1f} |", flush=True)  # fmt: skip
