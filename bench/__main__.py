@@ -21,6 +21,7 @@ BENCHMARKS = (
     "chain_speed",
     "e2e_speed",
     "reprints_speed",
+    "replicas_speed",
     "search",
     "export",
     "extraction",

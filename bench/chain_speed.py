@@ -1,8 +1,9 @@
 """Speed of the whole processor chain against jieba's own segmentation of the same texts, in one run.
 
 ``python -m bench.chain_speed [--articles N] [--chars C] [--rounds R]``. On the embedded path (the
-SQLite story store in a temporary folder), each round times jieba segmenting every article's title
-and body, then normalise → entities → topics (every step of both stages, freshly built, the story
+SQLite story store in a temporary folder; the steps on batches of ``batch_size``, as the stage runner
+polls them, so the reprint step decides a batch at a time), each round times jieba segmenting
+every article's title and body, then normalise → entities → topics (every step of both stages, freshly built, the story
 store empty) over the same articles, then jieba again. The ratio is the chain's articles/s over
 jieba's (the mean of its two passes around the chain): 0.5 means the chain costs two segmentations.
 jieba is timed twice: its default dictionary (``jieba.Tokenizer()``, "jieba's own speed") and the
@@ -31,6 +32,7 @@ from pipeline.commands.common import init_index
 from pipeline.model import Article
 from pipeline.segmenter import shared_segmenter
 from pipeline.settings import Settings
+from pipeline.stage_parts import BatchStep, Step, segments
 from processors.chain import STAGES, build_steps
 
 
@@ -54,12 +56,24 @@ def segment_all(tokenizer: jieba.Tokenizer, articles: Sequence[Article]) -> None
             pass
 
 
-def run_steps(steps: Sequence[Callable[[Article], Article]], articles: Sequence[Article]) -> list[Article]:
-    out = []
-    for article in articles:
-        for step in steps:
-            article = step(article)
-        out.append(article)
+def run_steps(
+    steps: Sequence[Step | BatchStep], articles: Sequence[Article], batch_size: int = 1
+) -> list[Article]:
+    """The steps over the articles as the stage runner runs them on polled batches of
+    ``batch_size``: plain steps article by article, a batch step on the batch together."""
+    out: list[Article] = []
+    for start in range(0, len(articles), batch_size):
+        batch = list(articles[start : start + batch_size])
+        for segment in segments(steps):
+            head = segment[0]
+            if isinstance(head, BatchStep):
+                batch = head.batch(batch)
+                continue
+            for i, article in enumerate(batch):
+                for step in segment:
+                    article = step(article)
+                batch[i] = article
+        out += batch
     return out
 
 
@@ -73,7 +87,7 @@ def run_chain(articles: Sequence[Article]) -> dict[str, Timing]:
         for stage in STAGES:
             steps = build_steps(stage, settings)
             start, cpu = time.perf_counter(), time.process_time()
-            current = run_steps(steps, current)
+            current = run_steps(steps, current, settings.batch_size)
             timings[stage] = Timing(time.perf_counter() - start, time.process_time() - cpu)
     return timings
 

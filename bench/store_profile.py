@@ -67,7 +67,8 @@ def profiled() -> Iterator[Profile]:
 
     profile = Profile()
     patched: list[tuple[type, str, Any]] = []
-    targets: list[tuple[type, str, str]] = [(cls, m, f"{cls.__name__}.{m}") for cls in (ElasticStoryStore, SqliteStoryStore)
+    stores: tuple[type, ...] = (ElasticStoryStore, SqliteStoryStore)
+    targets: list[tuple[type, str, str]] = [(cls, m, f"{cls.__name__}.{m}") for cls in stores
                for m in STORE_METHODS]  # fmt: skip
     targets += [(Elasticsearch, m, f"es.{m}") for m in CLIENT_METHODS]
     targets.append((IndicesClient, "refresh", "es.indices.refresh"))

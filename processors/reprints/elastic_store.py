@@ -12,6 +12,7 @@ the refresh interval). A batch's candidates come from one search, its reads from
 
 from __future__ import annotations
 
+from collections import Counter, defaultdict
 from collections.abc import Collection, Iterable, Sequence
 from contextlib import AbstractContextManager
 from datetime import UTC, datetime
@@ -200,18 +201,22 @@ class ElasticStoryStore(StoryStore):
             )  # fmt: skip
         if answer["hits"]["total"]["value"] > RANK_TOGETHER_MAX:
             return None
-        hits = [(h["_id"], h["_source"]) for h in answer["hits"]["hits"]]
-        known = [(i, set(src["bands"]), src["size"], _first_time(src)) for i, src in hits]
+        known = [(h["_id"], h["_source"]["size"], _first_time(h["_source"])) for h in answer["hits"]["hits"]]
+        # Each hit under each of its bands: a lookup counts its shared bands over those lists only.
+        by_band: dict[int, list[int]] = defaultdict(list)
+        for n, hit in enumerate(answer["hits"]["hits"]):
+            for band in set(hit["_source"]["bands"]):
+                by_band[band].append(n)
         chosen: list[list[str]] = []
         for lookup in lookups:
-            wanted, excluded = set(lookup.bands), set(excluded_ids(lookup.exclude))
+            shared = Counter(n for band in set(lookup.bands) for n in by_band.get(band, ()))
+            excluded, (low, high), window = set(excluded_ids(lookup.exclude)), lookup.sizes, lookup.window
             ranked = sorted(
-                (-len(wanted & their_bands), article_id)
-                for article_id, their_bands, size, when in known
-                if article_id not in excluded
-                and wanted & their_bands
-                and lookup.sizes[0] <= size <= lookup.sizes[1]
-                and (lookup.window is None or lookup.window[0] <= when <= lookup.window[1])
+                (-count, known[n][0])
+                for n, count in shared.items()
+                if known[n][0] not in excluded
+                and low <= known[n][1] <= high
+                and (window is None or window[0] <= known[n][2] <= window[1])
             )
             chosen.append([article_id for _, article_id in ranked[: lookup.limit]])
         members = self.get_many({i for ids in chosen for i in ids})

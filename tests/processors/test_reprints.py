@@ -22,7 +22,7 @@ from processors.normalise import load_converter, normalise
 from processors.reprints.fingerprint import Sketch, compare, sketch
 from processors.reprints.sqlite_store import SqliteStoryStore
 from processors.reprints.step import assign_story
-from processors.reprints.store import Member, StoryStore
+from processors.reprints.store import Lookup, Member, StoryStore
 from processors.reprints.text import facts_of
 from processors.statistics import extract_statistics
 from tests.processors.nlp_resources import resources
@@ -335,3 +335,40 @@ def test_a_store_written_before_the_time_window_is_upgraded(tmp_path: Path) -> N
     row = store._conn.execute("SELECT first_time FROM members WHERE article_id = 'a'").fetchone()
     assert row == (PUBLISHED.timestamp(),)
     store.close()
+
+
+def _member_sharing(n: int, shared: int, size: int, when: datetime) -> Member:
+    """Member ``n`` whose sketch shares its first ``shared`` LSH bands with ``_probe`` (minhash 0…)."""
+    minhash = tuple(i if i < 2 * shared else 10_000 * (n + 1) + i for i in range(128))
+    sketch = Sketch(minhash=minhash, size=size, sample=((1, 2),), figures=frozenset(), places=frozenset())
+    return Member(
+        article_id=f"m{n:02d}", story_id=f"m{n:02d}", url=f"http://x.cn/{n}", outlet="x", source=None,
+        published_at=when, seen_at=when, registered_at=when, sketch=sketch,
+    )  # fmt: skip
+
+
+def test_a_batch_of_lookups_finds_what_each_lookup_would_find_alone(store: StoryStore) -> None:
+    # Members sharing 1–12 bands with the probe, of three sizes and spread over 60 days.
+    members = [_member_sharing(n, 1 + n % 12, (400, 500, 900)[n % 3], PUBLISHED + timedelta(days=n * 2)) for n in range(30)]  # fmt: skip
+    store.put_many(members)
+    probe = _member_sharing(99, 64, 480, PUBLISHED).sketch
+    lookups = [
+        Lookup(probe.bands, set(), (300, 600)),
+        Lookup(probe.bands, {"m00", "m03", "m13"}, (300, 1000), (PUBLISHED, PUBLISHED + timedelta(days=30))),
+        Lookup(probe.bands[:4], {"m01"}, (450, 950), None, 5),
+        Lookup(probe.bands[10:], set(), (300, 1000), None, 3),
+    ]
+    batch = store.candidates_many(lookups)
+    for lookup, found in zip(lookups, batch, strict=True):
+        wanted = set(lookup.bands)
+        expected = sorted(
+            (-len(wanted & set(m.sketch.bands)), m.article_id)
+            for m in members
+            if wanted & set(m.sketch.bands)
+            and m.article_id not in lookup.exclude
+            and lookup.sizes[0] <= m.sketch.size <= lookup.sizes[1]
+            and (lookup.window is None or lookup.window[0] <= m.first_time <= lookup.window[1])
+        )[: lookup.limit]
+        assert [m.article_id for m in found] == [i for _, i in expected]
+        alone = store.candidates(lookup.bands, lookup.exclude, lookup.sizes, lookup.limit, lookup.window)
+        assert [m.article_id for m in alone] == [m.article_id for m in found]
