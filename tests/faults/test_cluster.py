@@ -16,11 +16,8 @@ from tests.faults.articles import generate
 from tests.faults.checks import es_client, publish, verify
 from tests.faults.conftest import ARTICLES, fleet_for, prepared_settings, started
 from tests.faults.pipeline_run import drained, progressed, start_pipeline
-from tests.faults.services import LocalServices
+from tests.faults.services import CLUSTER_ES_PORT, CLUSTER_KAFKA_PORT, LocalServices
 from tests.faults.workers import Fleet
-
-# Ports of the cluster (the single-node services of the other fault tests use 31092 and 31200).
-CLUSTER_KAFKA_PORT, CLUSTER_ES_PORT = 31400, 31500
 
 
 @pytest.fixture
