@@ -78,6 +78,7 @@ class LocalServices:
         self.log.append(
             f"{action} {' '.join(names)} ({time.monotonic() - started:.0f}s): {result.stdout.strip()}"
         )
+        print(f"[faults] services {action} {' '.join(names)}: {time.monotonic() - started:.1f}s", flush=True)
         if result.returncode != 0:
             raise ServicesFailed(
                 f"services {action} {' '.join(names)}: {result.stdout[-1500:]}{result.stderr[-1500:]}"
