@@ -48,8 +48,8 @@ def test_a_broker_and_an_elasticsearch_node_killed_mid_stream_lose_and_repeat_no
     client.close()
     assert {s["settings"]["index"]["auto_expand_replicas"] for s in replicas.values()} == {"0-1"}
     published = generate(ARTICLES, "cluster")
-    publish(cluster_settings, published.articles)
     start_pipeline(cluster_fleet)
+    publish(cluster_settings, published.articles)
     progressed(cluster_settings, len(published.articles) // 5)
     cluster.kill9("kafka", member=1)  # a broker that leads some partitions and is a controller
     cluster.kill9("elasticsearch", member=1)  # the data node: primaries move to their replicas
