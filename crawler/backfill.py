@@ -21,6 +21,8 @@ from typing import Any
 import scrapy
 from scrapy.http import Response, TextResponse
 
+from crawler.extract.links import page_links
+from crawler.extract.page import parse as parse_html
 from crawler.feeds import parse_sitemap
 from crawler.site_stats import count_site
 from crawler.sites import SiteConfig
@@ -94,7 +96,7 @@ class BackfillSpider(NewsSpider):
             log.info("backfill: %s reached %s before list page %d", site.name, self.since.date(), page)
             return
         count_site(self.crawler.stats, site.name, "other_pages")
-        for link in self._links.extract_links(response):
+        for link in page_links(parse_html(response.text), response.url):
             if site.is_article(link.url):
                 meta = {**self._meta(site, article=True), "list_page": page}
                 yield scrapy.Request(link.url, callback=self.parse_article, errback=self.failed, meta=meta)

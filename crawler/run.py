@@ -90,6 +90,11 @@ def scrapy_settings(settings: Settings, sites: list[SiteConfig]) -> dict[str, An
         "DEPTH_LIMIT": 4,
         "COOKIES_ENABLED": False,
         "TELNETCONSOLE_ENABLED": False,
+        # Scrapy re-reads and parses a callback's source on every response to warn about a generator
+        # that returns a value: its cache is keyed weakly by the callback, and a bound method is a new
+        # object each time, so it never hits. With our long parse() that was the largest single cost of the crawl.s
+        # CPU. tests/crawler/test_callbacks.py makes the same check once, on our own callbacks.
+        "WARN_ON_GENERATOR_RETURN_VALUE": False,
         "LOG_LEVEL": "DEBUG" if settings.log_level == "DEBUG" else "WARNING",
         "ITEM_PIPELINES": {"crawler.pipelines.PublishPipeline": 300},
         # Scrapy's own filters, counting what they drop (an off-site redirect, a redirect loop).

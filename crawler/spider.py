@@ -17,13 +17,14 @@ from urllib.parse import urlsplit
 import scrapy
 from scrapy.exceptions import DownloadCancelledError, DownloadTimeoutError, IgnoreRequest
 from scrapy.http import Response, TextResponse
-from scrapy.linkextractors import LinkExtractor
 from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.internet.defer import CancelledError
 from twisted.internet.error import TimeoutError as DefTimeoutError
 from twisted.python.failure import Failure
 
 from crawler.extract import Extracted, extract
+from crawler.extract.links import PageLink, page_links
+from crawler.extract.page import parse as parse_html
 from crawler.extract.pages import join_pages, merge_pages
 from crawler.feeds import feed_links, parse_sitemap
 from crawler.site_stats import count_site
@@ -83,7 +84,6 @@ class NewsSpider(scrapy.Spider):
         # Feeds and sitemaps may live on another host of the outlet (www.people.com.cn for sx.…).
         entry_hosts = {urlsplit(url).hostname or "" for site in sites for url in site.entry_points}
         self.allowed_domains = sorted(({d for site in sites for d in site.domains} | entry_hosts) - {""})
-        self._links = LinkExtractor(unique=True)
         self.unreachable = UnreachableSites()
 
     def closed(self, reason: str) -> None:
@@ -168,8 +168,10 @@ class NewsSpider(scrapy.Spider):
             log.info("dropped(not_html): %s", response.url)
             return
         pages: list[str] = []
+        links: list[PageLink]
         if site.is_article(response.url) or response.meta.get("article"):
             extracted = extract(response.url, response.body, _headers(response), site)
+            links = extracted.links  # from the tree the extractor parsed: the page is parsed once
             count_site(stats, site.name, "article_pages")
             if "selector_missed" in extracted.quality:
                 count_site(stats, site.name, "selector_missed")
@@ -189,7 +191,8 @@ class NewsSpider(scrapy.Spider):
             count_site(stats, site.name, "other_pages")
             stats.inc_value("jiancha/dropped/list_page")
             log.info("dropped(list_page): %s", response.url)
-        for link in self._links.extract_links(response):
+            links = page_links(parse_html(response.text), response.url)
+        for link in links:
             if link.url in pages:
                 continue  # fetched as part of the article, never as an article of its own
             follow = site.is_article(link.url) or site.is_list(link.url)

@@ -24,6 +24,8 @@ _WEAK_HEADER_CODECS = {"latin-1", "iso8859-1", "ascii", "cp1252"}
 # Share of suspicious characters (replacement char, private use, C1 controls) above which a
 # decoding is taken for garbage; a real page has one or two at most.
 _GARBAGE_RATIO = 0.02
+# What a wrong decoding leaves: replacement characters, private-use characters, C1 controls.
+_GARBAGE = re.compile("[\ufffd\ue000-\uf8ff\x80-\x9f]")
 # Longest character in the encodings we meet (GB18030 and UTF-8: 4 bytes).
 _MAX_CHAR_BYTES = 4
 
@@ -60,11 +62,11 @@ def meta_charset(body: bytes) -> str | None:
 
 
 def looks_garbled(text: str) -> bool:
-    non_ascii = sum(1 for c in text if ord(c) > 127)
+    # Counted in C (this runs on every page): the ASCII characters survive an "ignore" encode.
+    non_ascii = len(text) - len(text.encode("ascii", "ignore"))
     if not non_ascii:
         return False
-    bad = sum(1 for c in text if c == "\ufffd" or "\ue000" <= c <= "\uf8ff" or "\x80" <= c <= "\x9f")
-    return bad / non_ascii > _GARBAGE_RATIO
+    return len(_GARBAGE.findall(text)) / non_ascii > _GARBAGE_RATIO
 
 
 def _strict(body: bytes, codec: str) -> str | None:
@@ -84,7 +86,7 @@ def _strict(body: bytes, codec: str) -> str | None:
 
 def _is_utf8_with_multibyte(body: bytes) -> bool:
     # Text in a legacy Chinese encoding practically never forms valid multi-byte UTF-8 sequences.
-    return _strict(body, "utf-8") is not None and any(b > 127 for b in body)
+    return not body.isascii() and _strict(body, "utf-8") is not None
 
 
 def _detect(body: bytes, quality: list[str]) -> Decoded:
@@ -129,7 +131,7 @@ def decode_html(body: bytes, headers: Mapping[str, str]) -> Decoded:
         if text is not None and not looks_garbled(text):
             return Decoded(text, codec, method, quality)
         quality.append("charset_mismatch")
-    if not any(b > 127 for b in body):
+    if body.isascii():
         return Decoded(body.decode("ascii"), "ascii", "ascii", quality)
     if (text := _strict(body, "utf-8")) is not None:
         return Decoded(text, "utf-8", "valid-utf-8", quality)  # legacy encodings practically never are

@@ -23,6 +23,7 @@ from crawler.extract import patterns as pt
 from crawler.extract.blocks import Line, find_container, lines_of, subtree_scores
 from crawler.extract.decode import decode_html
 from crawler.extract.fields import find_title, images, meta_tag, published_at, select
+from crawler.extract.links import PageLink, page_links
 from crawler.extract.page import Parts, parse, strip_noise, zones
 from crawler.extract.pages import find_pages, strip_pagers
 from crawler.sites import Selectors, SiteConfig
@@ -34,6 +35,8 @@ log = logging.getLogger(__name__)
 MIN_CONTAINER_CHARS = 40
 _MARK = "data-jiancha-title"
 _SNIFF_BYTES = 2048
+# Every byte but the control bytes no text has (NUL–BS, SO–US): deleting these leaves the controls.
+_NOT_CONTROL = bytes(b for b in range(256) if not (b < 9 or 13 < b < 32))
 MIN_HEADING_CHARS, MAX_HEADING_CHARS = 4, 60
 # An index page's text: shorter than this, with several times more link text than prose.
 LIST_BODY_CHARS = 200
@@ -64,6 +67,8 @@ class Extracted(BaseModel):
     # (empty: one page). The first is the article's first page unless a pager window hides it; the
     # crawler fetches and joins them, a saved file only names them.
     page_urls: list[str] = Field(default_factory=list)
+    # The page's links (``links.page_links``), for the crawler to follow; not part of the article.
+    links: list[PageLink] = Field(default_factory=list, exclude=True)
 
 
 def _container(
@@ -95,6 +100,7 @@ def extract(url: str, body: bytes, headers: Mapping[str, str], site: SiteConfig 
     out.methods["encoding"] = decoded.method
     selectors = site.selectors if site else None
     raw = parse(decoded.text)
+    out.links = page_links(raw, url)  # before any step marks or edits the tree
     title_element, title, out.methods["title"] = find_title(raw, selectors)
     out.column, out.title = pt.split_column(title)
     if title_element is not None:
@@ -143,7 +149,7 @@ def _is_binary(body: bytes) -> bool:
     head = body[:_SNIFF_BYTES]
     if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         return False  # UTF-16 text has NUL bytes
-    controls = sum(1 for b in head if b < 9 or 13 < b < 32)
+    controls = len(head.translate(None, _NOT_CONTROL))
     return b"\x00" in head or controls > len(head) * 0.05
 
 

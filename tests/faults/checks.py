@@ -82,7 +82,9 @@ def wait_for(condition: Callable[[], bool], timeout_s: float, what: str, every_s
     while time.monotonic() - started < timeout_s:
         try:
             if condition():
-                return time.monotonic() - started
+                took = time.monotonic() - started
+                print(f"[faults {time.strftime('%H:%M:%S')}] {took:6.1f}s until {what}", flush=True)
+                return took
         except Exception:  # an engine still coming back: ask again
             pass
         time.sleep(every_s)

@@ -19,6 +19,9 @@ SERVICES_DIR = Path(os.environ.get("JIANCHA_FAULTS_SERVICES_DIR", str(REPO_ROOT 
 # Ports of the fault tests (the services' defaults are 9092/9200; other tests use 19200).
 KAFKA_PORT = int(os.environ.get("JIANCHA_FAULTS_KAFKA_PORT", "31092"))
 ES_PORT = int(os.environ.get("JIANCHA_FAULTS_ES_PORT", "31200"))
+# The cluster's first broker and node (brokers at +0/+2/+4, controllers one above; nodes at +0/+1).
+CLUSTER_KAFKA_PORT = int(os.environ.get("JIANCHA_FAULTS_CLUSTER_KAFKA_PORT", "31400"))
+CLUSTER_ES_PORT = int(os.environ.get("JIANCHA_FAULTS_CLUSTER_ES_PORT", "31500"))
 
 
 class ServicesFailed(RuntimeError):
@@ -75,6 +78,7 @@ class LocalServices:
         self.log.append(
             f"{action} {' '.join(names)} ({time.monotonic() - started:.0f}s): {result.stdout.strip()}"
         )
+        print(f"[faults] services {action} {' '.join(names)}: {time.monotonic() - started:.1f}s", flush=True)
         if result.returncode != 0:
             raise ServicesFailed(
                 f"services {action} {' '.join(names)}: {result.stdout[-1500:]}{result.stderr[-1500:]}"

@@ -16,11 +16,8 @@ from tests.faults.articles import generate
 from tests.faults.checks import es_client, publish, verify
 from tests.faults.conftest import ARTICLES, fleet_for, prepared_settings, started
 from tests.faults.pipeline_run import drained, progressed, start_pipeline
-from tests.faults.services import LocalServices
+from tests.faults.services import CLUSTER_ES_PORT, CLUSTER_KAFKA_PORT, LocalServices
 from tests.faults.workers import Fleet
-
-# Ports of the cluster (the single-node services of the other fault tests use 31092 and 31200).
-CLUSTER_KAFKA_PORT, CLUSTER_ES_PORT = 31400, 31500
 
 
 @pytest.fixture
@@ -51,8 +48,8 @@ def test_a_broker_and_an_elasticsearch_node_killed_mid_stream_lose_and_repeat_no
     client.close()
     assert {s["settings"]["index"]["auto_expand_replicas"] for s in replicas.values()} == {"0-1"}
     published = generate(ARTICLES, "cluster")
-    publish(cluster_settings, published.articles)
     start_pipeline(cluster_fleet)
+    publish(cluster_settings, published.articles)
     progressed(cluster_settings, len(published.articles) // 5)
     cluster.kill9("kafka", member=1)  # a broker that leads some partitions and is a controller
     cluster.kill9("elasticsearch", member=1)  # the data node: primaries move to their replicas

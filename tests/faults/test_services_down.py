@@ -29,8 +29,8 @@ def test_a_service_stopped_mid_stream_and_started_again_loses_and_repeats_nothin
     service: str, seconds: float, fault_settings: Settings, services: LocalServices, fleet: Fleet
 ) -> None:
     published = generate(ARTICLES, f"outage-{service}")
+    start_pipeline(fleet)  # the workers start up while the articles are sent
     publish(fault_settings, published.articles)
-    start_pipeline(fleet)
     progressed(fault_settings, len(published.articles) // 5)
     outage(services, service, seconds)
     drained(fault_settings, len(published.articles), fleet)
@@ -59,8 +59,8 @@ def test_a_document_elasticsearch_rejects_is_the_only_dead_letter(
     middle = len(published.articles) // 2
     bad = published.articles[middle].model_copy(update={"images": [{"src": "/a.jpg", "width": "宽幅"}]})
     published.articles[middle] = bad
-    publish(fault_settings, published.articles)
     start_pipeline(fleet)
+    publish(fault_settings, published.articles)
     drained(fault_settings, len(published.articles) - 1, fleet)
     time.sleep(5)
     verdict = verify(fault_settings, published, rejected={bad.article_id})

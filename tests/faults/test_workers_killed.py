@@ -22,8 +22,8 @@ def test_each_worker_killed_with_sigkill_and_started_again_loses_and_repeats_not
 ) -> None:
     published = generate(ARTICLES, "kill")
     half = len(published.articles) // 2
+    start_pipeline(fleet)  # the workers start up (tens of seconds) while the first half is sent
     publish(fault_settings, published.articles[:half])
-    start_pipeline(fleet)
     step = len(published.articles) // 5
     for number, name in enumerate(PIPELINE, start=1):
         progressed(fault_settings, number * step // 2)
@@ -47,8 +47,8 @@ def test_a_processor_replica_joins_and_leaves_mid_stream_and_nothing_is_lost_or_
     fault_settings: Settings, fleet: Fleet
 ) -> None:
     published = generate(ARTICLES, "rebalance")
-    publish(fault_settings, published.articles)
     start_pipeline(fleet)
+    publish(fault_settings, published.articles)
     progressed(fault_settings, len(published.articles) // 10)
     fleet.add("entities-2", "entities")  # the group rebalances: partitions move to the newcomer
     fleet.add("topics-2", "topics")

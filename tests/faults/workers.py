@@ -66,13 +66,24 @@ class Worker:
         self.process.wait(timeout=30)
         self.process = None
 
+    def terminate(self) -> None:
+        """SIGTERM without waiting: a fleet asks every worker at once, then waits (``stop``)."""
+        if self.process is not None and self.process.poll() is None:
+            try:
+                os.killpg(self.process.pid, signal.SIGTERM)
+            except ProcessLookupError:
+                pass
+
     def stop(self, grace_s: float = 60.0) -> None:
         """SIGTERM (finish the batch), then SIGKILL if it takes longer than ``grace_s``."""
         if self.process is None:
             return
         process, self.process = self.process, None
         if process.poll() is None:
-            os.killpg(process.pid, signal.SIGTERM)
+            try:
+                os.killpg(process.pid, signal.SIGTERM)
+            except ProcessLookupError:
+                pass
             try:
                 process.wait(timeout=grace_s)
             except subprocess.TimeoutExpired:
@@ -137,7 +148,10 @@ class Fleet:
     def close(self) -> None:
         self._stop.set()
         self._watcher.join(5)
-        for worker in list(self.workers.values()):
+        workers = list(self.workers.values())
+        for worker in workers:  # all at once: each finishes its batch while the others do
+            worker.terminate()
+        for worker in workers:
             worker.stop(grace_s=20)
 
     def tails(self) -> str:
