@@ -32,11 +32,13 @@ from collections.abc import Callable
 from pathlib import Path
 
 from bench import results
+from bench.e2e_speed import cleanup
 from bench.memory import MeasuredProcess
 from bench.nlp_speed import corpus
 from indexer import open_index
 from pipeline.bus import open_bus
 from pipeline.bus.inspect import group_lag
+from pipeline.commands.common import init_index
 from pipeline.errors import ServiceUnavailable
 from pipeline.model import Article, utcnow
 from pipeline.settings import Settings
@@ -111,20 +113,19 @@ def articles_for(run: str, n: int) -> list[Article]:
 
 
 def measure(
-    settings: Settings, rate: float, seconds: float, work: Path
+    settings: Settings, rate: float, seconds: float, logs_dir: Path
 ) -> tuple[list[float], dict[str, float | None], int]:
     """(latencies in s, peak RSS MiB per worker, articles never searchable)."""
     bus = open_bus(settings)
     bus.ensure_topics(all_topics(settings.topic_prefix))
-    backend = open_index(settings)
-    backend.init()
-    backend.close()
+    init_index(settings)  # the article index and the reprint step's story store, as `jiancha index init`
     topic = crawler_stage(settings.topic_prefix).output_topic
     assert topic is not None
     workers: dict[str, MeasuredProcess] = {}
     logs = []
     for name, command in WORKERS.items():
-        log = (work / f"{name}.log").open("w")
+        logs_dir.mkdir(parents=True, exist_ok=True)
+        log = (logs_dir / f"{name}.log").open("w")
         logs.append(log)
         workers[name] = MeasuredProcess(
             "pipeline.cli", command, env=worker_env(settings), stderr=log, stdout=log
@@ -141,7 +142,12 @@ def measure(
             with lock:
                 pending = [i for i in sent if i not in seen][:1000]
             if pending:
-                found = searchable.find(pending)
+                try:
+                    found = searchable.find(pending)
+                except Exception as error:  # a slow or refused search must not end the measurement
+                    print(f"  search failed, asking again: {error}", flush=True)
+                    time.sleep(POLL_S)
+                    continue
                 now = time.monotonic()
                 with lock:
                     for i in found:
@@ -164,6 +170,7 @@ def measure(
             with lock:
                 if all(i in seen for i in ids):
                     return
+            check_running(workers, logs_dir)
             time.sleep(0.2)
 
     try:
@@ -200,13 +207,19 @@ def measure(
         for log in logs:
             log.close()
         searchable.close()
-        if settings.bus == "kafka":
-            bus.delete_topics(all_topics(settings.topic_prefix))
         bus.close()
-        cleanup = open_index(settings)
-        cleanup.drop()
-        cleanup.close()
+        if settings.bus == "kafka":
+            cleanup(settings)  # topics, index and story store of this run
     return latencies, {name: w.peak_mib() for name, w in workers.items()}, missing
+
+
+def check_running(workers: dict[str, MeasuredProcess], logs_dir: Path) -> None:
+    """Raise at once when a worker has exited (waiting out the timeouts would only hide it)."""
+    for name, worker in workers.items():
+        code = worker.process.poll()
+        if code is not None:
+            tail = (logs_dir / f"{name}.log").read_text(errors="replace").splitlines()[-5:]
+            raise RuntimeError(f"the {name} worker exited with {code}: " + " | ".join(tail))
 
 
 def stage_backlog(settings: Settings) -> dict[str, int]:
@@ -242,6 +255,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--rate", type=float, default=20.0, help="articles per second (default 20)")
     parser.add_argument("--seconds", type=float, default=30.0, help="length of the timed phase (default 30)")
     parser.add_argument("--deployments", default="kafka,embedded")
+    parser.add_argument("--logs", type=Path, help="keep the workers' logs in this folder")
     args = parser.parse_args(argv)
     for kind in args.deployments.split(","):
         with tempfile.TemporaryDirectory(prefix=f"jiancha-bench-latency-{kind}-") as tmp:
@@ -251,7 +265,8 @@ def main(argv: list[str] | None = None) -> int:
                 continue
             label = "Kafka + Elasticsearch" if kind == "kafka" else "embedded (SQLite log + index)"
             print(f"{label}: {args.rate:g} articles/s for {args.seconds:g} s", flush=True)
-            latencies, peaks, missing = measure(settings, args.rate, args.seconds, Path(tmp))
+            logs_dir = args.logs / kind if args.logs else Path(tmp) / "logs"
+            latencies, peaks, missing = measure(settings, args.rate, args.seconds, logs_dir)
         if not latencies:
             print(f"{label}: nothing became searchable (see the workers' logs)")
             continue
