@@ -20,7 +20,9 @@ starts.
 from __future__ import annotations
 
 import argparse
+import itertools
 import os
+import re
 import signal
 import statistics
 import subprocess
@@ -32,6 +34,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from bench import results
+from bench.cpu import CpuMeter, service_pids
 from bench.e2e_speed import cleanup
 from bench.memory import MeasuredProcess
 from bench.nlp_speed import corpus
@@ -131,8 +134,10 @@ def measure(
             "pipeline.cli", command, env=worker_env(settings), stderr=log, stdout=log
         )
     searchable = Searchable(settings)
+    searchable_wall: dict[str, float] = {}
     producer = bus.producer()
     sent: dict[str, float] = {}
+    sent_wall: dict[str, float] = {}  # by URL, the key of the workers' log lines
     seen: dict[str, float] = {}
     lock = threading.Lock()
     done = threading.Event()
@@ -161,6 +166,7 @@ def measure(
         article.fetched_at = utcnow()
         with lock:
             sent[article.article_id] = time.monotonic()
+            sent_wall[article.url] = time.time()
         producer.send(topic, article.article_id, article.to_json())
         producer.flush()
 
@@ -179,6 +185,10 @@ def measure(
             publish(article)
         wait_for([a.article_id for a in warm], 300)
         timed = articles_for(f"timed-{uuid.uuid4().hex[:6]}", int(rate * seconds))
+        pids = {name: w.process.pid for name, w in workers.items()}
+        services = service_pids(settings) if settings.bus == "kafka" else {}
+        meter = CpuMeter({**pids, **services, "bench": os.getpid()})
+        meter.start()
         started = time.monotonic()
         for n, article in enumerate(timed):
             delay = started + n / rate - time.monotonic()
@@ -188,11 +198,15 @@ def measure(
         backlog = stage_backlog(settings)
         print(f"  backlog of each stage when the last article was sent: {backlog}", flush=True)
         wait_for([a.article_id for a in timed], 120)
+        meter.stop()
+        print(f"  {meter.line(len(timed), time.monotonic() - started)}", flush=True)
         done.set()
         poller.join()
         with lock:
             latencies = sorted(seen[a.article_id] - sent[a.article_id] for a in timed if a.article_id in seen)
         missing = sum(1 for a in timed if a.article_id not in seen)
+        searchable_wall = {a.url: sent_wall[a.url] + seen[a.article_id] - sent[a.article_id]
+                           for a in timed if a.article_id in seen}  # fmt: skip
     finally:
         done.set()
         producer.close()
@@ -206,11 +220,41 @@ def measure(
                 worker.process.wait()
         for log in logs:
             log.close()
+    if searchable_wall:
+        print_hops(logs_dir, {a.url: sent_wall[a.url] for a in timed}, searchable_wall)
         searchable.close()
         bus.close()
         if settings.bus == "kafka":
             cleanup(settings)  # topics, index and story store of this run
     return latencies, {name: w.peak_mib() for name, w in workers.items()}, missing
+
+
+_OK_LINE = re.compile(r"^(\d{4}-\d\d-\d\d \d\d:\d\d:\d\d),(\d{3}) INFO \S+ ok: (\S+)$")
+
+
+def logged_ok(log: Path) -> dict[str, float]:
+    """When the worker logged each URL's ``ok`` (its outcome; the flush of its batch follows)."""
+    times: dict[str, float] = {}
+    for line in log.read_text(errors="replace").splitlines():
+        match = _OK_LINE.match(line)
+        if match:
+            stamp = time.mktime(time.strptime(match[1], "%Y-%m-%d %H:%M:%S")) + int(match[2]) / 1000
+            times.setdefault(match[3], stamp)
+    return times
+
+
+def print_hops(logs_dir: Path, sent: dict[str, float], searchable: dict[str, float]) -> None:
+    """p50/p95 of each hop of the timed articles, from the workers' log lines: where the time goes."""
+    marks = [("sent", sent)] + [(name, logged_ok(logs_dir / f"{name}.log")) for name in WORKERS]
+    marks.append(("searchable", searchable))
+    parts = []
+    for (before, earlier), (after, later) in itertools.pairwise(marks):
+        hop = sorted(later[u] - earlier[u] for u in searchable if u in earlier and u in later)
+        if hop:
+            parts.append(
+                f"{before} → {after} p50 {statistics.median(hop):.2f} / p95 {percentile(hop, 0.95):.2f} s"
+            )
+    print("  each hop (from the workers' log lines, ms resolution): " + "; ".join(parts), flush=True)
 
 
 def check_running(workers: dict[str, MeasuredProcess], logs_dir: Path) -> None:
