@@ -9,7 +9,8 @@ from collections.abc import Iterator
 
 import pytest
 
-from indexer import SearchBackend, SearchQuery, open_index
+from indexer import SearchBackend, SearchQuery, open_index, scan
+from indexer.elastic_backend import ElasticBackend
 from tests.webapp.corpus import CORPUS, NOW
 from webapp.dashboard import build_dashboard
 from webapp.exports import HEADER, csv_chunks, export_rows
@@ -102,3 +103,24 @@ def test_scan_lists_what_the_cursor_walk_lists(backend: SearchBackend) -> None:
         fast = [h.article_id for h in backend.scan(query, 100)]
         assert fast == [h.article_id for h in SearchBackend.scan(backend, query, 100)], query.text
         assert fast
+
+
+def test_scan_in_small_batches_and_stopped_early(
+    backend: SearchBackend, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Batches of two (Elasticsearch asks for the next one while this one is read): the same
+    articles in the same order; a reader that stops early gets what it read and leaves no scroll
+    open on the server."""
+    monkeypatch.setattr(scan, "SCAN_BATCH", 2)
+    monkeypatch.setattr(scan, "SQLITE_BATCH", 2)
+    query = SearchQuery("检察")
+    walked = [h.article_id for h in SearchBackend.scan(backend, query, 100)]
+    assert len(walked) > 4
+    assert [h.article_id for h in backend.scan(query, 100)] == walked
+    assert [h.article_id for h in backend.scan(query, 3)] == walked[:3]
+    reader = backend.scan(query, 100)
+    assert next(reader).article_id == walked[0]
+    reader.close()
+    if isinstance(backend, ElasticBackend):
+        stats = backend.client.nodes.stats(metric="indices", index_metric="search")
+        assert all(n["indices"]["search"]["scroll_current"] == 0 for n in stats["nodes"].values())
