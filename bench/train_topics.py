@@ -28,8 +28,8 @@ from processors.topics import TOPICS_FILE
 OUTPUT = CONFIG_DIR / "topic_model.json"
 
 
-def training_texts(data: Path) -> list[tuple[str, list[str]]]:
-    """(model text, gold topics) of every relevant training text, in simplified script."""
+def team_texts() -> list[tuple[str, list[str]]]:
+    """(model text, gold topics) of every relevant text of the team-written sets, in simplified script."""
     to_simplified = load_converter()
     pairs = []
     for path in (DEVSET, HELDOUT, UNSEEN, UNSEEN2):
@@ -37,6 +37,13 @@ def training_texts(data: Path) -> list[tuple[str, list[str]]]:
             if case.get("topics"):
                 title = clean_text(case["title"], to_simplified)[0]
                 pairs.append((model_text(title, clean_text(case["body"], to_simplified)[0]), case["topics"]))
+    return pairs
+
+
+def training_texts(data: Path) -> list[tuple[str, list[str]]]:
+    """(model text, gold topics) of every relevant training text, in simplified script."""
+    to_simplified = load_converter()
+    pairs = team_texts()
     for item in load_items(data):
         if item.part == "tuning" and item.gold["topics"]:
             pairs.append((model_text("", clean_text(item.text, to_simplified)[0]), item.gold["topics"]))

@@ -16,7 +16,13 @@ C = 10.0
 MIN_DF, MIN_WEIGHT = 2, 0.05
 
 
-def train(pairs: list[tuple[str, list[str]]], topics: list[str]) -> dict[str, Any]:
+def train(
+    pairs: list[tuple[str, list[str]]],
+    topics: list[str],
+    c: float = C,
+    sample_weight: list[float] | None = None,
+) -> dict[str, Any]:
+    """One model per topic with at least two examples; ``sample_weight``: one weight per pair."""
     from sklearn.feature_extraction.text import TfidfVectorizer
     from sklearn.linear_model import LogisticRegression
 
@@ -28,7 +34,9 @@ def train(pairs: list[tuple[str, list[str]]], topics: list[str]) -> dict[str, An
         y = [topic in gold for _, gold in pairs]
         if sum(y) < 2:
             continue  # too few examples to learn from: the rules alone decide this topic
-        model = LogisticRegression(C=C, class_weight="balanced", max_iter=2000).fit(x, y)
+        model = LogisticRegression(C=c, class_weight="balanced", max_iter=2000).fit(
+            x, y, sample_weight=sample_weight
+        )
         intercepts[topic] = round(float(model.intercept_[0]), 4)
         weights[topic] = {
             str(i): round(float(w), 4) for i, w in enumerate(model.coef_[0]) if abs(w) >= MIN_WEIGHT

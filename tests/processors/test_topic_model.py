@@ -79,6 +79,19 @@ def test_a_weak_cue_hit_the_model_doubts_is_dropped() -> None:
     assert "hearings" not in {t.id for t in classify(article, doubting).topics}
 
 
+def test_a_topic_its_cues_are_sure_of_stays_whatever_the_model_says() -> None:
+    article = annotated(
+        "临县检察院公开听证化解矛盾",
+        "临县人民检察院举行公开听证。听证员逐一发表意见。检察听证让案件办理更透明。",
+    )
+    doubting = load_taxonomy()
+    doubting.model = TopicModel(idf={"听证": 1.0}, intercepts={"hearings": -10.0}, weights={})
+    assert doubting.cues_sure is not None
+    assert "hearings" in {t.id for t in classify(article, doubting).topics}
+    doubting.cues_sure = None
+    assert "hearings" not in {t.id for t in classify(article, doubting).topics}
+
+
 def test_every_topic_on_the_devset_has_evidence() -> None:
     for case in load_devset(DEVSET):
         for topic in classify(annotated(case["title"], case["body"]), taxonomy()).topics:
