@@ -11,6 +11,7 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from indexer.base import HistogramBucket, Interval, SearchHit
+from indexer.outlets import canonical_outlets
 from indexer.text import simplified_fields, snippet
 from pipeline.model import Article, utcnow
 
@@ -106,7 +107,7 @@ def hit_from_document(
         snippet=body_html,
         score=score,
         story_id=doc.get("story_id") or doc["article_id"],
-        outlets=[o] if (o := outlet(doc.get("site"), doc.get("source"))) else [],
+        outlets=canonical_outlets([outlet(doc.get("site"), doc.get("source"))]),
         topics=[t["label"] for t in doc.get("topics") or []],
         procuratorates=list(doc.get("procuratorates") or []),
         regions=list(doc.get("regions") or []),

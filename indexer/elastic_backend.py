@@ -41,6 +41,7 @@ from indexer.base import (
 )
 from indexer.document import doc_version, document_json, fill_histogram, hit_from_document
 from indexer.es_query import build_search, story_copies_request, story_stats_request
+from indexer.outlets import canonical_outlets
 from indexer.scan import es_scan
 from pipeline.elastic import is_index_missing, make_client, translated
 from pipeline.errors import LOCAL_SERVICES_HINT, ServiceUnavailable
@@ -250,7 +251,7 @@ class ElasticBackend(SearchBackend):
                 index=self.alias, **story_stats_request(keys, all_copies, MAX_COPIES_LISTED * len(keys))
             )
         stats = {
-            b["key"]: (b["doc_count"], sorted(o["key"] for o in b["outlets"]["buckets"]))
+            b["key"]: (b["doc_count"], sorted(canonical_outlets(o["key"] for o in b["outlets"]["buckets"])))
             for b in resp["aggregations"]["stories"]["buckets"]
         }
         copies: dict[str, list[StoryCopy]] = {}

@@ -7,6 +7,7 @@ bracketed decoration — exactly the values whose canonical name it is (for the 
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from functools import lru_cache
 
 import opencc
@@ -30,6 +31,12 @@ def canonical_outlet(name: str) -> str:
             break
         bare = stripped
     return to_simplified(bare).strip()
+
+
+def canonical_outlets(names: Iterable[str | None]) -> list[str]:
+    """Where a story appeared, one name per outlet (山西日报 and 山西日報（演示） are one), in the
+    order first met."""
+    return list(dict.fromkeys(canonical_outlet(name) for name in names if name and name.strip()))
 
 
 def script_forms(name: str) -> tuple[str, ...]:

@@ -25,6 +25,7 @@ from indexer.base import (
     StoryCopy,
 )
 from indexer.document import bucket_start, fill_histogram
+from indexer.outlets import canonical_outlets
 
 _EPOCH = date(1970, 1, 1)
 
@@ -169,7 +170,7 @@ def add_story_stats(conn: sqlite3.Connection, hits: list[SearchHit], all_copies:
     keys = list(dict.fromkeys(h.story_id for h in hits))
     marks = ",".join("?" * len(keys))
     stats = {
-        key: (count, sorted(o for o in json.loads(outlets) if o))
+        key: (count, sorted(canonical_outlets(json.loads(outlets))))
         for key, count, outlets in conn.execute(
             f"SELECT story_key, count(*), json_group_array(DISTINCT outlet) FROM articles "
             f"WHERE story_key IN ({marks}) GROUP BY story_key",

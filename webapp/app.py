@@ -40,6 +40,7 @@ from webapp.accounts import AccountStore, accounts_path
 from webapp.admin_routes import admin_router
 from webapp.auth import require_role
 from webapp.deps import attach_backend, close_backend, get_backend
+from webapp.ops_routes import ops_router
 from webapp.pages import STATIC_DIR, UNAVAILABLE, error_response
 from webapp.security import install_security
 
@@ -92,6 +93,7 @@ def create_app(settings: Settings, backend: SearchBackend | None = None) -> Fast
         app.include_router(router)
     # /health, /ready and /metrics stay open (healthchecks, Prometheus); the status page is the admin's.
     app.include_router(admin_router(settings, guard=[require_role("admin")]))
+    app.include_router(ops_router(settings, guard=[require_role("admin")]))
 
     @app.get("/docs", include_in_schema=False)
     def docs() -> HTMLResponse:

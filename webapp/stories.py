@@ -14,6 +14,7 @@ from pydantic import BaseModel
 
 from indexer import SearchBackend
 from indexer.base import MAX_STORY_COPIES, StoryCopy
+from indexer.outlets import canonical_outlets
 from pipeline.china_time import CHINA_TZ
 from pipeline.model import Article
 from pipeline.stories import outlet_of
@@ -94,7 +95,7 @@ def build_story(story_id: str, copies: list[StoryCopy], limit: int = MAX_STORY_C
         story_id=story_id,
         copies=len(rows),
         truncated=len(copies) > limit,
-        outlets=list(dict.fromkeys(r.outlet for r in rows)),
+        outlets=canonical_outlets(r.outlet for r in rows),
         original=next(r for r in rows if r.original),
         first_seen=min(seen, default=None),
         last_seen=max(seen, default=None),

@@ -86,7 +86,7 @@ def volume_chart(
         counts = _histogram(backend, replace(query, topic=bucket.value), interval)
         series.append(Series(name=bucket.label or bucket.value, values=_aligned(keys, counts)))
     chart = Chart(id="volume", title="报道量（按主题）", kind="stacked", x_label="时段起始日", x=keys, series=series,
-                  note="一篇报道可属多个主题，故各主题之和可大于全部报道（篇，含转载）。")  # fmt: skip
+                  note="一篇报道可属多个主题，未归入任何主题的不在柱中，故各主题之和可大于或小于全部报道（篇，含转载）。")  # fmt: skip
     return chart, keys, total
 
 

@@ -19,6 +19,7 @@ from webapp.auth import require_viewer
 from webapp.coverage import MONITORING_QUERY
 from webapp.deps import get_backend, get_now
 from webapp.pages import TEMPLATES, VENDOR_DIR
+from webapp.search_view import active_filters
 from webapp.trends import Trends, build_trends
 
 router = APIRouter(dependencies=[Depends(require_viewer)])
@@ -95,6 +96,9 @@ def trends_page(request: Request, backend: Backend, now: Now) -> HTMLResponse:
     else:
         # Links to the list, the exports and the CSVs state the query even when the box was empty.
         query_string = urlencode({**raw, "q": raw.get("q", "").strip() or MONITORING_QUERY})
-        context.update(trends=trends, options=options, query_string=query_string,
+        # The filters in force, each removable, as on the search page (a link from there keeps them).
+        filters = [(heading, value, "/trends?" + url.split("?", 1)[1])
+                   for heading, value, url in active_filters(raw, {})]  # fmt: skip
+        context.update(trends=trends, options=options, query_string=query_string, filters=filters,
                        charts_json=json.dumps([c.model_dump() for c in trends.charts], ensure_ascii=False))  # fmt: skip
     return TEMPLATES.TemplateResponse(request, "trends.html", context, status_code=status)

@@ -56,3 +56,18 @@ def test_the_outlet_facets_have_one_row_per_outlet(empty_backend: SearchBackend)
     ]
     assert [(b.value, b.count) for b in page.facets["site"]] == [
         ("山西日报", 2), ("临汾新闻网", 1), ("山西日报社", 1), ("正义网", 1)]  # fmt: skip
+
+
+def test_a_story_carried_by_one_outlet_in_two_scripts_names_it_once(empty_backend: SearchBackend) -> None:
+    """转载 "N 家媒体": 山西日报（演示） and 山西日報 are one outlet, named once, simplified and bare."""
+    copies = [
+        _article(1, "山西日报", "山西日报（演示）").model_copy(update={"story_id": "story-one"}),
+        _article(2, "山西日報", "山西日報").model_copy(update={"story_id": "story-one"}),
+        _article(3, "山西日报", "临汾新闻网").model_copy(update={"story_id": "story-one"}),
+    ]
+    assert all(o.ok for o in empty_backend.index(copies))
+    empty_backend.refresh()
+    (hit,) = empty_backend.search(SearchQuery("检察")).hits
+    assert hit.copies == 3 and hit.outlets == ["临汾新闻网", "山西日报"]
+    assert [h.outlets for h in empty_backend.scan(SearchQuery("检察"), 10)] == [
+        ["临汾新闻网"], ["山西日报"], ["山西日报"]]  # fmt: skip

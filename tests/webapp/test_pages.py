@@ -105,6 +105,18 @@ def test_trends_page_and_chart_csv(client: TestClient) -> None:
     assert client.get("/trends", params={"interval": "year"}).status_code == 400
 
 
+def test_trends_of_a_filtered_search_say_so_and_keep_the_filters(client: TestClient) -> None:
+    """Trends opened from a narrowed search (趋势分析 there) state its filters, each removable, and
+    the form's 分析 keeps them."""
+    page = client.get("/trends", params={"q": "检察", "source": "检察日报", "preset": "30d"}).text
+    assert "筛选条件：" in page and "来源：检察日报 ×" in page and "日期：近30天 ×" in page
+    assert 'href="/trends?q=%E6%A3%80%E5%AF%9F&amp;preset=30d"' in page  # 来源 removed, the rest kept
+    assert '<input type="hidden" name="source" value="检察日报">' in page
+    assert '<input type="hidden" name="preset" value="30d">' in page
+    assert "共 <strong>1</strong> 篇" in page  # 临汾市检察机关公益诉讼立案30件 (20 May), 检察日报
+    assert "筛选条件" not in client.get("/trends", params={"q": "检察"}).text
+
+
 def test_the_article_page_escapes_crawled_markup(client: TestClient) -> None:
     page = client.get(f"/articles/{HOSTILE.article_id}")
     assert page.status_code == 200

@@ -36,7 +36,7 @@ def test_the_original_is_the_copy_of_the_outlet_named_in_laiyuan_even_if_later(
     ]
     for copy in (GUAAN_LINFEN, GUAAN_SXRB, GUAAN_PORTAL):
         assert f'href="{copy.url}"' in page and f'href="/articles/{copy.article_id}"' in page
-    assert "共 3 篇（转载 2 篇），3 家媒体：临汾新闻网、山西日报（演示）、www.hongtong.gov.cn" in page
+    assert "共 3 篇（转载 2 篇），3 家媒体：临汾新闻网、山西日报、www.hongtong.gov.cn" in page
     assert "首次出现</dt><dd>2024-06-01 08:00" in page and "最近出现</dt><dd>2024-06-02 10:00" in page
 
 
@@ -54,7 +54,7 @@ def test_story_api_gives_the_original_and_every_copy_in_china_time(story_client:
         GUAAN_PORTAL.article_id,
     ]
     assert [c["original"] for c in story["copy_list"]] == [False, True, False]
-    assert story["outlets"] == ["临汾新闻网", "山西日报（演示）", "www.hongtong.gov.cn"]
+    assert story["outlets"] == ["临汾新闻网", "山西日报", "www.hongtong.gov.cn"]  # one name per outlet
     assert {c["source"] for c in story["copy_list"]} == {"山西日报"}
     assert (story["first_seen"], story["last_seen"]) == (
         "2024-06-01T08:00:00+08:00",
