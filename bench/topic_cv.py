@@ -21,14 +21,14 @@ import yaml
 
 from bench.counts import Counts
 from bench.nlp_real import NLP_REAL, Item, load_items
-from bench.train_topics import team_texts
+from bench.train_topics import labels, team_negative_texts, team_texts
 from evaluation.topic_training import train
 from pipeline.model import Article
 from pipeline.settings import Settings
 from processors.entities import load_entity_resources, tag_entities
 from processors.normalise import load_converter, normalise
 from processors.topic_model import TopicModel, model_text
-from processors.topics import TOPICS_FILE, Taxonomy, classify, load_taxonomy
+from processors.topics import CRITICAL, TOPICS_FILE, Taxonomy, classify, load_taxonomy
 
 Blend = tuple[float, float, float | None]  # model share, threshold, cue score that is sure alone
 
@@ -49,9 +49,14 @@ def prepared(items: list[Item]) -> list[tuple[Item, Article]]:
     return out
 
 
-def add_score(pairs: list[tuple[Item, Article]], tax: Taxonomy, counts: Counts) -> None:
+def add_score(pairs: list[tuple[Item, Article]], tax: Taxonomy, counts: Counts, tone: bool = False) -> None:
+    """Adds the topics (or, with ``tone``, the critical flag) found in ``pairs`` to ``counts``."""
     for item, article in pairs:
-        gold, found = set(item.gold["topics"]), {t.id for t in classify(article, tax).topics}
+        result = classify(article, tax)
+        if tone:
+            gold, found = {item.gold["tone"]} - {"neutral"}, {result.tone} - {"neutral"}
+        else:
+            gold, found = set(item.gold["topics"]), {t.id for t in result.topics}
         counts.tp += len(gold & found)
         counts.fp += len(found - gold)
         counts.fn += len(gold - found)
@@ -63,24 +68,42 @@ def run(
     blends: list[Blend],
     trainings: list[tuple[float, float]],
     taxonomy: Path = TOPICS_FILE,
-) -> dict[tuple[tuple[float, float], Blend], Counts]:
+    tone_blends: list[tuple[float, float]] | None = None,
+) -> tuple[dict[tuple[tuple[float, float], Blend], Counts], dict[tuple[float, float], Counts]]:
     topics = [t["id"] for t in yaml.safe_load(TOPICS_FILE.read_text(encoding="utf-8"))["topics"]]
+    topics.append(CRITICAL)
     pairs = prepared([i for i in load_items(data) if i.part == "tuning"])
     team = team_texts()
+    team_negatives = team_negative_texts()
     base = load_taxonomy(taxonomy)
     totals: dict[tuple[tuple[float, float], Blend], Counts] = {}
-    rules = Counts()
+    rules, tone_rules = Counts(), Counts()
+    tones: dict[tuple[float, float], Counts] = {}
     for fold in range(folds):
         test = [(i, a) for i, a in pairs if fold_of(i.id, folds) == fold]
         real = [
-            (model_text("", a.body_simplified or ""), i.gold["topics"])
+            (model_text("", a.body_simplified or ""), labels(i.gold["topics"], i.gold["tone"] == "critical"))
             for i, a in pairs
             if fold_of(i.id, folds) != fold and i.gold["topics"]
         ]
         add_score(test, dataclasses.replace(base, model=None), rules)
+        add_score(test, dataclasses.replace(base, model=None), tone_rules, tone=True)
         for c, real_weight in trainings:
             weights = [1.0] * len(team) + [real_weight] * len(real)
-            model = TopicModel.from_data(train(team + real, topics, c=c, sample_weight=weights))
+            negatives = team_negatives + [
+                model_text("", a.body_simplified or "")
+                for i, a in pairs
+                if fold_of(i.id, folds) != fold and not i.gold["topics"]
+            ]
+            trained = train(
+                team + real,
+                topics,
+                c=c,
+                sample_weight=weights,
+                negatives=negatives,
+                negative_labels=frozenset({CRITICAL}),
+            )
+            model = TopicModel.from_data(trained)
             for share, threshold, floor in blends:
                 tax = dataclasses.replace(
                     base, model=model, model_weight=share, model_threshold=threshold, cues_sure=floor
@@ -88,9 +111,17 @@ def run(
                 add_score(
                     test, tax, totals.setdefault(((c, real_weight), (share, threshold, floor)), Counts())
                 )
+            if (c, real_weight) == trainings[0]:  # the tone with the first training setting only
+                for share, threshold in tone_blends or []:
+                    cfg = {**base.tone, "model_weight": share, "model_threshold": threshold}
+                    tone_tax = dataclasses.replace(base, model=model, tone=cfg)
+                    add_score(test, tone_tax, tones.setdefault((share, threshold), Counts()), tone=True)
         print(f"fold {fold}: {len(test)} items, {len(team) + len(real)} training texts", flush=True)
-    print(f"cues alone: P {rules.precision:.3f} R {rules.recall:.3f} F1 {rules.f1:.3f}")
-    return totals
+    print(f"topics, cues alone: P {rules.precision:.3f} R {rules.recall:.3f} F1 {rules.f1:.3f}")
+    print(
+        f"critical tone, cues alone: P {tone_rules.precision:.3f} R {tone_rules.recall:.3f} F1 {tone_rules.f1:.3f}"
+    )
+    return totals, tones
 
 
 def _floats(text: str) -> list[float]:
@@ -115,11 +146,14 @@ def main(argv: list[str] | None = None) -> int:
         help="the cues to blend with (an older topics.yaml, written before these texts were read, gives "
         "cues that never saw them)",
     )
+    parser.add_argument("--tone-shares", default="0.5,0.7,0.9,1", help="tone: model shares to try")
+    parser.add_argument("--tone-thresholds", default="0.35,0.4,0.45,0.5", help="tone: thresholds to try")
     args = parser.parse_args(argv)
     floors = [None if f == "none" else float(f) for f in args.sure.split(",")]
     blends = list(itertools.product(_floats(args.shares), _floats(args.thresholds), floors))
     trainings = list(itertools.product(_floats(args.c), _floats(args.real_weights)))
-    totals = run(args.data, args.folds, blends, trainings, args.taxonomy)
+    tone_blends = list(itertools.product(_floats(args.tone_shares), _floats(args.tone_thresholds)))
+    totals, tones = run(args.data, args.folds, blends, trainings, args.taxonomy, tone_blends)
     print(
         f"\ntopics micro-F1, {args.folds}-fold cross-validation on the tuning part (model retrained per fold)"
     )
@@ -131,6 +165,12 @@ def main(argv: list[str] | None = None) -> int:
         )
     best = max(totals.items(), key=lambda kv: kv[1].f1)
     print(f"best: {best[0]}, F1 {best[1].f1:.3f}")
+    print(f"\ncritical tone, C {trainings[0][0]:g}, real weight {trainings[0][1]:g}")
+    print(f"{'share':>6} {'thresh':>6} {'P':>6} {'R':>6} {'F1':>6}  tp fp fn")
+    for (share, threshold), n in tones.items():
+        print(
+            f"{share:6.2f} {threshold:6.2f} {n.precision:6.3f} {n.recall:6.3f} {n.f1:6.3f}  {n.tp:2} {n.fp:2} {n.fn:2}"
+        )
     return 0
 
 

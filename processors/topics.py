@@ -22,6 +22,8 @@ from pipeline.settings import CONFIG_DIR
 from processors.topic_model import TopicModel
 
 TOPICS_FILE = CONFIG_DIR / "topics.yaml"
+# The model's label for critical tone, beside the topics' ids (config/topic_model.json).
+CRITICAL = "tone:critical"
 _SENTENCE = re.compile(r"[^。！？!?\n]+")
 
 
@@ -282,12 +284,11 @@ def relevance_of(title: str, body: str, tax: Taxonomy, references: int = 0) -> f
     return proc / (proc + competing + float(cfg.get("bias", 2.0)))
 
 
-def _topics(title: str, body: str, taxonomy: Taxonomy) -> list[TopicScore]:
+def _topics(title: str, body: str, taxonomy: Taxonomy, probabilities: dict[str, float]) -> list[TopicScore]:
     """The topics whose (blended) score reaches the threshold; when none does, the best one if it reaches
     ``fallback_floor``: an article about procuratorate work is about some work area."""
     units = _Units.of(title, body, taxonomy)
     model = taxonomy.model
-    probabilities = model.probabilities(title, body) if model else {}
     scored: list[tuple[float, float, Topic, list[str]]] = []
     for topic in taxonomy.topics:
         if topic.requires and not any(w in title or w in body for w in topic.requires):
@@ -312,6 +313,22 @@ def _topics(title: str, body: str, taxonomy: Taxonomy) -> list[TopicScore]:
     return topics
 
 
+def tone_of(title: str, body: str, taxonomy: Taxonomy, probability: float | None) -> str:
+    """``critical`` or ``neutral``: the tone cues' count against their threshold, or, with the model's
+    probability of the critical label, (1 - share) × the cues' score + share × that probability against
+    the tone's ``model_threshold``."""
+    cfg = taxonomy.tone
+    near = tuple(cfg.get("near", ()))
+    count, _ = count_cues(taxonomy.tone_cues, title, body, taxonomy, near)
+    threshold = float(cfg.get("threshold", 1.5))
+    if probability is None or "model_weight" not in cfg:
+        return "critical" if count >= threshold else "neutral"
+    share = float(cfg["model_weight"])
+    # the cues' score is 1 - exp(-count / threshold): 0.63 where the count alone reaches the threshold
+    score = (1 - share) * (1 - math.exp(-count / threshold)) + share * probability
+    return "critical" if score >= float(cfg.get("model_threshold", 0.5)) else "neutral"
+
+
 def classify(article: Article, taxonomy: Taxonomy) -> Article:
     """Topics with score and evidence, ``relevance``/``relevant`` and ``tone`` (critical or neutral)."""
     title, body = _texts(article)
@@ -321,11 +338,9 @@ def classify(article: Article, taxonomy: Taxonomy) -> Article:
     topics: list[TopicScore] = []
     tone = "neutral"
     if relevant:
-        topics = _topics(title, body, taxonomy)
-        near = tuple(taxonomy.tone.get("near", ()))
-        critical, _ = count_cues(taxonomy.tone_cues, title, body, taxonomy, near)
-        if critical >= float(taxonomy.tone.get("threshold", 1.5)):
-            tone = "critical"
+        probabilities = taxonomy.model.probabilities(title, body) if taxonomy.model else {}
+        topics = _topics(title, body, taxonomy, probabilities)
+        tone = tone_of(title, body, taxonomy, probabilities.get(CRITICAL))
     topics.sort(key=lambda t: -t.score)
     return article.model_copy(
         update={
