@@ -62,7 +62,7 @@ test: install system lint  ## install everything, start Kafka + Elasticsearch, r
 # need no running services; they take long (README, Fault tests), hence a target of their own.
 test-faults: install  ## kill workers, stop Kafka/ES, a cluster losing members, under load (JIANCHA_FAULT_ARTICLES=2000)
 	@start=$$(date +%s); \
-	JIANCHA_FAULT_ARTICLES=$${JIANCHA_FAULT_ARTICLES:-2000} $(BIN)/pytest -m faults tests/faults -s -q; rc=$$?; \
+	JIANCHA_FAULT_ARTICLES=$${JIANCHA_FAULT_ARTICLES:-2000} $(BIN)/pytest -m faults tests/faults -s -q --durations=0; rc=$$?; \
 	echo "make test-faults: pytest finished with exit code $$rc in $$(( $$(date +%s) - start ))s"; \
 	exit $$rc
 
