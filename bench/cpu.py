@@ -8,8 +8,18 @@ import os
 from pathlib import Path
 from urllib.parse import urlparse
 
-from bench.replicas_speed import cpu_seconds
 from pipeline.settings import REPO_ROOT, Settings
+
+TICKS = os.sysconf("SC_CLK_TCK")
+
+
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time of a process so far (Linux /proc; 0 where it is not readable)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / TICKS  # utime, stime (fields 14 and 15)
 
 
 def service_pids(settings: Settings) -> dict[str, int]:
