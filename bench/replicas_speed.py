@@ -112,8 +112,8 @@ def _wait_for_members(settings: Settings, group: str, members: int, timeout_s: f
     try:
         deadline = time.monotonic() + timeout_s
         while time.monotonic() < deadline:
-            (info,) = admin.describe_consumer_groups([group])
-            if info.state == "Stable" and len(info.members) == members:
+            info = admin.describe_groups([group]).get(group, {})
+            if info.get("group_state") == "Stable" and len(info.get("members") or ()) == members:
                 return
             time.sleep(0.5)
         raise TimeoutError(f"the group {group} did not settle with {members} members in {timeout_s:.0f} s")
