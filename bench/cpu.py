@@ -8,8 +8,18 @@ import os
 from pathlib import Path
 from urllib.parse import urlparse
 
-from bench.replicas_speed import cpu_seconds
 from pipeline.settings import REPO_ROOT, Settings
+
+TICKS = os.sysconf("SC_CLK_TCK")
+
+
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time of a process so far (Linux /proc; 0 where it is not readable)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / TICKS  # utime, stime (fields 14 and 15)
 
 
 def service_pids(settings: Settings) -> dict[str, int]:
@@ -33,6 +43,18 @@ def service_pids(settings: Settings) -> dict[str, int]:
     return pids
 
 
+def run_delay_seconds(pid: int) -> float:
+    """Time the threads of a process spent runnable but waiting for a core (Linux schedstat, summed
+    over the threads alive now): how much a shared machine held it back."""
+    total = 0
+    for stat in Path(f"/proc/{pid}/task").glob("*/schedstat"):
+        try:
+            total += int(stat.read_text().split()[1])
+        except (OSError, IndexError, ValueError):
+            continue
+    return total / 1e9
+
+
 class CpuMeter:
     """CPU seconds each named process used between ``start()`` and ``stop()``."""
 
@@ -40,17 +62,26 @@ class CpuMeter:
         self.pids = pids
         self.before: dict[str, float] = {}
         self.used: dict[str, float] = {}
+        self.delay_before: dict[str, float] = {}
+        self.delayed: dict[str, float] = {}
 
     def start(self) -> None:
         self.before = {name: cpu_seconds(pid) for name, pid in self.pids.items()}
+        self.delay_before = {name: run_delay_seconds(pid) for name, pid in self.pids.items()}
 
     def stop(self) -> dict[str, float]:
         self.used = {name: cpu_seconds(pid) - self.before.get(name, 0.0) for name, pid in self.pids.items()}
+        self.delayed = {
+            name: max(0.0, run_delay_seconds(pid) - self.delay_before.get(name, 0.0))
+            for name, pid in self.pids.items()
+        }
         return self.used
 
     def line(self, articles: int, seconds: float) -> str:
         """``name 12 ms`` of CPU per article for each process, and the cores all of them kept busy."""
         parts = [f"{name} {1000 * used / max(1, articles):.0f} ms" for name, used in self.used.items()]
         total = sum(self.used.values())
+        waited = sum(self.delayed.values())
         return (f"CPU a article: {', '.join(parts)}; total {1000 * total / max(1, articles):.0f} ms, "
-                f"{total / max(seconds, 1e-9):.2f} of {os.cpu_count()} cores busy")  # fmt: skip
+                f"{total / max(seconds, 1e-9):.2f} of {os.cpu_count()} cores busy; threads waited "
+                f"{waited:.1f} s for a core in {seconds:.1f} s")  # fmt: skip

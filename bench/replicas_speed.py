@@ -26,8 +26,11 @@ import uuid
 from collections.abc import Sequence
 from pathlib import Path
 
+from kafka.admin import KafkaAdminClient
+
 from bench import results
 from bench.chain_speed import run_steps
+from bench.cpu import CpuMeter, service_pids
 from bench.e2e_speed import JIANCHA, cleanup, workers
 from bench.nlp_speed import corpus
 from pipeline.bus import open_bus
@@ -39,21 +42,11 @@ from pipeline.topics import all_topics, processor_stages
 from processors.chain import build_steps
 
 WARM_UP_TIMEOUT_S = 300.0
-TICKS = os.sysconf("SC_CLK_TCK")
-
-
-def cpu_seconds(pid: int) -> float:
-    """User + system CPU time of a process so far (Linux /proc; 0 where it is not readable)."""
-    try:
-        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    except OSError:
-        return 0.0
-    return (int(fields[11]) + int(fields[12])) / TICKS  # utime, stime (fields 14 and 15)
 
 
 def scaled(data_dir: Path, run: str) -> Settings:
     return Settings(
-        data_dir=data_dir, log_level="WARNING", poll_timeout_s=0.5, bus="kafka", index="elasticsearch",
+        data_dir=data_dir, log_level="INFO", poll_timeout_s=0.5, bus="kafka", index="elasticsearch",
         kafka_bootstrap=os.environ.get("JIANCHA_KAFKA_BOOTSTRAP", "127.0.0.1:9092"),
         elasticsearch_url=os.environ.get("JIANCHA_ELASTICSEARCH_URL", "http://127.0.0.1:9200"),
         topic_prefix=f"bench_replicas_{run}.", index_name=f"bench-replicas-{run}",
@@ -73,9 +66,10 @@ def send(settings: Settings, topic: str, articles: Sequence[Article]) -> None:
 
 def measure(
     settings: Settings, replicas: int, warm_up: Article, inputs: Sequence[Article], logs: Path
-) -> tuple[float, float]:
-    """Seconds from producing ``inputs`` to reading all of them from the stage's output, and the
-    workers' CPU seconds meanwhile."""
+) -> tuple[float, float, str]:
+    """Seconds from producing ``inputs`` to reading all of them from the stage's output, the
+    workers' CPU seconds meanwhile, and a line with each process's CPU (Kafka's and Elasticsearch's
+    too) and the articles each replica handled."""
     stage = processor_stages(settings.topic_prefix)[1]
     assert stage.input_topic is not None and stage.output_topic is not None
     bus = open_bus(settings)
@@ -89,17 +83,50 @@ def measure(
         with workers(settings, [command] * replicas, logs / f"replicas{replicas}") as running:
             send(settings, stage.input_topic, [warm_up])
             _read(consumer, 1, WARM_UP_TIMEOUT_S, running)
-            cpu = sum(cpu_seconds(p.pid) for p in running)
+            _wait_for_members(settings, stage.group, replicas)
+            meter = CpuMeter(
+                {**{f"replica {i + 1}": p.pid for i, p in enumerate(running)}, **service_pids(settings)}
+            )
+            meter.start()
             start = time.perf_counter()
             send(settings, stage.input_topic, inputs)
             _read(consumer, len(inputs), max(600.0, 2.0 * len(inputs)), running)
             seconds = time.perf_counter() - start
-            cpu = sum(cpu_seconds(p.pid) for p in running) - cpu
+            used = meter.stop()
+            cpu = sum(v for k, v in used.items() if k.startswith("replica"))
+        handled = [_handled(logs / f"replicas{replicas}" / f"worker{i}.log") for i in range(replicas)]
+        detail = f"{meter.line(len(inputs), seconds)}; articles each replica handled: {handled}"
     finally:
         consumer.close()
         reader.close()
         cleanup(settings)
-    return seconds, cpu
+    return seconds, cpu, detail
+
+
+def _wait_for_members(settings: Settings, group: str, members: int, timeout_s: float = 120.0) -> None:
+    """Until the stage's consumer group is stable with every replica in it: the warm-up article needs
+    only one, and a replica joining after the clock started would take its partitions late."""
+    admin = KafkaAdminClient(
+        bootstrap_servers=settings.kafka_bootstrap.split(","), client_id="bench-replicas"
+    )
+    try:
+        deadline = time.monotonic() + timeout_s
+        while time.monotonic() < deadline:
+            info = admin.describe_groups([group]).get(group, {})
+            if info.get("group_state") == "Stable" and len(info.get("members") or ()) == members:
+                return
+            time.sleep(0.5)
+        raise TimeoutError(f"the group {group} did not settle with {members} members in {timeout_s:.0f} s")
+    finally:
+        admin.close()
+
+
+def _handled(log: Path) -> int:
+    """Articles a worker's log says it handled (one INFO outcome line each), the warm-up included."""
+    try:
+        return sum(1 for line in log.read_text(errors="replace").splitlines() if " ok: " in line)
+    except OSError:
+        return 0
 
 
 def _read(
@@ -123,6 +150,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--articles", type=int, default=400, help="articles per run (default 400)")
     parser.add_argument("--replicas", default="1,2", help="replica counts, comma-separated (default 1,2)")
     parser.add_argument("--logs", type=Path, help="keep the workers' logs in this folder (INFO level)")
+    parser.add_argument(
+        "--partitions", type=int, help="partitions of the run's topics (default: kafka_partitions)"
+    )
     args = parser.parse_args(argv)
     counts = [int(x) for x in args.replicas.split(",") if x.strip()]
     articles = corpus(args.articles + 1, seed=23)
@@ -135,14 +165,19 @@ def main(argv: list[str] | None = None) -> int:
         print("| replicas | seconds | articles/s | workers' CPU s per article | load average at the end |")
         print("| --- | --- | --- | --- | --- |")
         rate: dict[int, float] = {}
+        details: list[str] = []
         for replicas in counts:
             settings = scaled(Path(tmp) / f"r{replicas}", uuid.uuid4().hex[:8])
-            if args.logs:
-                settings = settings.model_copy(update={"log_level": "INFO"})
-            seconds, cpu = measure(settings, replicas, warm_up, inputs, args.logs or Path(tmp) / "logs")
+            if args.partitions:
+                settings = settings.model_copy(update={"kafka_partitions": args.partitions})
+            seconds, cpu, detail = measure(
+                settings, replicas, warm_up, inputs, args.logs or Path(tmp) / "logs"
+            )
             rate[replicas] = len(inputs) / seconds
             print(f"| {replicas} | {seconds:.1f} | {rate[replicas]:.1f} | {cpu / len(inputs):.3f} | "
                   f"{os.getloadavg()[0]:.1f} |", flush=True)  # fmt: skip
+            details.append(f"{replicas} replica(s): {detail}")
+    print("\n" + "\n".join(details))
     if 1 in rate and 2 in rate:
         print(f"\ntwo replicas / one: {rate[2] / rate[1]:.2f}× (goal ≥ 1.6×; bounded by the free cores)")
         results.record(

@@ -34,6 +34,7 @@ from pathlib import Path
 import numpy as np
 
 from bench.chain_speed import run_steps
+from bench.cpu import CpuMeter, service_pids
 from bench.reprint_corpus import look_alike_pairs, same_story_pairs
 from bench.store_profile import profiled
 from pipeline.bus.embedded import EmbeddedBus
@@ -163,7 +164,17 @@ def measure(
                   f"{1000 * len(inputs) / rate / batches:.0f} ms of stage per batch")  # fmt: skip
             print("\n".join(calls.lines(batches)), flush=True)
         else:
+            pids = {
+                "bench": os.getpid(),
+                **(service_pids(settings) if settings.index == "elasticsearch" else {}),
+            }
+            meter = CpuMeter({k: v for k, v in pids.items() if k != "kafka"})
+            meter.start()
+            started = time.perf_counter()
             rate, stories = run_topics(settings, inputs, workdir)
+            meter.stop()
+            print(f"  {settings.index} store, {fill_n} members: "
+                  f"{meter.line(len(inputs), time.perf_counter() - started)}", flush=True)  # fmt: skip
     finally:
         store.drop()
         store.close()

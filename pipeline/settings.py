@@ -85,7 +85,9 @@ class Settings(BaseSettings):
     crawl_interval_s: float = Field(
         900.0, gt=0, description="seconds between crawl rounds of `--forever`/`up`"
     )
-    kafka_partitions: int = Field(3, ge=1, description="partitions of topics the project creates on Kafka")
+    # 6 = shared evenly by 1, 2, 3 or 6 replicas of a stage; with 3, two replicas split the work 2:1
+    # (the busier one bounds the pair at 1.5× one replica; bench/README.md, two topics replicas).
+    kafka_partitions: int = Field(6, ge=1, description="partitions of topics the project creates on Kafka")
     kafka_replication_factor: int = Field(1, ge=1, description="replication factor of topics it creates")
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = Field("INFO", description="log level")
     log_format: Literal["text", "json"] = Field(

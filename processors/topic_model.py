@@ -88,11 +88,14 @@ class TopicModel:
         """The rows of the text's n-grams in the vocabulary and their features: sublinear tf-idf
         (1 + log tf, times idf) scaled to unit length."""
         rows = self._rows
-        found = [(row, n) for g, n in Counter(char_ngrams(text)).items() if (row := rows.get(g)) is not None]
-        if not found:
+        counted = Counter(char_ngrams(text))
+        known = counted.keys() & rows.keys()  # one set operation in C, not a lookup per n-gram
+        if not known:
             return np.zeros(0, dtype=int), np.zeros(0)
-        index = np.fromiter((row for row, _ in found), dtype=int, count=len(found))
-        counts = np.fromiter((n for _, n in found), dtype=float, count=len(found))
+        index = np.fromiter((rows[g] for g in known), dtype=int, count=len(known))
+        counts = np.fromiter((counted[g] for g in known), dtype=float, count=len(known))
+        order = np.argsort(index)  # a set's order changes between processes; sums must not
+        index, counts = index[order], counts[order]
         values = (1 + np.log(counts)) * self._idf[index]
         norm = math.sqrt(float(values @ values)) or 1.0
         return index, values / norm

@@ -74,6 +74,12 @@ class Sketch:
             keys.append(int.from_bytes(digest, "big") >> 1)
         return keys
 
+    @cached_property
+    def pool(self) -> frozenset[int]:
+        """Every sampled shingle: what another copy's paragraphs are looked up in (once per sketch,
+        not once per comparison)."""
+        return frozenset(h for p in self.sample for h in p)
+
     def to_dict(self) -> dict[str, Any]:
         return {
             "minhash": list(self.minhash),
@@ -172,17 +178,24 @@ def _overlap(a: frozenset[str], b: frozenset[str], minimum: int) -> float | None
     return len(a & b) / min(len(a), len(b))
 
 
-def _within(place: str, other: str) -> bool:
-    """One region path is the other or lies in it (山西省/临汾市/洪洞县 and 山西省/临汾市)."""
-    return place == other or place.startswith(other + "/") or other.startswith(place + "/")
+def _ancestors(place: str) -> list[str]:
+    """The regions a path lies in: 山西省/临汾市/洪洞县 → 山西省, 山西省/临汾市."""
+    parts = place.split("/")
+    return ["/".join(parts[:i]) for i in range(1, len(parts))]
 
 
 def _places_agree(a: frozenset[str], b: frozenset[str]) -> float | None:
-    """Share of the places of the text naming fewer that lie in (or contain) a place of the other."""
+    """Share of the places of the text naming fewer that are a place of the other, lie in one or
+    contain one (山西省/临汾市/洪洞县 and 山西省/临汾市 agree). By set lookups of the regions each
+    path lies in: a batch makes thousands of comparisons."""
     if min(len(a), len(b)) < 1:
         return None
     fewer, more = (a, b) if len(a) <= len(b) else (b, a)
-    return sum(any(_within(p, q) for q in more) for p in fewer) / len(fewer)
+    containing = {region for q in more for region in _ancestors(q)}  # p contains a place of ``more``
+    agree = sum(
+        p in more or p in containing or any(region in more for region in _ancestors(p)) for p in fewer
+    )
+    return agree / len(fewer)
 
 
 def _figures_agree(a: frozenset[str], b: frozenset[str]) -> bool | None:
@@ -199,7 +212,7 @@ def _figures_agree(a: frozenset[str], b: frozenset[str]) -> bool | None:
 
 def _held(content: list[tuple[int, ...]], other: Sketch) -> tuple[float, float]:
     """(containment, coverage) of ``content`` in the other sketch's paragraphs."""
-    pool = {h for p in other.sample for h in p}
+    pool = other.pool
     found = [sum(h in pool for h in p) for p in content]
     total = sum(len(p) for p in content)
     if not total:  # no content left: nothing is found

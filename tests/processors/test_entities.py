@@ -6,6 +6,7 @@ from __future__ import annotations
 import logging
 
 import pytest
+import spacy.util
 
 from pipeline.model import Entity
 from processors.nlp.pipeline import load_nlp
@@ -152,3 +153,26 @@ def test_zone_procuratorates_keep_their_written_names_and_their_short_forms_reso
         "山西综改示范区人民检察院",
     ]
     assert annotated("", "上海市浦东新区人民检察院召开会议。").procuratorates == ["上海市浦东新区人民检察院"]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "",
+        " ",
+        "检察院",
+        " 检察院",
+        "检察院 ",
+        "检察 院",
+        "检察  院",
+        "检察\n院",
+        " \n检察院\t \n",
+        "a b  c\u3000d",
+    ],
+)
+def test_the_tokenizer_keeps_spacing_as_spacy_would(text: str) -> None:
+    from pipeline.segmenter import shared_segmenter
+    from processors.nlp.pipeline import words_and_spaces
+
+    cut = shared_segmenter().cut(text)
+    assert words_and_spaces(cut, text) == spacy.util.get_words_and_spaces(cut, text)
