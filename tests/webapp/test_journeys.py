@@ -307,6 +307,23 @@ def test_a_viewer_cannot_reach_an_admin_page(browser: WebDriver, site: Site) -> 
     shot(browser, site, "viewer-admin-refused")
 
 
+def test_an_admin_finds_status_accounts_dead_letters_and_reindex(browser: WebDriver, site: Site) -> None:
+    log_in(browser, site, "wang")
+    go(browser, browser.find_element(By.LINK_TEXT, "管理").click)  # in an admin's menu only
+    assert "运行状态" in browser.find_element(By.TAG_NAME, "h2").text
+    assert "死信 Dead letters" in browser.find_element(By.TAG_NAME, "body").text
+    shot(browser, site, "admin-status")
+    go(browser, browser.find_element(By.LINK_TEXT, "死信与重建索引").click)
+    assert "没有死信" in browser.find_element(By.ID, "dead-letters").text
+    go(browser, browser.find_element(By.CSS_SELECTOR, "#reindex button").click)
+    assert "已开始重建索引" in browser.find_element(By.CSS_SELECTOR, "p.done").text
+    shot(browser, site, "admin-ops")
+    go(browser, browser.find_element(By.LINK_TEXT, "账号管理").click)
+    names = browser.find_element(By.CSS_SELECTOR, "table.users").text
+    assert all(name in names for name in ("wang", "zhang", "li"))
+    shot(browser, site, "admin-users")
+
+
 def test_the_api_documentation_is_served_by_the_app_itself(browser: WebDriver, site: Site) -> None:
     log_in(browser, site, "li", "/search")
     browser.get(site.url + "/docs")
