@@ -51,7 +51,7 @@ test-unit: install  ## only the tests that need no Kafka/Elasticsearch
 # Starts the services if they are not running, and stops afterwards only what it started.
 test: install system lint  ## install everything, start Kafka + Elasticsearch, run every test, stop them
 	@was_running=0; $(SERVICES) status >/dev/null 2>&1 && was_running=1; \
-	$(SERVICES) start || exit 1; \
+	$(SERVICES) start || { [ $$was_running = 1 ] || $(SERVICES) stop; exit 1; }; \
 	start=$$(date +%s); \
 	$(BIN)/pytest -m "not faults"; rc=$$?; \
 	echo "make test: pytest finished with exit code $$rc in $$(( $$(date +%s) - start ))s"; \

@@ -20,7 +20,9 @@ starts.
 from __future__ import annotations
 
 import argparse
+import itertools
 import os
+import re
 import signal
 import statistics
 import subprocess
@@ -32,11 +34,14 @@ from collections.abc import Callable
 from pathlib import Path
 
 from bench import results
+from bench.cpu import CpuMeter, service_pids
+from bench.e2e_speed import cleanup
 from bench.memory import MeasuredProcess
 from bench.nlp_speed import corpus
 from indexer import open_index
 from pipeline.bus import open_bus
 from pipeline.bus.inspect import group_lag
+from pipeline.commands.common import init_index
 from pipeline.errors import ServiceUnavailable
 from pipeline.model import Article, utcnow
 from pipeline.settings import Settings
@@ -111,27 +116,28 @@ def articles_for(run: str, n: int) -> list[Article]:
 
 
 def measure(
-    settings: Settings, rate: float, seconds: float, work: Path
+    settings: Settings, rate: float, seconds: float, logs_dir: Path
 ) -> tuple[list[float], dict[str, float | None], int]:
     """(latencies in s, peak RSS MiB per worker, articles never searchable)."""
     bus = open_bus(settings)
     bus.ensure_topics(all_topics(settings.topic_prefix))
-    backend = open_index(settings)
-    backend.init()
-    backend.close()
+    init_index(settings)  # the article index and the reprint step's story store, as `jiancha index init`
     topic = crawler_stage(settings.topic_prefix).output_topic
     assert topic is not None
     workers: dict[str, MeasuredProcess] = {}
     logs = []
     for name, command in WORKERS.items():
-        log = (work / f"{name}.log").open("w")
+        logs_dir.mkdir(parents=True, exist_ok=True)
+        log = (logs_dir / f"{name}.log").open("w")
         logs.append(log)
         workers[name] = MeasuredProcess(
             "pipeline.cli", command, env=worker_env(settings), stderr=log, stdout=log
         )
     searchable = Searchable(settings)
+    searchable_wall: dict[str, float] = {}
     producer = bus.producer()
     sent: dict[str, float] = {}
+    sent_wall: dict[str, float] = {}  # by URL, the key of the workers' log lines
     seen: dict[str, float] = {}
     lock = threading.Lock()
     done = threading.Event()
@@ -141,7 +147,12 @@ def measure(
             with lock:
                 pending = [i for i in sent if i not in seen][:1000]
             if pending:
-                found = searchable.find(pending)
+                try:
+                    found = searchable.find(pending)
+                except Exception as error:  # a slow or refused search must not end the measurement
+                    print(f"  search failed, asking again: {error}", flush=True)
+                    time.sleep(POLL_S)
+                    continue
                 now = time.monotonic()
                 with lock:
                     for i in found:
@@ -155,6 +166,7 @@ def measure(
         article.fetched_at = utcnow()
         with lock:
             sent[article.article_id] = time.monotonic()
+            sent_wall[article.url] = time.time()
         producer.send(topic, article.article_id, article.to_json())
         producer.flush()
 
@@ -164,6 +176,7 @@ def measure(
             with lock:
                 if all(i in seen for i in ids):
                     return
+            check_running(workers, logs_dir)
             time.sleep(0.2)
 
     try:
@@ -172,6 +185,10 @@ def measure(
             publish(article)
         wait_for([a.article_id for a in warm], 300)
         timed = articles_for(f"timed-{uuid.uuid4().hex[:6]}", int(rate * seconds))
+        pids = {name: w.process.pid for name, w in workers.items()}
+        services = service_pids(settings) if settings.bus == "kafka" else {}
+        meter = CpuMeter({**pids, **services, "bench": os.getpid()})
+        meter.start()
         started = time.monotonic()
         for n, article in enumerate(timed):
             delay = started + n / rate - time.monotonic()
@@ -181,11 +198,15 @@ def measure(
         backlog = stage_backlog(settings)
         print(f"  backlog of each stage when the last article was sent: {backlog}", flush=True)
         wait_for([a.article_id for a in timed], 120)
+        meter.stop()
+        print(f"  {meter.line(len(timed), time.monotonic() - started)}", flush=True)
         done.set()
         poller.join()
         with lock:
             latencies = sorted(seen[a.article_id] - sent[a.article_id] for a in timed if a.article_id in seen)
         missing = sum(1 for a in timed if a.article_id not in seen)
+        searchable_wall = {a.url: sent_wall[a.url] + seen[a.article_id] - sent[a.article_id]
+                           for a in timed if a.article_id in seen}  # fmt: skip
     finally:
         done.set()
         producer.close()
@@ -199,14 +220,50 @@ def measure(
                 worker.process.wait()
         for log in logs:
             log.close()
+    if searchable_wall:
+        print_hops(logs_dir, {a.url: sent_wall[a.url] for a in timed}, searchable_wall)
         searchable.close()
-        if settings.bus == "kafka":
-            bus.delete_topics(all_topics(settings.topic_prefix))
         bus.close()
-        cleanup = open_index(settings)
-        cleanup.drop()
-        cleanup.close()
+        if settings.bus == "kafka":
+            cleanup(settings)  # topics, index and story store of this run
     return latencies, {name: w.peak_mib() for name, w in workers.items()}, missing
+
+
+_OK_LINE = re.compile(r"^(\d{4}-\d\d-\d\d \d\d:\d\d:\d\d),(\d{3}) INFO \S+ ok: (\S+)$")
+
+
+def logged_ok(log: Path) -> dict[str, float]:
+    """When the worker logged each URL's ``ok`` (its outcome; the flush of its batch follows)."""
+    times: dict[str, float] = {}
+    for line in log.read_text(errors="replace").splitlines():
+        match = _OK_LINE.match(line)
+        if match:
+            stamp = time.mktime(time.strptime(match[1], "%Y-%m-%d %H:%M:%S")) + int(match[2]) / 1000
+            times.setdefault(match[3], stamp)
+    return times
+
+
+def print_hops(logs_dir: Path, sent: dict[str, float], searchable: dict[str, float]) -> None:
+    """p50/p95 of each hop of the timed articles, from the workers' log lines: where the time goes."""
+    marks = [("sent", sent)] + [(name, logged_ok(logs_dir / f"{name}.log")) for name in WORKERS]
+    marks.append(("searchable", searchable))
+    parts = []
+    for (before, earlier), (after, later) in itertools.pairwise(marks):
+        hop = sorted(later[u] - earlier[u] for u in searchable if u in earlier and u in later)
+        if hop:
+            parts.append(
+                f"{before} → {after} p50 {statistics.median(hop):.2f} / p95 {percentile(hop, 0.95):.2f} s"
+            )
+    print("  each hop (from the workers' log lines, ms resolution): " + "; ".join(parts), flush=True)
+
+
+def check_running(workers: dict[str, MeasuredProcess], logs_dir: Path) -> None:
+    """Raise at once when a worker has exited (waiting out the timeouts would only hide it)."""
+    for name, worker in workers.items():
+        code = worker.process.poll()
+        if code is not None:
+            tail = (logs_dir / f"{name}.log").read_text(errors="replace").splitlines()[-5:]
+            raise RuntimeError(f"the {name} worker exited with {code}: " + " | ".join(tail))
 
 
 def stage_backlog(settings: Settings) -> dict[str, int]:
@@ -242,6 +299,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--rate", type=float, default=20.0, help="articles per second (default 20)")
     parser.add_argument("--seconds", type=float, default=30.0, help="length of the timed phase (default 30)")
     parser.add_argument("--deployments", default="kafka,embedded")
+    parser.add_argument("--logs", type=Path, help="keep the workers' logs in this folder")
     args = parser.parse_args(argv)
     for kind in args.deployments.split(","):
         with tempfile.TemporaryDirectory(prefix=f"jiancha-bench-latency-{kind}-") as tmp:
@@ -251,7 +309,8 @@ def main(argv: list[str] | None = None) -> int:
                 continue
             label = "Kafka + Elasticsearch" if kind == "kafka" else "embedded (SQLite log + index)"
             print(f"{label}: {args.rate:g} articles/s for {args.seconds:g} s", flush=True)
-            latencies, peaks, missing = measure(settings, args.rate, args.seconds, Path(tmp))
+            logs_dir = args.logs / kind if args.logs else Path(tmp) / "logs"
+            latencies, peaks, missing = measure(settings, args.rate, args.seconds, logs_dir)
         if not latencies:
             print(f"{label}: nothing became searchable (see the workers' logs)")
             continue

@@ -3,6 +3,7 @@ article page to ``extract()``; publishing is the item pipeline's job (``pipeline
 
 An article split over several pages is fetched page after page and handed on once, joined, under its
 first page's URL; a later page reached by a link on its own is never an article (see ``SplitArticle``).
+Just over 300 lines: Scrapy wants one spider class holding every callback of a crawl.
 """
 
 from __future__ import annotations

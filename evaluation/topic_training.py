@@ -16,19 +16,38 @@ C = 10.0
 MIN_DF, MIN_WEIGHT = 2, 0.05
 
 
-def train(pairs: list[tuple[str, list[str]]], topics: list[str]) -> dict[str, Any]:
+def train(
+    pairs: list[tuple[str, list[str]]],
+    topics: list[str],
+    c: float = C,
+    sample_weight: list[float] | None = None,
+    negatives: list[str] | None = None,
+    negative_labels: frozenset[str] = frozenset(),
+) -> dict[str, Any]:
+    """One model per topic with at least two examples; ``sample_weight``: one weight per pair.
+
+    ``negatives``: more texts, examples against the ``negative_labels`` only (texts that are not about
+    procuratorate work teach the tone label what a discipline bulletin about someone else looks like,
+    while the topics learn from relevant texts alone). They do not change the vocabulary or its idf."""
+    from scipy.sparse import vstack
     from sklearn.feature_extraction.text import TfidfVectorizer
     from sklearn.linear_model import LogisticRegression
 
     vectorizer = TfidfVectorizer(analyzer=char_ngrams, min_df=MIN_DF, sublinear_tf=True)
     x = vectorizer.fit_transform([text for text, _ in pairs])
+    x_negatives = vectorizer.transform(negatives) if negatives else None
     terms = list(vectorizer.get_feature_names_out())
     intercepts, weights = {}, {}
     for topic in topics:
         y = [topic in gold for _, gold in pairs]
         if sum(y) < 2:
             continue  # too few examples to learn from: the rules alone decide this topic
-        model = LogisticRegression(C=C, class_weight="balanced", max_iter=2000).fit(x, y)
+        xs, ws = x, sample_weight
+        if x_negatives is not None and topic in negative_labels:
+            xs = vstack([x, x_negatives]).tocsr()
+            y = y + [False] * x_negatives.shape[0]
+            ws = None if sample_weight is None else [*sample_weight, *[1.0] * x_negatives.shape[0]]
+        model = LogisticRegression(C=c, class_weight="balanced", max_iter=2000).fit(xs, y, sample_weight=ws)
         intercepts[topic] = round(float(model.intercept_[0]), 4)
         weights[topic] = {
             str(i): round(float(w), 4) for i, w in enumerate(model.coef_[0]) if abs(w) >= MIN_WEIGHT

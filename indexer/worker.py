@@ -1,7 +1,9 @@
 """The indexer worker: articles.enriched → the configured search backend, offsets committed after the write.
 
-Batches: up to ``index_batch_size`` articles, written when full or ``poll_timeout_s`` after the first
-one arrived (the flush interval); the Elasticsearch backend sends them with
+Batches: up to ``index_batch_size`` articles. A batch is written as soon as the previous write has
+returned; while that write is in flight the batch takes what arrives, until full or ``poll_timeout_s``
+after its first article (the flush interval). So a trickle is indexed at once and a flood in large
+bulk requests. The Elasticsearch backend sends them with
 ``helpers.streaming_bulk`` in bounded chunks. Outcomes per article: ok, skipped (the index holds
 a newer version), dead (the engine rejected the document, e.g. a mapping error: it goes to the
 DLQ with the error). When the engine is down or overloaded (connection errors, 429, 5xx, index

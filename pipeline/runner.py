@@ -49,6 +49,9 @@ from pipeline.topics import Stage
 
 __all__ = ["BatchStep", "Sink", "SinkOutcome", "StageRunner", "StageStats", "Step", "backoff_delay"]
 
+# How often a sink batch that waits for the previous write looks whether that write returned.
+_WRITE_CHECK_S = 0.01
+
 # apply_steps' answers besides an article: its outcome is recorded, or the stage stopped.
 _RECORDED, _STOPPED = object(), object()
 
@@ -88,8 +91,8 @@ class StageRunner:
         self.max_retries = max_retries
         self.retry_backoff_max_s = retry_backoff_max_s
         self.sleep = sleep
-        # A sink batch is written when it is full or this long after its first message (bulk
-        # requests stay large under a trickle); 0 = write whatever one poll returned.
+        # While the previous sink write is in flight, the next batch takes messages until it is
+        # full or this long after its first message; 0 = whatever one poll returned.
         self.flush_interval_s = flush_interval_s
         # Larger events are dead-lettered on the way in and on the way out: Kafka would refuse to
         # carry them (its default limit is 1 MB), and a refused send would stop the stage.
@@ -118,11 +121,21 @@ class StageRunner:
             while not stop.is_set():
                 messages = list(consumer.poll(self.batch_size, self.poll_timeout_s))
                 deadline = time.monotonic() + self.flush_interval_s
-                while messages and len(messages) < self.batch_size and not stop.is_set():
+                # A sink batch grows only while the previous write is still in flight: it could not
+                # start before that write returns anyway, so waiting costs no latency; an idle
+                # writer gets what one poll returned at once (under a trickle, small batches soon).
+                while (
+                    messages
+                    and len(messages) < self.batch_size
+                    and not stop.is_set()
+                    and in_flight is not None
+                    and not in_flight[0].done()
+                ):
                     remaining = deadline - time.monotonic()
                     if remaining <= 0:
                         break
-                    messages.extend(consumer.poll(self.batch_size - len(messages), remaining))
+                    more = consumer.poll(self.batch_size - len(messages), min(remaining, _WRITE_CHECK_S))
+                    messages.extend(more)
                 if messages and self.stats.first_batch_at is None:
                     self.stats.first_batch_at = time.monotonic()
                 # A sink batch is decoded now (it is written while the next one is decoded); a

@@ -15,6 +15,7 @@ import re
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -68,7 +69,11 @@ class TopicModel:
             raise ValueError(
                 f"{path}: topic model file missing; rebuild it with python -m bench.train_topics"
             )
-        data = json.loads(path.read_text(encoding="utf-8"))
+        return cls.from_data(json.loads(path.read_text(encoding="utf-8")))
+
+    @classmethod
+    def from_data(cls, data: dict[str, Any]) -> TopicModel:
+        """The model from the file's content (what ``evaluation.topic_training.train`` returns)."""
         terms: list[str] = data["terms"]
         return cls(
             idf=dict(zip(terms, data["idf"], strict=True)),

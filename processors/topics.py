@@ -1,6 +1,8 @@
 """Topic step of the ``topics`` stage: work areas (multi-label, with score and evidence), relevance and tone.
 
 The taxonomy and every cue live in ``config/topics.yaml``; this module only counts and scores.
+Just over 300 lines on purpose: cue counting, topic scoring with evidence, relevance and tone read the
+same text units and the same taxonomy; split apart, each part would need the others' private types.
 """
 
 from __future__ import annotations
@@ -20,6 +22,8 @@ from pipeline.settings import CONFIG_DIR
 from processors.topic_model import TopicModel
 
 TOPICS_FILE = CONFIG_DIR / "topics.yaml"
+# The model's label for critical tone, beside the topics' ids (config/topic_model.json).
+CRITICAL = "tone:critical"
 _SENTENCE = re.compile(r"[^。！？!?\n]+")
 
 
@@ -70,6 +74,12 @@ class Taxonomy:
     model: TopicModel | None = None
     model_weight: float = 0.0
     model_threshold: float = 0.5  # the threshold of a blended score
+    # A cue score from which a topic is assigned whatever the model says (None: always blended): a long
+    # article covering many work areas dilutes each one's n-grams, not its cues.
+    cues_sure: float | None = None
+    # A relevant article none of whose topics reaches its threshold takes its best topic, if that one's
+    # score reaches this floor (None: no fallback).
+    fallback_floor: float | None = None
 
 
 def _cues(spec: dict[str, float]) -> tuple[Cue, ...]:
@@ -118,6 +128,8 @@ def load_taxonomy(path: Path = TOPICS_FILE) -> Taxonomy:
         model=TopicModel.load(_model_path(path, model_spec["file"])) if model_spec else None,
         model_weight=float(model_spec.get("weight", 0.0)),
         model_threshold=float(model_spec.get("threshold", data.get("threshold", 0.5))),
+        cues_sure=None if model_spec.get("cues_sure") is None else float(model_spec["cues_sure"]),
+        fallback_floor=None if data.get("fallback_floor") is None else float(data["fallback_floor"]),
     )
 
 
@@ -272,6 +284,51 @@ def relevance_of(title: str, body: str, tax: Taxonomy, references: int = 0) -> f
     return proc / (proc + competing + float(cfg.get("bias", 2.0)))
 
 
+def _topics(title: str, body: str, taxonomy: Taxonomy, probabilities: dict[str, float]) -> list[TopicScore]:
+    """The topics whose (blended) score reaches the threshold; when none does, the best one if it reaches
+    ``fallback_floor``: an article about procuratorate work is about some work area."""
+    units = _Units.of(title, body, taxonomy)
+    model = taxonomy.model
+    scored: list[tuple[float, float, Topic, list[str]]] = []
+    for topic in taxonomy.topics:
+        if topic.requires and not any(w in title or w in body for w in topic.requires):
+            continue
+        raw, evidence = score_topic(topic, units, taxonomy)
+        score, threshold = 1 - math.exp(-raw / taxonomy.scale), taxonomy.threshold
+        if topic.id in probabilities:
+            cues, share, threshold = score, taxonomy.model_weight, taxonomy.model_threshold
+            score = (1 - share) * score + share * probabilities[topic.id]
+            if taxonomy.cues_sure is not None and cues >= taxonomy.cues_sure:
+                score = max(score, threshold)  # the cues alone are sure enough
+        scored.append((score, threshold, topic, evidence))
+    chosen = [entry for entry in scored if entry[0] >= entry[1]]
+    if not chosen and taxonomy.fallback_floor is not None and scored:
+        best = max(scored, key=lambda entry: entry[0])
+        chosen = [best] if best[0] >= taxonomy.fallback_floor else []
+    topics = []
+    for score, _, topic, evidence in chosen:
+        if not evidence and model:
+            evidence = model.evidence(topic.id, title, body)
+        topics.append(TopicScore(id=topic.id, label=topic.label, score=round(score, 3), evidence=evidence))
+    return topics
+
+
+def tone_of(title: str, body: str, taxonomy: Taxonomy, probability: float | None) -> str:
+    """``critical`` or ``neutral``: the tone cues' count against their threshold, or, with the model's
+    probability of the critical label, (1 - share) × the cues' score + share × that probability against
+    the tone's ``model_threshold``."""
+    cfg = taxonomy.tone
+    near = tuple(cfg.get("near", ()))
+    count, _ = count_cues(taxonomy.tone_cues, title, body, taxonomy, near)
+    threshold = float(cfg.get("threshold", 1.5))
+    if probability is None or "model_weight" not in cfg:
+        return "critical" if count >= threshold else "neutral"
+    share = float(cfg["model_weight"])
+    # the cues' score is 1 - exp(-count / threshold): 0.63 where the count alone reaches the threshold
+    score = (1 - share) * (1 - math.exp(-count / threshold)) + share * probability
+    return "critical" if score >= float(cfg.get("model_threshold", 0.5)) else "neutral"
+
+
 def classify(article: Article, taxonomy: Taxonomy) -> Article:
     """Topics with score and evidence, ``relevance``/``relevant`` and ``tone`` (critical or neutral)."""
     title, body = _texts(article)
@@ -281,27 +338,9 @@ def classify(article: Article, taxonomy: Taxonomy) -> Article:
     topics: list[TopicScore] = []
     tone = "neutral"
     if relevant:
-        units = _Units.of(title, body, taxonomy)
-        model = taxonomy.model
-        probabilities = model.probabilities(title, body) if model else {}
-        for topic in taxonomy.topics:
-            if topic.requires and not any(w in title or w in body for w in topic.requires):
-                continue
-            raw, evidence = score_topic(topic, units, taxonomy)
-            score, threshold = 1 - math.exp(-raw / taxonomy.scale), taxonomy.threshold
-            if topic.id in probabilities:
-                share, threshold = taxonomy.model_weight, taxonomy.model_threshold
-                score = (1 - share) * score + share * probabilities[topic.id]
-            if score >= threshold:
-                if not evidence and model:
-                    evidence = model.evidence(topic.id, title, body)
-                topics.append(
-                    TopicScore(id=topic.id, label=topic.label, score=round(score, 3), evidence=evidence)
-                )
-        near = tuple(taxonomy.tone.get("near", ()))
-        critical, _ = count_cues(taxonomy.tone_cues, title, body, taxonomy, near)
-        if critical >= float(taxonomy.tone.get("threshold", 1.5)):
-            tone = "critical"
+        probabilities = taxonomy.model.probabilities(title, body) if taxonomy.model else {}
+        topics = _topics(title, body, taxonomy, probabilities)
+        tone = tone_of(title, body, taxonomy, probabilities.get(CRITICAL))
     topics.sort(key=lambda t: -t.score)
     return article.model_copy(
         update={

@@ -28,3 +28,31 @@ def test_tests_and_benchmarks_do_not_import_each_other() -> None:
     assert bench_on_tests == [] and tests_on_bench == []
     shared = imported_packages(REPO_ROOT / "evaluation")
     assert shared and not any({"tests", "bench"} & names for names in shared.values())
+
+
+# A module may grow past this many lines only if its docstring says why (the layout's size rule).
+LONG_MODULE = 300
+PROJECT_FOLDERS = (
+    "pipeline",
+    "crawler",
+    "processors",
+    "indexer",
+    "webapp",
+    "alerts",
+    "bench",
+    "evaluation",
+    "tests",
+)
+
+
+def test_a_module_over_300_lines_says_why_in_its_docstring() -> None:
+    unexplained = []
+    for folder in PROJECT_FOLDERS:
+        for path in (REPO_ROOT / folder).rglob("*.py"):
+            text = path.read_text(encoding="utf-8")
+            if len(text.splitlines()) <= LONG_MODULE:
+                continue
+            doc = ast.get_docstring(ast.parse(text)) or ""
+            if "300 lines" not in doc:
+                unexplained.append(str(path.relative_to(REPO_ROOT)))
+    assert unexplained == []

@@ -8,6 +8,8 @@ batch is written with one bulk request: its registration with a refresh (``refre
 request, not per document), so that every replica's next search sees it — the merge rule needs it
 — and its decisions without one (other workers read them by id, realtime; searches see them within
 the refresh interval). A batch's candidates come from one search, its reads from one ``_mget``.
+Just over 300 lines: one class implementing the whole ``StoryStore`` interface for one engine, like
+its SQLite twin; the query bodies it sends sit beside it so each request reads next to its use.
 """
 
 from __future__ import annotations

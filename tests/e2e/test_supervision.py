@@ -1,6 +1,8 @@
 """Supervision and shutdown on the real services, with real processes and signals: a commit that fails
 ends the worker non-zero and a restart loses nothing; SIGTERM finishes the batch and a restart resumes
-from the committed offsets; the story store's Elasticsearch down for a minute sends nothing to the DLQ."""
+from the committed offsets; the story store's Elasticsearch down for a minute sends nothing to the DLQ.
+
+Just over 300 lines: the scenarios share their process and signal helpers, kept here beside them."""
 
 from __future__ import annotations
 

@@ -38,6 +38,26 @@ def publish(settings: Settings, articles: Iterable[Article]) -> int:
     return sent
 
 
+def trickle(settings: Settings, articles: list[Article], until: Callable[[], bool], per_s: int = 10) -> int:
+    """Send ``articles`` a few at a time, about ``per_s`` a second (a steady stream, not one burst),
+    until ``until()`` holds or all are sent; returns how many were sent."""
+    bus = open_bus(settings)
+    producer = bus.producer()
+    topic = crawler_stage(settings.topic_prefix).output_topic or ""
+    sent = 0
+    try:
+        while sent < len(articles) and not until():
+            for article in articles[sent : sent + per_s]:
+                producer.send(topic, article.article_id, article.to_json())
+            producer.flush()
+            sent = min(len(articles), sent + per_s)
+            time.sleep(1.0)
+    finally:
+        producer.close()
+        bus.close()
+    return sent
+
+
 def indexed(settings: Settings) -> Counter[str]:
     """How many documents the index holds per article id (more than one would be a duplicate)."""
     client = es_client(settings)

@@ -22,6 +22,9 @@ ES_PORT = int(os.environ.get("JIANCHA_FAULTS_ES_PORT", "31200"))
 # The cluster's first broker and node (brokers at +0/+2/+4, controllers one above; nodes at +0/+1).
 CLUSTER_KAFKA_PORT = int(os.environ.get("JIANCHA_FAULTS_CLUSTER_KAFKA_PORT", "31400"))
 CLUSTER_ES_PORT = int(os.environ.get("JIANCHA_FAULTS_CLUSTER_ES_PORT", "31500"))
+# How long a start may wait for readiness (deploy/local/services' JIANCHA_LOCAL_START_TIMEOUT, 180 s
+# there): five JVMs of a cluster starting on a loaded 2-core machine once took longer than 180 s.
+START_TIMEOUT_S = float(os.environ.get("JIANCHA_LOCAL_START_TIMEOUT", "0")) or None
 
 
 class ServicesFailed(RuntimeError):
@@ -46,6 +49,7 @@ class LocalServices:
             "JIANCHA_LOCAL_ES_TRANSPORT_PORT": str(self.es_port + 100),
             "JIANCHA_LOCAL_KAFKA_HEAP": "384m",
             "JIANCHA_LOCAL_ES_HEAP": "384m",
+            "JIANCHA_LOCAL_START_TIMEOUT": str(self.start_timeout_s),
         }
         if self.cluster:
             env["JIANCHA_LOCAL_CLUSTER"] = "1"
@@ -70,11 +74,22 @@ class LocalServices:
     def elasticsearch_url(self) -> str:
         return ",".join(f"http://127.0.0.1:{p}" for p in self.es_ports)
 
+    @property
+    def start_timeout_s(self) -> float:
+        return START_TIMEOUT_S or (600.0 if self.cluster else 300.0)
+
     def run(self, action: str, *names: str) -> None:
         started = time.monotonic()
-        result = subprocess.run(
-            [str(SERVICES), action, *names], env=self.env(), capture_output=True, text=True, timeout=400
-        )
+        # Kafka, then Elasticsearch, each waited for up to the start timeout (their members start together).
+        limit = 2 * self.start_timeout_s + 120
+        try:
+            result = subprocess.run(
+                [str(SERVICES), action, *names], env=self.env(), capture_output=True, text=True, timeout=limit
+            )
+        except subprocess.TimeoutExpired as error:
+            raise ServicesFailed(
+                f"services {action} {' '.join(names)}: no answer after {limit:.0f}s"
+            ) from error
         self.log.append(
             f"{action} {' '.join(names)} ({time.monotonic() - started:.0f}s): {result.stdout.strip()}"
         )

@@ -10,7 +10,7 @@ import pytest
 
 from pipeline.settings import Settings
 from tests.faults.articles import generate
-from tests.faults.checks import publish, verify
+from tests.faults.checks import publish, trickle, verify, wait_for
 from tests.faults.conftest import ARTICLES
 from tests.faults.pipeline_run import PIPELINE, drained, progressed, start_pipeline
 from tests.faults.workers import Fleet
@@ -47,18 +47,29 @@ def test_a_processor_replica_joins_and_leaves_mid_stream_and_nothing_is_lost_or_
     fault_settings: Settings, fleet: Fleet
 ) -> None:
     published = generate(ARTICLES, "rebalance")
+    articles = published.articles
+    first, stream = len(articles) * 4 // 10, len(articles) * 8 // 10
     start_pipeline(fleet)
-    publish(fault_settings, published.articles)
-    progressed(fault_settings, len(published.articles) // 10)
-    fleet.add("entities-2", "entities")  # the group rebalances: partitions move to the newcomer
-    fleet.add("topics-2", "topics")
-    progressed(fault_settings, len(published.articles) * 4 // 10)
-    fleet.remove("entities-2")  # scaled down again (SIGTERM): its partitions move back
+    publish(fault_settings, articles[:first])
+    progressed(fault_settings, len(articles) // 10)
+    # The groups rebalance: partitions move to the newcomers. Articles keep arriving (a burst would
+    # be gone before a replica has started) until each newcomer has passed some on…
+    replicas = [fleet.add("entities-2", "entities"), fleet.add("topics-2", "topics")]
+
+    def both_working() -> bool:
+        return all(r.handled() > 0 for r in replicas)
+
+    sent = first + trickle(fault_settings, articles[first:stream], until=both_working)
+    wait_for(both_working, 600, "both replicas passing articles on", every_s=0.5)
+    handled = {r.name: r.handled() for r in replicas}
+    # …and they leave (scaled down, SIGTERM) while the rest arrives: their partitions move back.
+    publish(fault_settings, articles[sent:])
+    fleet.remove("entities-2")
     fleet.remove("topics-2")
-    drained(fault_settings, len(published.articles), fleet)
+    drained(fault_settings, len(articles), fleet)
     time.sleep(5)
     verdict = verify(fault_settings, published)
-    print(f"FAULT replica added and removed: {verdict.line()}")
+    print(f"FAULT replica added and removed: {verdict.line()}; the replicas had passed on {handled}")
     assert (verdict.lost, verdict.duplicates, verdict.unexpected, verdict.dead) == (0, 0, 0, 0), (
         verdict.line()
     )

@@ -94,6 +94,13 @@ class Worker:
         except (ProcessLookupError, PermissionError):
             pass
 
+    def handled(self) -> int:
+        """Articles this worker passed on so far: its one ``ok: <url>`` INFO line per article."""
+        try:
+            return self.log_file.read_text(errors="replace").count(" ok: http")
+        except FileNotFoundError:
+            return 0
+
     def tail(self, lines: int = 40) -> str:
         try:
             return "\n".join(self.log_file.read_text(errors="replace").splitlines()[-lines:])

@@ -1,4 +1,6 @@
-"""Reprint detection: copies of one story share a story id, look-alikes and scraps don't, on both stores."""
+"""Reprint detection: copies of one story share a story id, look-alikes and scraps don't, on both stores.
+
+Over 300 lines: each case is a few realistic article texts written out in full (data, not code)."""
 
 from __future__ import annotations
 

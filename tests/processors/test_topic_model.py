@@ -10,7 +10,7 @@ import pytest
 
 from evaluation.devset import DEVSET, load_devset
 from processors.topic_model import TopicModel, char_ngrams, model_text
-from processors.topics import TOPICS_FILE, classify, load_taxonomy
+from processors.topics import CRITICAL, TOPICS_FILE, classify, load_taxonomy
 from tests.processors.nlp_resources import annotated, taxonomy
 
 
@@ -49,10 +49,10 @@ def test_a_missing_model_file_is_a_clear_error(tmp_path: Path) -> None:
         load_taxonomy(config)
 
 
-def test_the_shipped_model_covers_every_topic_and_keeps_the_file_small() -> None:
+def test_the_shipped_model_covers_every_topic_and_the_tone_and_keeps_the_file_small() -> None:
     path = TOPICS_FILE.parent / "topic_model.json"
     data = json.loads(path.read_text(encoding="utf-8"))
-    assert set(data["intercepts"]) == {t.id for t in taxonomy().topics}
+    assert set(data["intercepts"]) == {t.id for t in taxonomy().topics} | {CRITICAL}
     assert path.stat().st_size < 3_000_000
 
 
@@ -79,6 +79,19 @@ def test_a_weak_cue_hit_the_model_doubts_is_dropped() -> None:
     assert "hearings" not in {t.id for t in classify(article, doubting).topics}
 
 
+def test_a_topic_its_cues_are_sure_of_stays_whatever_the_model_says() -> None:
+    article = annotated(
+        "临县检察院公开听证化解矛盾",
+        "临县人民检察院举行公开听证。听证员逐一发表意见。检察听证让案件办理更透明。",
+    )
+    doubting = load_taxonomy()
+    doubting.model = TopicModel(idf={"听证": 1.0}, intercepts={"hearings": -10.0}, weights={})
+    assert doubting.cues_sure is not None
+    assert "hearings" in {t.id for t in classify(article, doubting).topics}
+    doubting.cues_sure = None
+    assert "hearings" not in {t.id for t in classify(article, doubting).topics}
+
+
 def test_every_topic_on_the_devset_has_evidence() -> None:
     for case in load_devset(DEVSET):
         for topic in classify(annotated(case["title"], case["body"]), taxonomy()).topics:
@@ -96,6 +109,38 @@ def test_the_training_script_writes_a_model_the_pipeline_reads(tmp_path: Path) -
     model = TopicModel.load(path)
     found = model.probabilities("", "举行听证会")
     assert found["hearings"] > 0.5 > found["judicial_aid"]
+
+
+def test_negatives_teach_the_tone_label_only_and_leave_the_vocabulary_alone() -> None:
+    pytest.importorskip("sklearn")
+    from evaluation.topic_training import train
+
+    pairs = [("检察官受贿被查处", [CRITICAL, "misconduct"]), ("检察长违纪被查", [CRITICAL, "misconduct"])]
+    pairs += [("检察院举行公开听证会", ["hearings"]), ("听证员发表意见听证", ["hearings"])]
+    labels = ["hearings", "misconduct", CRITICAL]
+    alone = train(pairs, labels)
+    more = train(
+        pairs, labels, negatives=["副县长受贿被查处", "局长违纪被查"], negative_labels=frozenset({CRITICAL})
+    )
+    assert more["terms"] == alone["terms"] and more["idf"] == alone["idf"]
+    assert more["weights"]["misconduct"] == alone["weights"]["misconduct"]
+    bulletin = "某局长受贿被查处"
+    before = TopicModel.from_data(alone).probabilities("", bulletin)[CRITICAL]
+    after = TopicModel.from_data(more).probabilities("", bulletin)[CRITICAL]
+    assert after < before
+
+
+def test_the_model_decides_the_tone_with_the_cues_as_a_nudge() -> None:
+    article = annotated(
+        "检察院工作人员被举报", "某县人民检察院的做法令当事人十分失望，称其办案拖沓、敷衍了事。"
+    )
+    tax = load_taxonomy()
+    tax.model = TopicModel(
+        idf={"失望": 1.0}, intercepts={CRITICAL: -10.0}, weights={CRITICAL: {"失望": 30.0}}
+    )
+    assert classify(article, tax).tone == "critical"
+    tax.model = TopicModel(idf={"失望": 1.0}, intercepts={CRITICAL: -10.0}, weights={})
+    assert classify(article, tax).tone == "neutral"
 
 
 def _plain_probabilities(model: TopicModel, title: str, body: str) -> dict[str, float]:

@@ -6,6 +6,7 @@ the real indexer worker (into SQLite FTS5, or the real Elasticsearch).
 
 Screenshots of the whole page go to tests/artifacts/screenshots/ (git-ignored), named
 <backend>-<journey>.png (``elasticsearch-…`` is the Kafka + Elasticsearch deployment).
+Over 300 lines: every journey of the issue in one file, sharing the browser, login and wait helpers.
 """
 
 from __future__ import annotations
