@@ -22,6 +22,7 @@ from webapp.params import china_time
 
 # The status report keeps Unix seconds (as the crawl records do); the page shows China time.
 TEMPLATES.env.filters["china_time_ts"] = lambda ts: china_time(datetime.fromtimestamp(ts, UTC))
+TEMPLATES.env.filters["china_time_iso"] = lambda text: china_time(datetime.fromisoformat(text))
 
 
 def admin_router(settings: Settings, guard: Sequence[Callable[..., Any]] = ()) -> APIRouter:

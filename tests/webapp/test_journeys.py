@@ -49,6 +49,7 @@ from selenium.common.exceptions import (  # noqa: E402
     StaleElementReferenceException,
     WebDriverException,
 )
+from selenium.webdriver.common.action_chains import ActionChains  # noqa: E402
 from selenium.webdriver.common.by import By  # noqa: E402
 from selenium.webdriver.remote.webdriver import WebDriver  # noqa: E402
 from selenium.webdriver.support.ui import WebDriverWait  # noqa: E402
@@ -288,6 +289,24 @@ def test_trends_draw_charts_and_a_chart_downloads_its_numbers(browser: WebDriver
     browser.find_element(By.CSS_SELECTOR, "#box-volume a.csv").click()
     rows = _read_csv(_downloaded(site, "trend-volume.csv"))
     assert rows[0][0] == "时段起始日" and rows[0][1] == "全部报道" and len(rows) >= 2
+    # Shanxi cities → counties: a click on 临汾市's bar (where the drawn chart has put it) opens its counties.
+    box = browser.find_element(By.CSS_SELECTOR, "[data-chart=shanxi]")
+    browser.execute_script("arguments[0].scrollIntoView({block: 'center'})", box)
+    x, y, width, height = browser.execute_script(
+        "const node = arguments[0], chart = echarts.getInstanceByDom(node), option = chart.getOption();"
+        "const i = option.xAxis[0].data.indexOf('临汾市'), value = option.series[0].data[i];"
+        "const [x, y] = chart.convertToPixel({seriesIndex: 0}, [i, value / 2]);"
+        "const box = node.getBoundingClientRect(); return [x, y, box.width, box.height];", box)  # fmt: skip
+    go(browser, lambda: ActionChains(browser).move_to_element_with_offset(
+        box, int(x - width / 2), int(y - height / 2)).click().perform())  # fmt: skip
+    assert "city=" in browser.current_url
+    wait_for(browser, lambda d: d.find_elements(By.CSS_SELECTOR, "[data-chart=shanxi][data-drawn] canvas"))
+    counties = browser.execute_script(
+        "return echarts.getInstanceByDom(document.querySelector('[data-chart=shanxi]')).getOption().xAxis[0].data"
+    )
+    assert "洪洞县" in counties and "尧都区" in counties and "太原市" not in counties, counties
+    assert browser.find_element(By.LINK_TEXT, "« 返回各市")
+    shot(browser, site, "trends-linfen-counties")
 
 
 def test_download_csv_and_xlsx_of_a_search(browser: WebDriver, site: Site) -> None:
@@ -306,6 +325,23 @@ def test_a_viewer_cannot_reach_an_admin_page(browser: WebDriver, site: Site) -> 
     assert "没有权限" in browser.find_element(By.CSS_SELECTOR, ".error").text
     assert "wang" not in browser.page_source
     shot(browser, site, "viewer-admin-refused")
+
+
+def test_an_admin_finds_status_accounts_dead_letters_and_reindex(browser: WebDriver, site: Site) -> None:
+    log_in(browser, site, "wang")
+    go(browser, browser.find_element(By.LINK_TEXT, "管理").click)  # in an admin's menu only
+    assert "运行状态" in browser.find_element(By.TAG_NAME, "h2").text
+    assert "死信 Dead letters" in browser.find_element(By.TAG_NAME, "body").text
+    shot(browser, site, "admin-status")
+    go(browser, browser.find_element(By.LINK_TEXT, "死信与重建索引").click)
+    assert "没有死信" in browser.find_element(By.ID, "dead-letters").text
+    go(browser, browser.find_element(By.CSS_SELECTOR, "#reindex button").click)
+    assert "已开始重建索引" in browser.find_element(By.CSS_SELECTOR, "p.done").text
+    shot(browser, site, "admin-ops")
+    go(browser, browser.find_element(By.LINK_TEXT, "账号管理").click)
+    names = browser.find_element(By.CSS_SELECTOR, "table.users").text
+    assert all(name in names for name in ("wang", "zhang", "li"))
+    shot(browser, site, "admin-users")
 
 
 def test_the_api_documentation_is_served_by_the_app_itself(browser: WebDriver, site: Site) -> None:

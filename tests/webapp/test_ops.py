@@ -80,6 +80,8 @@ def test_an_admin_replays_a_dead_letter_and_the_article_becomes_searchable(
     _letter_for_the_indexer(ops_settings)
     log_in(client, "wang")
     assert 'href="/admin"' in client.get("/").text  # 管理, in the admin's menu
+    status = client.get("/admin").text
+    assert "（北京时间）" in status and "+00:00" not in status and 'href="/admin/ops"' in status
     page = client.get("/admin/ops").text
     assert "共 1 封，未重放 1 封" in page and "the index did not answer" in page and ">重放<" in page
     assert backend.search(SearchQuery("司法救助")).total == 0
