@@ -21,14 +21,14 @@ import yaml
 
 from bench.counts import Counts
 from bench.nlp_real import NLP_REAL, Item, load_items
-from bench.train_topics import labels, team_negative_texts, team_texts
+from bench.train_topics import EVERY_TEXT, labels, team_negative_texts, team_texts
 from evaluation.topic_training import train
 from pipeline.model import Article
 from pipeline.settings import Settings
 from processors.entities import load_entity_resources, tag_entities
 from processors.normalise import load_converter, normalise
 from processors.topic_model import TopicModel, model_text
-from processors.topics import CRITICAL, TOPICS_FILE, Taxonomy, classify, load_taxonomy
+from processors.topics import CRITICAL, RELEVANT, TOPICS_FILE, Taxonomy, classify, load_taxonomy
 
 Blend = tuple[float, float, float | None]  # model share, threshold, cue score that is sure alone
 
@@ -49,10 +49,21 @@ def prepared(items: list[Item]) -> list[tuple[Item, Article]]:
     return out
 
 
-def add_score(pairs: list[tuple[Item, Article]], tax: Taxonomy, counts: Counts, tone: bool = False) -> None:
-    """Adds the topics (or, with ``tone``, the critical flag) found in ``pairs`` to ``counts``."""
+def add_score(
+    pairs: list[tuple[Item, Article]],
+    tax: Taxonomy,
+    counts: Counts,
+    tone: bool = False,
+    relevance: bool = False,
+) -> None:
+    """Adds the topics (or, with ``tone``, the critical flag; with ``relevance``, right judgements as tp and
+    wrong ones as fn, so that recall is the accuracy) found in ``pairs`` to ``counts``."""
     for item, article in pairs:
         result = classify(article, tax)
+        if relevance:
+            right = bool(result.relevant) == item.gold["relevant"]
+            counts.tp, counts.fn = counts.tp + right, counts.fn + (not right)
+            continue
         if tone:
             gold, found = {item.gold["tone"]} - {"neutral"}, {result.tone} - {"neutral"}
         else:
@@ -69,9 +80,14 @@ def run(
     trainings: list[tuple[float, float]],
     taxonomy: Path = TOPICS_FILE,
     tone_blends: list[tuple[float, float]] | None = None,
-) -> tuple[dict[tuple[tuple[float, float], Blend], Counts], dict[tuple[float, float], Counts]]:
+    relevance_blends: list[tuple[float, float]] | None = None,
+) -> tuple[
+    dict[tuple[tuple[float, float], Blend], Counts],
+    dict[tuple[float, float], Counts],
+    dict[tuple[float, float], Counts],
+]:
     topics = [t["id"] for t in yaml.safe_load(TOPICS_FILE.read_text(encoding="utf-8"))["topics"]]
-    topics.append(CRITICAL)
+    topics += [CRITICAL, RELEVANT]
     pairs = prepared([i for i in load_items(data) if i.part == "tuning"])
     team = team_texts()
     team_negatives = team_negative_texts()
@@ -79,6 +95,8 @@ def run(
     totals: dict[tuple[tuple[float, float], Blend], Counts] = {}
     rules, tone_rules = Counts(), Counts()
     tones: dict[tuple[float, float], Counts] = {}
+    relevances: dict[tuple[float, float], Counts] = {}
+    relevance_rules = Counts()
     for fold in range(folds):
         test = [(i, a) for i, a in pairs if fold_of(i.id, folds) == fold]
         real = [
@@ -88,6 +106,7 @@ def run(
         ]
         add_score(test, dataclasses.replace(base, model=None), rules)
         add_score(test, dataclasses.replace(base, model=None), tone_rules, tone=True)
+        add_score(test, dataclasses.replace(base, model=None), relevance_rules, relevance=True)
         for c, real_weight in trainings:
             weights = [1.0] * len(team) + [real_weight] * len(real)
             negatives = team_negatives + [
@@ -101,7 +120,7 @@ def run(
                 c=c,
                 sample_weight=weights,
                 negatives=negatives,
-                negative_labels=frozenset({CRITICAL}),
+                negative_labels=EVERY_TEXT,
             )
             model = TopicModel.from_data(trained)
             for share, threshold, floor in blends:
@@ -116,12 +135,17 @@ def run(
                     cfg = {**base.tone, "model_weight": share, "model_threshold": threshold}
                     tone_tax = dataclasses.replace(base, model=model, tone=cfg)
                     add_score(test, tone_tax, tones.setdefault((share, threshold), Counts()), tone=True)
+                for share, cutoff in relevance_blends or []:
+                    rel = {**base.relevance, "model_weight": share, "cutoff": cutoff}
+                    rel_tax = dataclasses.replace(base, model=model, relevance=rel)
+                    add_score(test, rel_tax, relevances.setdefault((share, cutoff), Counts()), relevance=True)
         print(f"fold {fold}: {len(test)} items, {len(team) + len(real)} training texts", flush=True)
     print(f"topics, cues alone: P {rules.precision:.3f} R {rules.recall:.3f} F1 {rules.f1:.3f}")
     print(
         f"critical tone, cues alone: P {tone_rules.precision:.3f} R {tone_rules.recall:.3f} F1 {tone_rules.f1:.3f}"
     )
-    return totals, tones
+    print(f"relevance accuracy, cues alone: {relevance_rules.recall:.3f}")
+    return totals, tones, relevances
 
 
 def _floats(text: str) -> list[float]:
@@ -148,12 +172,19 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--tone-shares", default="0.5,0.7,0.9,1", help="tone: model shares to try")
     parser.add_argument("--tone-thresholds", default="0.35,0.4,0.45,0.5", help="tone: thresholds to try")
+    parser.add_argument("--relevance-shares", default="0.3,0.5,0.7,1", help="relevance: model shares")
+    parser.add_argument("--relevance-cutoffs", default="0.45,0.5,0.55", help="relevance: cutoffs to try")
     args = parser.parse_args(argv)
     floors = [None if f == "none" else float(f) for f in args.sure.split(",")]
     blends = list(itertools.product(_floats(args.shares), _floats(args.thresholds), floors))
     trainings = list(itertools.product(_floats(args.c), _floats(args.real_weights)))
     tone_blends = list(itertools.product(_floats(args.tone_shares), _floats(args.tone_thresholds)))
-    totals, tones = run(args.data, args.folds, blends, trainings, args.taxonomy, tone_blends)
+    relevance_blends = list(
+        itertools.product(_floats(args.relevance_shares), _floats(args.relevance_cutoffs))
+    )
+    totals, tones, relevances = run(
+        args.data, args.folds, blends, trainings, args.taxonomy, tone_blends, relevance_blends
+    )
     print(
         f"\ntopics micro-F1, {args.folds}-fold cross-validation on the tuning part (model retrained per fold)"
     )
@@ -171,6 +202,10 @@ def main(argv: list[str] | None = None) -> int:
         print(
             f"{share:6.2f} {threshold:6.2f} {n.precision:6.3f} {n.recall:6.3f} {n.f1:6.3f}  {n.tp:2} {n.fp:2} {n.fn:2}"
         )
+    print("\nrelevance accuracy")
+    print(f"{'share':>6} {'cutoff':>6} {'accuracy':>8}")
+    for (share, cutoff), n in relevances.items():
+        print(f"{share:6.2f} {cutoff:6.2f} {n.recall:8.3f}")
     return 0
 
 

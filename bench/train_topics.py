@@ -5,7 +5,8 @@ labelled sets (``tests/processors/*.yaml``) and the tuning part of the real news
 that is not held out — the held-out fifth is never read for training). Only relevant texts train it: the
 model says which work areas a story covers once the relevance score has said it is about procuratorate
 work. The same model learns critical tone as one more label (``tone:critical``), from the same texts and
-the training texts that are not relevant (as examples against it).
+the training texts that are not relevant (as examples against it), and relevance as another
+(``relevance:relevant``: every relevant text for it, every other text against it).
 Needs scikit-learn (in the ``dev`` extra); the pipeline itself scores the file in plain Python.
 
     python -m bench.train_topics [--data ../shared/evaldata/nlp-real] [--output config/topic_model.json]
@@ -25,14 +26,19 @@ from evaluation.topic_training import train
 from pipeline.settings import CONFIG_DIR
 from processors.normalise import clean_text, load_converter
 from processors.topic_model import model_text
-from processors.topics import CRITICAL, TOPICS_FILE
+from processors.topics import CRITICAL, RELEVANT, TOPICS_FILE
 
 OUTPUT = CONFIG_DIR / "topic_model.json"
 
 
+# Labels the non-relevant texts train too (as examples against them); the topics learn from relevant texts only.
+EVERY_TEXT = frozenset({CRITICAL, RELEVANT})
+
+
 def labels(topics: list[str], critical: bool) -> list[str]:
-    """A text's labels for the model: its topics, and the tone label when it is critical."""
-    return [*topics, CRITICAL] if critical else list(topics)
+    """A relevant text's labels for the model: its topics, the relevance label, and the tone label when
+    it is critical."""
+    return [*topics, RELEVANT, CRITICAL] if critical else [*topics, RELEVANT]
 
 
 def team_texts() -> list[tuple[str, list[str]]]:
@@ -88,10 +94,10 @@ def main(argv: list[str] | None = None) -> None:
     args = parser.parse_args(argv)
     # read from the file, not load_taxonomy(): the taxonomy loads the model this script writes
     topics = [t["id"] for t in yaml.safe_load(TOPICS_FILE.read_text(encoding="utf-8"))["topics"]]
-    topics.append(CRITICAL)
+    topics += [CRITICAL, RELEVANT]
     pairs = training_texts(args.data)
     negatives = negative_texts(args.data)
-    model = train(pairs, topics, negatives=negatives, negative_labels=frozenset({CRITICAL}))
+    model = train(pairs, topics, negatives=negatives, negative_labels=EVERY_TEXT)
     args.output.write_text(
         json.dumps(model, ensure_ascii=False, separators=(",", ":")) + "\n", encoding="utf-8"
     )

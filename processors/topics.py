@@ -1,8 +1,7 @@
 """Topic step of the ``topics`` stage: work areas (multi-label, with score and evidence), relevance and tone.
 
-The taxonomy and every cue live in ``config/topics.yaml``; this module only counts and scores.
-Just over 300 lines on purpose: cue counting, topic scoring with evidence, relevance and tone read the
-same text units and the same taxonomy; split apart, each part would need the others' private types.
+The taxonomy and every cue live in ``config/topics.yaml``; this module only counts and scores. Past 300
+lines because cue counting, the topics' blend, relevance and tone share the taxonomy and the unit cutting.
 """
 
 from __future__ import annotations
@@ -24,6 +23,8 @@ from processors.topic_model import TopicModel
 TOPICS_FILE = CONFIG_DIR / "topics.yaml"
 # The model's label for critical tone, beside the topics' ids (config/topic_model.json).
 CRITICAL = "tone:critical"
+# … and for relevance: is the text about procuratorate work (config/topic_model.json).
+RELEVANT = "relevance:relevant"
 _SENTENCE = re.compile(r"[^。！？!?\n]+")
 
 
@@ -334,11 +335,14 @@ def classify(article: Article, taxonomy: Taxonomy) -> Article:
     title, body = _texts(article)
     references = sum(1 for e in article.entities if e.label == "PROCURATORATE" and "检察" not in e.text)
     relevance = relevance_of(title, body, taxonomy, references)
+    probabilities = taxonomy.model.probabilities(title, body) if taxonomy.model else {}
+    if RELEVANT in probabilities and "model_weight" in taxonomy.relevance:
+        share = float(taxonomy.relevance["model_weight"])
+        relevance = (1 - share) * relevance + share * probabilities[RELEVANT]
     relevant = relevance >= float(taxonomy.relevance.get("cutoff", 0.5))
     topics: list[TopicScore] = []
     tone = "neutral"
     if relevant:
-        probabilities = taxonomy.model.probabilities(title, body) if taxonomy.model else {}
         topics = _topics(title, body, taxonomy, probabilities)
         tone = tone_of(title, body, taxonomy, probabilities.get(CRITICAL))
     topics.sort(key=lambda t: -t.score)

@@ -10,7 +10,7 @@ import pytest
 
 from evaluation.devset import DEVSET, load_devset
 from processors.topic_model import TopicModel, char_ngrams, model_text
-from processors.topics import CRITICAL, TOPICS_FILE, classify, load_taxonomy
+from processors.topics import CRITICAL, RELEVANT, TOPICS_FILE, classify, load_taxonomy
 from tests.processors.nlp_resources import annotated, taxonomy
 
 
@@ -52,7 +52,7 @@ def test_a_missing_model_file_is_a_clear_error(tmp_path: Path) -> None:
 def test_the_shipped_model_covers_every_topic_and_the_tone_and_keeps_the_file_small() -> None:
     path = TOPICS_FILE.parent / "topic_model.json"
     data = json.loads(path.read_text(encoding="utf-8"))
-    assert set(data["intercepts"]) == {t.id for t in taxonomy().topics} | {CRITICAL}
+    assert set(data["intercepts"]) == {t.id for t in taxonomy().topics} | {CRITICAL, RELEVANT}
     assert path.stat().st_size < 3_000_000
 
 
@@ -166,3 +166,14 @@ def test_the_shipped_model_scores_every_devset_text_as_its_formula_says() -> Non
         want = _plain_probabilities(model, item["title"], item["body"])
         assert got.keys() == want.keys()
         assert all(got[t] == pytest.approx(want[t], abs=1e-9) for t in want), item["title"]
+
+
+def test_the_model_weighs_in_on_relevance() -> None:
+    article = annotated("某地召开会议", "会议听取了人民检察院工作报告。与会人员进行了讨论。")
+    tax = load_taxonomy()
+    sure = TopicModel(idf={"报告": 1.0}, intercepts={RELEVANT: 10.0}, weights={})
+    doubting = TopicModel(idf={"报告": 1.0}, intercepts={RELEVANT: -10.0}, weights={})
+    tax.model = sure
+    assert classify(article, tax).relevant is True
+    tax.model = doubting
+    assert classify(article, tax).relevant is False
