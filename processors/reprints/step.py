@@ -9,7 +9,8 @@ same moment, so decisions are made in the store, not in memory alone, by a deter
    set aside); the batch's articles see those before them, as if they had come one by one. An
    article joins the smallest story id among its decided matches, or founds a story named after
    itself;
-3. record the batch's decisions (one write), then read its matches registered by other workers
+3. record the batch's decisions (one write); the articles that founded a story search once more
+   (a worker registered since may have seen them pending); then read their matches registered by other workers
    again by id (realtime gets, no search): wait for those still pending to decide, and if any now
    carries a smaller story id, move to it (repeat until stable). A match registered after the
    batch's search saw the batch in its own search (the batch was registered first), so its
@@ -172,6 +173,18 @@ def decide_batch(
         outside[member.article_id] = [p.article_id for p in peers if p.article_id not in chosen]
     final = {m.article_id: stories.find(chosen[m.article_id]) for m in members}
     store.put_many([m.decided(final[m.article_id]) for m in members], searchable=False)
+    # A member that founded its story may be matched by a worker that registered after the search
+    # above: that worker sees this member decided and joins its story, unless it saw it still pending
+    # and founded a smaller id. One more search for the founders finds such a worker, whose matches
+    # are then watched as well, so both sides end on the smaller id (not only the side that looked).
+    founders = [m for m in members if final[m.article_id] == m.article_id]
+    if founders:
+        again = store.candidates_many([lookup(m, ids, window) for m in founders])
+        for member, peers in zip(
+            founders, confirmed(store, list(zip(founders, again, strict=True)), verdicts), strict=True
+        ):
+            seen = set(outside[member.article_id])
+            outside[member.article_id] += [p.article_id for p in peers if p.article_id not in seen]
     # Read those matches again by id (realtime): a pending one is waited for, one that moved to a
     # smaller story takes the batch's members along. A match registered after the search above
     # saw this batch in its own search (the batch was registered first): its worker does the same.
