@@ -285,6 +285,11 @@ def relevance_of(title: str, body: str, tax: Taxonomy, references: int = 0) -> f
     return proc / (proc + competing + float(cfg.get("bias", 2.0)))
 
 
+def blend(cues: float, share: float, probability: float) -> float:
+    """A cue score and the model's probability of the same label, the model weighing ``share``."""
+    return (1 - share) * cues + share * probability
+
+
 def _topics(title: str, body: str, taxonomy: Taxonomy, probabilities: dict[str, float]) -> list[TopicScore]:
     """The topics whose (blended) score reaches the threshold; when none does, the best one if it reaches
     ``fallback_floor``: an article about procuratorate work is about some work area."""
@@ -298,7 +303,7 @@ def _topics(title: str, body: str, taxonomy: Taxonomy, probabilities: dict[str, 
         score, threshold = 1 - math.exp(-raw / taxonomy.scale), taxonomy.threshold
         if topic.id in probabilities:
             cues, share, threshold = score, taxonomy.model_weight, taxonomy.model_threshold
-            score = (1 - share) * score + share * probabilities[topic.id]
+            score = blend(score, share, probabilities[topic.id])
             if taxonomy.cues_sure is not None and cues >= taxonomy.cues_sure:
                 score = max(score, threshold)  # the cues alone are sure enough
         scored.append((score, threshold, topic, evidence))
@@ -326,7 +331,7 @@ def tone_of(title: str, body: str, taxonomy: Taxonomy, probability: float | None
         return "critical" if count >= threshold else "neutral"
     share = float(cfg["model_weight"])
     # the cues' score is 1 - exp(-count / threshold): 0.63 where the count alone reaches the threshold
-    score = (1 - share) * (1 - math.exp(-count / threshold)) + share * probability
+    score = blend(1 - math.exp(-count / threshold), share, probability)
     return "critical" if score >= float(cfg.get("model_threshold", 0.5)) else "neutral"
 
 
@@ -338,7 +343,7 @@ def classify(article: Article, taxonomy: Taxonomy) -> Article:
     probabilities = taxonomy.model.probabilities(title, body) if taxonomy.model else {}
     if RELEVANT in probabilities and "model_weight" in taxonomy.relevance:
         share = float(taxonomy.relevance["model_weight"])
-        relevance = (1 - share) * relevance + share * probabilities[RELEVANT]
+        relevance = blend(relevance, share, probabilities[RELEVANT])
     relevant = relevance >= float(taxonomy.relevance.get("cutoff", 0.5))
     topics: list[TopicScore] = []
     tone = "neutral"
