@@ -29,6 +29,12 @@ log = logging.getLogger(__name__)
 # that thread, competing for the GIL with the steps (measured: bench/README.md, NLP processors).
 LINGER_MS = 1000
 BATCH_BYTES = 1024 * 1024  # = the default max_request_size: one batch per partition per request
+# A group's leader assigns only the partitions its metadata knows. When a member joins before the
+# leader's metadata has the input topic (just created, or a loaded broker), the topic is assigned to
+# nobody ("No partition metadata for topic ...") until the next metadata refresh changes the
+# snapshot and the group rejoins; by default that is 5 minutes later (a restarted `--once` worker
+# then sat idle past its test's 240 s). A refresh is one small request: every 10 s bounds the stall.
+CONSUMER_METADATA_MAX_AGE_MS = 10_000
 
 
 def _unavailable(bootstrap: str) -> ServiceUnavailable:
@@ -78,6 +84,7 @@ class KafkaBusConsumer(Consumer):
                 group_id=group,
                 enable_auto_commit=False,
                 auto_offset_reset="earliest",
+                metadata_max_age_ms=CONSUMER_METADATA_MAX_AGE_MS,
                 bootstrap_timeout_ms=timeout_ms,
                 client_id="jiancha",
             )

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import os
 import signal
-import socket
 import subprocess
 import sys
 import threading
@@ -25,10 +24,7 @@ from pipeline.supervise import read_snapshot, stages_file
 from pipeline.topics import all_topics, entities_stage, processor_stages
 from processors.reprints import open_story_store
 from processors.worker import run_processor
-
-SERVICES = REPO_ROOT / "deploy" / "local" / "services"
-# Our own Elasticsearch for the story store, so stopping it disturbs no other test.
-ES_PORT, ES_TRANSPORT_PORT = 19200, 19300
+from tests.own_services import OwnElasticsearch, free_ports
 
 
 @pytest.fixture
@@ -174,27 +170,21 @@ def test_sigterm_finishes_the_batch_and_a_restart_resumes_from_the_committed_off
     assert set(out) == {a.article_id for a in items} and sum(out.values()) == len(items)  # no loss, no repeat
 
 
-def services(action: str) -> None:
-    env = {
-        **os.environ,
-        "JIANCHA_LOCAL_ES_PORT": str(ES_PORT),
-        "JIANCHA_LOCAL_ES_TRANSPORT_PORT": str(ES_TRANSPORT_PORT),
-    }
-    result = subprocess.run([str(SERVICES), action, "elasticsearch"], env=env, capture_output=True, text=True)
-    if result.returncode != 0:
-        message = f"cannot {action} Elasticsearch on {ES_PORT}: {result.stdout[-800:]}{result.stderr[-800:]}"
-        if os.environ.get("CI"):
-            pytest.fail(message)
-        pytest.skip(message)
+@pytest.fixture
+def own_es() -> OwnElasticsearch:
+    """Our own Elasticsearch for the story store, so stopping it disturbs no other test."""
+    return OwnElasticsearch()
 
 
 @pytest.fixture
-def story_store_settings(bus_settings: Settings, elasticsearch_url: str) -> Iterator[Settings]:
-    services("start")
+def story_store_settings(
+    bus_settings: Settings, elasticsearch_url: str, own_es: OwnElasticsearch
+) -> Iterator[Settings]:
+    own_es.run("start")
     settings = bus_settings.model_copy(
         update={
             "index": "elasticsearch",
-            "elasticsearch_url": f"http://127.0.0.1:{ES_PORT}",
+            "elasticsearch_url": own_es.url,
             "max_retries": 1,  # an outage counted as retries would dead-letter within seconds
             "retry_backoff_max_s": 2.0,
         }
@@ -205,16 +195,16 @@ def story_store_settings(bus_settings: Settings, elasticsearch_url: str) -> Iter
     try:
         yield settings
     finally:
-        services("start")  # in case the test failed while it was stopped
+        own_es.run("start")  # in case the test failed while it was stopped
         store = open_story_store(settings)
         store.drop()
         store.close()
-        services("stop")
+        own_es.remove()
 
 
 @pytest.mark.timeout(600)
 def test_the_story_stores_elasticsearch_down_a_minute_mid_stream_dead_letters_nothing(
-    story_store_settings: Settings,
+    story_store_settings: Settings, own_es: OwnElasticsearch
 ) -> None:
     settings = story_store_settings
     first, last = processor_stages(settings.topic_prefix)
@@ -236,12 +226,12 @@ def test_the_story_stores_elasticsearch_down_a_minute_mid_stream_dead_letters_no
         wait_for(
             lambda: bool(read_ids(settings, last.output_topic or "")), 180, "the first enriched articles"
         )
-        services("stop")
+        own_es.run("stop")
         down_at = time.monotonic()
         publish(settings, first.input_topic or "", items[80:])  # mid-stream: more keep arriving
         time.sleep(max(0.0, 60 - (time.monotonic() - down_at)))
         assert worker.is_alive() and not failures
-        services("start")
+        own_es.run("start")
         wait_for(lambda: len(read_ids(settings, last.output_topic or "")) == len(items), 240, "every article")
     finally:
         stop.set()
@@ -264,9 +254,7 @@ def read_ids_raw_count(settings: Settings, topic: str) -> int:
 
 
 def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
+    return free_ports(1)[0]
 
 
 def test_jiancha_up_shows_every_stage_running_and_stops_them_on_sigterm(settings: Settings) -> None:

@@ -1,12 +1,10 @@
 """The indexer worker against a real Elasticsearch that goes away mid-stream: it waits, resumes by
 itself when the engine is back, and nothing is lost or dead-lettered. Runs its own second
-Elasticsearch (port 9250) so that stopping it disturbs no other test.
+Elasticsearch on free ports so that stopping it disturbs no other test or test run.
 """
 
 from __future__ import annotations
 
-import os
-import subprocess
 import threading
 import time
 from collections.abc import Iterator
@@ -18,35 +16,27 @@ from indexer.worker import run_indexer
 from pipeline.bus.embedded import EmbeddedBus
 from pipeline.model import Article
 from pipeline.runner import StageStats
-from pipeline.settings import REPO_ROOT, Settings
+from pipeline.settings import Settings
 from pipeline.topics import indexer_stage
+from tests.own_services import OwnElasticsearch
 
-SERVICES = REPO_ROOT / "deploy" / "local" / "services"
-PORT, TRANSPORT_PORT = 9250, 9350
-ENV = {
-    **os.environ,
-    "JIANCHA_LOCAL_ES_PORT": str(PORT),
-    "JIANCHA_LOCAL_ES_TRANSPORT_PORT": str(TRANSPORT_PORT),
-}
 pytestmark = pytest.mark.integration
 
 
-def services(action: str) -> None:
-    result = subprocess.run([str(SERVICES), action, "elasticsearch"], env=ENV, capture_output=True, text=True)
-    if result.returncode != 0:
-        message = f"cannot {action} a second Elasticsearch: {result.stdout[-800:]}{result.stderr[-800:]}"
-        if os.environ.get("CI"):
-            pytest.fail(message)
-        pytest.skip(message)
+@pytest.fixture
+def own_es() -> OwnElasticsearch:
+    return OwnElasticsearch()
 
 
 @pytest.fixture
-def own_elasticsearch(settings: Settings, elasticsearch_url: str) -> Iterator[Settings]:
-    services("start")
+def own_elasticsearch(
+    settings: Settings, elasticsearch_url: str, own_es: OwnElasticsearch
+) -> Iterator[Settings]:
+    own_es.run("start")
     es_settings = settings.model_copy(
         update={
             "index": "elasticsearch",
-            "elasticsearch_url": f"http://127.0.0.1:{PORT}",
+            "elasticsearch_url": own_es.url,
             "index_batch_size": 50,
             "retry_backoff_max_s": 1.0,
             "poll_timeout_s": 0.2,
@@ -57,10 +47,10 @@ def own_elasticsearch(settings: Settings, elasticsearch_url: str) -> Iterator[Se
     try:
         yield es_settings
     finally:
-        services("start")  # in case the test failed while it was stopped
+        own_es.run("start")  # in case the test failed while it was stopped
         backend.drop()
         backend.close()
-        services("stop")
+        own_es.remove()
 
 
 def publish(bus: EmbeddedBus, topic: str, articles: list[Article]) -> None:
@@ -80,7 +70,9 @@ def wait_for(condition: object, timeout_s: float, what: str) -> None:
     raise AssertionError(f"timed out waiting for {what}")
 
 
-def test_worker_outlasts_an_elasticsearch_outage(own_elasticsearch: Settings) -> None:
+def test_worker_outlasts_an_elasticsearch_outage(
+    own_elasticsearch: Settings, own_es: OwnElasticsearch
+) -> None:
     settings = own_elasticsearch
     bus = EmbeddedBus(settings.data_dir / "bus.sqlite3")
     stage = indexer_stage(settings.topic_prefix)
@@ -97,11 +89,11 @@ def test_worker_outlasts_an_elasticsearch_outage(own_elasticsearch: Settings) ->
     probe = open_index(settings)
     try:
         wait_for(lambda: probe.count() > 0, 60, "the first documents")
-        services("stop")  # mid-stream: the worker is still busy with the backlog
+        own_es.run("stop")  # mid-stream: the worker is still busy with the backlog
         publish(bus, stage.input_topic, articles[1000:])
         time.sleep(3)  # the worker now meets refused connections and backs off
         assert worker.is_alive()
-        services("start")
+        own_es.run("start")
         consumer = bus.consumer([stage.input_topic], stage.group)
         wait_for(lambda: consumer.lag() == 0, 90, "the worker to drain its input")
         consumer.close()
