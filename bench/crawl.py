@@ -4,9 +4,11 @@ Scrapy spider fetching the same pages with the same Scrapy settings and doing no
 
 ``python -m bench.crawl [--articles 2000] [--runs 2] [--bus kafka|embedded]``. Throughput is article
 pages per second over the window the site served the crawl in (first request to last), so the child
-processes' start-up (imports, spaCy is not loaded by the crawler) counts for neither. Runs alternate
-bare, ours, bare, ours …; the ratio is the median of the runs' ratios. Also reports the crawler's
-peak RSS. The bus is Kafka when it is reachable (JIANCHA_KAFKA_BOOTSTRAP), else the embedded log.
+processes' start-up (imports, spaCy is not loaded by the crawler) counts for neither. A run is a
+pair, bare and ours one after the other, their order swapped every run (bare, ours; ours, bare; …) so a
+load that rises or falls through the benchmark favours neither; the ratio is the median of the pairs'
+ratios, printed with their spread (default 3 pairs). Also reports the crawler's CPU a page against the
+bare spider's (which a loaded machine moves less than throughput) and its peak RSS. The bus is Kafka when it is reachable (JIANCHA_KAFKA_BOOTSTRAP), else the embedded log.
 """
 
 from __future__ import annotations
@@ -111,7 +113,7 @@ def run_bare(site: GeneratedSite) -> tuple[float, float]:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="bench.crawl", description=__doc__)
     parser.add_argument("--articles", type=int, default=2000)
-    parser.add_argument("--runs", type=int, default=2)
+    parser.add_argument("--runs", type=int, default=3, help="pairs of runs, bare and ours (default 3)")
     parser.add_argument("--bus", choices=["kafka", "embedded"], default=None)
     args = parser.parse_args(argv)
     bus = args.bus or ("kafka" if kafka_reachable() else "embedded")
@@ -125,9 +127,17 @@ def main(argv: list[str] | None = None) -> int:
             work = Path(tmp) / str(run)
             work.mkdir()
             settings = bench_settings(work, bus)
+            loads = [os.getloadavg()[0]]
             try:
-                bare, bare_cpu = run_bare(site)
-                ours, ours_cpu, peak, published = run_ours(site, settings, work)
+                if run % 2 == 0:
+                    bare, bare_cpu = run_bare(site)
+                    loads.append(os.getloadavg()[0])
+                    ours, ours_cpu, peak, published = run_ours(site, settings, work)
+                else:
+                    ours, ours_cpu, peak, published = run_ours(site, settings, work)
+                    loads.append(os.getloadavg()[0])
+                    bare, bare_cpu = run_bare(site)
+                loads.append(os.getloadavg()[0])
             finally:
                 if bus == "kafka":
                     handle = open_bus(settings)
@@ -141,10 +151,15 @@ def main(argv: list[str] | None = None) -> int:
             cpu.append((ours_cpu, bare_cpu))
             if peak is not None:
                 peaks.append(peak)
-            print(f"run {run + 1}: bare {bare:.0f} pages/s ({bare_cpu:.1f} ms CPU a page), ours {ours:.0f} "
-                  f"pages/s ({ours_cpu:.1f} ms CPU a page), ratio {ours / bare:.2f}, load {os.getloadavg()[0]:.1f}",
-                  flush=True)  # fmt: skip
+            order = "bare, ours" if run % 2 == 0 else "ours, bare"
+            print(f"run {run + 1} ({order}): bare {bare:.0f} pages/s ({bare_cpu:.1f} ms CPU a page), ours {ours:.0f} "
+                  f"pages/s ({ours_cpu:.1f} ms CPU a page), ratio {ours / bare:.2f}, "
+                  f"load {min(loads):.1f}–{max(loads):.1f}", flush=True)  # fmt: skip
     ratio = statistics.median(ratios)
+    spread = f"{min(ratios):.2f}–{max(ratios):.2f}"
+    print(f"ratio: median {ratio:.2f} of {len(ratios)} pairs (spread {spread}); "
+          f"CPU a page: ours {statistics.median(c[0] for c in cpu):.1f} ms, "
+          f"bare {statistics.median(c[1] for c in cpu):.1f} ms", flush=True)  # fmt: skip
     results.record(
         "crawl",
         f"crawl throughput, {args.articles} pages (→ {bus} bus)",
@@ -154,7 +169,7 @@ def main(argv: list[str] | None = None) -> int:
         baseline_name="bare Scrapy spider",
         ratio=ratio,
         goal=results.at_least(GOAL),
-        note=f"ratios of {len(ratios)} runs: {', '.join(f'{r:.2f}' for r in ratios)}",
+        note=f"median of {len(ratios)} pairs, spread {spread}: {', '.join(f'{r:.2f}' for r in ratios)}",
     )
     ours_cpu = statistics.median(c[0] for c in cpu)
     bare_cpu = statistics.median(c[1] for c in cpu)
