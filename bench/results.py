@@ -124,7 +124,10 @@ def machine() -> dict[str, Any]:
 
 
 def save(benchmarks: list[str], path: Path = RESULTS_FILE) -> dict[str, Any]:
-    """Write the rows recorded now, replacing earlier rows of the same benchmarks."""
+    """Write the rows recorded now by the finished ``benchmarks``, replacing their earlier rows.
+
+    Rows a benchmark recorded before it failed or was stopped are left out: a partial figure is
+    not that benchmark's result (its earlier rows, each with its own time, stay)."""
     earlier: list[dict[str, Any]] = []
     if path.exists():
         try:
@@ -134,7 +137,7 @@ def save(benchmarks: list[str], path: Path = RESULTS_FILE) -> dict[str, Any]:
     report = {
         "machine": machine(),
         "written_at": datetime.now(UTC).isoformat(timespec="seconds"),
-        "rows": earlier + [asdict(r) for r in _rows],
+        "rows": earlier + [asdict(r) for r in _rows if r.benchmark in benchmarks],
     }
     path.write_text(json.dumps(report, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
     return report
