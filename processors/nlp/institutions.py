@@ -124,6 +124,8 @@ class DomainMatcher:
         kind, branch = anchor.group("kind"), anchor.group("branch") or ""
         modifier = None
         while found := next((m for m in _MODIFIERS if text.endswith(m, 0, left)), None):
+            if self._known_place_through(text, left, len(found)):
+                break  # 梅县区检察院: the end of a known name (梅县区), not 县区 (the counties and districts)
             modifier, left = found, left - len(found)
         if any(text.endswith(g, 0, left) for g in _GENERIC):
             return []  # 全省检察院: procuratorates in general, none by name
@@ -168,9 +170,14 @@ class DomainMatcher:
         before = text[left - 2] if left >= 2 else ""
         if before == "、" and left >= 3 and text[left - 3] in _LEVEL_HINT:
             return []  # 省、市检察院 / 市、县检察院: the levels in general, no office by name
-        if level_char in _LEVEL_HINT and not (before and (before.isdigit() or before in "个级各省市县区")):
+        if level_char in _LEVEL_HINT and not (before and (before.isdigit() or before in "一个级各省市县区")):
             return [Mention(left - 1, end, "PROCURATORATE", needs=_LEVEL_HINT[level_char])]
         return []
+
+    def _known_place_through(self, text: str, end: int, length: int) -> bool:
+        """Whether a gazetteer place ends at ``end`` and starts before its last ``length`` characters."""
+        place = self.parser.place_ending_at(text, end)
+        return place is not None and place.region.code is not None and place.start < end - length
 
     def _zone(self, text: str, left: int) -> int | None:
         """Where a zone's name (a known place, up to four characters of its own, the zone word) ending at

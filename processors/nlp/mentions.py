@@ -44,7 +44,11 @@ def resolve_context(mentions: list[Mention], province: Region | None) -> list[Me
         elif mention.needs == "same":
             antecedent = _antecedent(mention, resolved)
             if antecedent is not None and antecedent.label == "PROCURATORATE" and antecedent.canonical:
-                resolved.append(replace(mention, canonical=antecedent.canonical, needs=None))
+                # The antecedent's region too: a district rooted in its city later (南山区检察院 … 该院)
+                # takes 该院 with it.
+                resolved.append(
+                    replace(mention, canonical=antecedent.canonical, region=antecedent.region, needs=None)
+                )
             continue
         if region is not None:
             resolved.append(replace(mention, canonical=region.procuratorate, region=region, needs=None))

@@ -119,7 +119,8 @@ class PlaceParser:
         return None
 
     def _is_stem(self, stem: str) -> bool:
-        if not _CJK.fullmatch(stem) or set(stem) & STOP_CHARS:
+        # 吉林一区检察院: 一区 is "a district" (the text does not name it), not the stem 林一 or 吉林一.
+        if not _CJK.fullmatch(stem) or set(stem) & STOP_CHARS or stem.endswith("一"):
             return False
         tag = self.tag_of(stem)
         if tag is not None and tag.startswith(_NON_NAME_TAGS):
