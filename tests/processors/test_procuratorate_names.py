@@ -4,9 +4,10 @@ that segmentation would cut, districts resolved to their city, coordinated lists
 
 from __future__ import annotations
 
+import opencc
 import pytest
 
-from tests.processors.nlp_resources import annotated
+from tests.processors.nlp_resources import annotated, resources
 
 
 @pytest.mark.parametrize(
@@ -111,3 +112,24 @@ def test_function_words_still_read_as_such() -> None:
         "太原市人民检察院",
         "大同市人民检察院",
     ]
+
+
+def test_every_shanxi_office_is_found_by_its_name_in_either_script() -> None:
+    """Each city and county of Shanxi in the gazetteer, written with its chain or alone, simplified or
+    traditional: the office under its canonical name (the bare 城区, 矿区 and 郊区 are several places)."""
+    gazetteer, to_traditional = resources().gazetteer, opencc.OpenCC("s2t").convert
+    shanxi = gazetteer.province("山西省")
+    assert shanxi is not None
+    wrong = []
+    for region in gazetteer.all_regions():
+        if region.code is None or region.province != shanxi or region.level == "province":
+            continue
+        chain = "".join(r.name for r in region.lineage())
+        forms = [f"{chain}人民检察院开展活动。"]
+        if region.name not in gazetteer.ambiguous and len(gazetteer.lookup(region.name)) == 1:
+            forms.append(f"近日，{region.name}检察院开展活动。")
+        for body in (*forms, *map(to_traditional, forms)):
+            found = annotated(body=body).procuratorates
+            if found != [region.procuratorate]:
+                wrong.append((body, found))
+    assert wrong == []
