@@ -55,7 +55,10 @@ _HAN_DIGIT_SPACE = re.compile(rf"(?<=[{HAN}]) +(?=\d)|(?<=\d) +(?=[{HAN}])")
 # Characters OpenCC's t2s leaves unchanged although simplified text does not use them: a variant of a
 # traditional character (陜 for 陝), and 瞭, which careless converters write for the particle 了 (健全瞭);
 # 瞭望 keeps it.
-_VARIANTS = str.maketrans({"陜": "陕", "衹": "只"})
+# Hong Kong forms t2s keeps are folded too (衞生, 敍述; 濬县, 澂江 in place names).
+_VARIANTS = str.maketrans({"陜": "陕", "衹": "只", "衞": "卫", "敍": "叙", "濬": "浚", "澂": "澄"})
+# 乾 of place names (乾县, 乾安县), which t2s turns into 干 as in 乾燥 → 干燥: the text is converted around it.
+_QIAN_IN_NAME = re.compile("乾(?=[县縣]|安[县縣区區])")
 _LIAO = re.compile("瞭(?!望)")
 _PARENS = re.compile(r"\(([^()\n]{0,50})\)")
 _HAN_CHAR = re.compile(f"[{HAN}]")
@@ -73,7 +76,9 @@ def load_converter() -> Converter:
     t2s = opencc.OpenCC("t2s").convert
 
     def converter(text: str) -> str:
-        return _LIAO.sub("了", t2s(text).translate(_VARIANTS))
+        parts = _QIAN_IN_NAME.split(text)
+        converted = "乾".join(t2s(part) for part in parts) if len(parts) > 1 else t2s(text)
+        return _LIAO.sub("了", converted.translate(_VARIANTS))
 
     return converter
 

@@ -122,14 +122,19 @@ class DomainMatcher:
     def _procuratorates(self, text: str, anchor: re.Match[str]) -> list[Mention]:
         left, end = anchor.start(), anchor.end()
         kind, branch = anchor.group("kind"), anchor.group("branch") or ""
+        if kind and self._known_place_through(text, anchor.end("kind"), len(kind)):
+            # 碑林区检察院, 万柏林区检察院: a district whose name ends in 林区, not a forestry procuratorate.
+            kind, left = None, anchor.end("kind")
         modifier = None
         while found := next((m for m in _MODIFIERS if text.endswith(m, 0, left)), None):
             if self._known_place_through(text, left, len(found)):
                 break  # 梅县区检察院: the end of a known name (梅县区), not 县区 (the counties and districts)
             modifier, left = found, left - len(found)
-        if any(text.endswith(g, 0, left) for g in _GENERIC):
+        # 万全区检察院, 天等县检察院, 二七区检察院: a known name ending in 全区, 等县 or 七区 is that place.
+        named = self._known_place_through(text, left, 2)
+        if not named and any(text.endswith(g, 0, left) for g in _GENERIC):
             return []  # 全省检察院: procuratorates in general, none by name
-        listed = _LIST_END.search(text, max(left - 3, 0), left)
+        listed = None if named else _LIST_END.search(text, max(left - 3, 0), left)
         if listed and listed.group("what") == "地":
             # 兰州、天水、白银等地 / 朔州、忻州两地检察院 name each city's procuratorate; 山东、河南等地检察院
             # means procuratorates somewhere in those provinces, not the provincial ones: none by name.
@@ -143,10 +148,10 @@ class DomainMatcher:
         # 孝义、汾阳等县（市）检察院: the bracketed alternatives only widen the level.
         if bracket := _ALTERNATIVE_LEVELS.search(text, 0, left):
             left = bracket.start()
-        listed = _LIST_END.search(text, max(left - 3, 0), left)
+        listed = None if named else _LIST_END.search(text, max(left - 3, 0), left)
         if listed:  # 南宁、柳州、桂林等市 / 太原、大同两市检察院
             hint, left = listed.group("what"), listed.start()
-        elif text.endswith("等", 0, left):
+        elif text.endswith("等", 0, left) and not named:
             left -= 1
         places = self.parser.coordinated_ending_at(text, left)
         if kind:  # 太原铁路运输检察院, 中国人民解放军军事检察院: named as written

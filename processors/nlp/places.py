@@ -52,7 +52,7 @@ class PlaceParser:
         best: tuple[int, Region] | None = None
         for length in range(min(self.max_len, end), 0, -1):
             word = text[end - length : end]
-            if not _CJK.fullmatch(word) or word[0] in STOP_CHARS:
+            if not _CJK.fullmatch(word) or (word[0] in STOP_CHARS and not self._full_name(word)):
                 continue
             regions = self.gaz.lookup(word)
             if regions and (in_context or word not in self.gaz.context_only):
@@ -64,6 +64,11 @@ class PlaceParser:
         if best is not None:
             return self._split_known_prefix(text, end, best[0]) or Place(end - best[0], end, best[1])
         return self._generic(text, end)
+
+    def _full_name(self, word: str) -> bool:
+        """A gazetteer name with its administrative suffix and three characters or more: a place even
+        when its first character could be a word of the sentence (三河市, 和顺县, 于洪区, 会理县; not 和县)."""
+        return len(word) >= 3 and level_of(word) is not None and bool(self.gaz.lookup(word))
 
     def _split_known_prefix(self, text: str, end: int, length: int) -> Place | None:
         """jieba knows some chains as one word (上海市浦东新区): the inner unit alone, so that the chain

@@ -103,6 +103,15 @@ def test_padded_punctuation_and_spaced_numbers_close_up() -> None:
 
 def test_variants_the_converter_leaves_become_simplified() -> None:
     assert CONVERT("陜西人 健全瞭檢察管理 衹有 瞭望塔") == "陕西人 健全了检察管理 只有 瞭望塔"
+    assert CONVERT("衞生 敍述 濬縣 澂江") == "卫生 叙述 浚县 澄江"  # Hong Kong forms
+
+
+def test_qian_of_place_names_survives_conversion() -> None:
+    # 乾 is 干 in 乾燥, but a name in 乾县 and 乾安县, in either script.
+    assert (
+        CONVERT("乾县检察院 乾安縣檢察院 乾燥的天氣 若干安排")
+        == "乾县检察院 乾安县检察院 干燥的天气 若干安排"
+    )
 
 
 def test_annotations_one_after_another_all_go_in_one_pass() -> None:

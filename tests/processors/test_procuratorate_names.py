@@ -4,9 +4,10 @@ that segmentation would cut, districts resolved to their city, coordinated lists
 
 from __future__ import annotations
 
+import opencc
 import pytest
 
-from tests.processors.nlp_resources import annotated
+from tests.processors.nlp_resources import annotated, resources
 
 
 @pytest.mark.parametrize(
@@ -80,3 +81,55 @@ def test_an_unnamed_district_is_no_office() -> None:
 )
 def test_coordinated_lists_under_one_city_or_province(body: str, expected: list[str]) -> None:
     assert annotated(body=body).procuratorates == expected
+
+
+@pytest.mark.parametrize(
+    ("body", "expected"),
+    [
+        # The first character could be a word of the sentence (三, 和, 会, 于, 同, 让).
+        ("廊坊市三河市人民检察院开展活动。", ["三河市人民检察院"]),
+        ("近日，和顺县检察院召开听证会。", ["和顺县人民检察院"]),
+        ("会理县人民检察院依法提起公诉。", ["会理县人民检察院"]),
+        ("沈阳市于洪区检察院办理一起案件。", ["沈阳市于洪区人民检察院"]),
+        ("大庆市让胡路区人民检察院开展活动。", ["大庆市让胡路区人民检察院"]),
+        # The end looks like a generic or listing word (全区, 等县, 七区) or a forestry office (林区).
+        ("张家口市万全区人民检察院开展活动。", ["张家口市万全区人民检察院"]),
+        ("天等县检察院召开新闻发布会。", ["天等县人民检察院"]),
+        ("郑州市二七区人民检察院开展活动。", ["郑州市二七区人民检察院"]),
+        ("西安市碑林区人民检察院开展活动。", ["西安市碑林区人民检察院"]),
+        ("太原市萬柏林區人民檢察院開展活動。", ["太原市万柏林区人民检察院"]),
+    ],
+)
+def test_gazetteer_names_win_over_function_words(body: str, expected: list[str]) -> None:
+    assert annotated(body=body).procuratorates == expected
+
+
+def test_function_words_still_read_as_such() -> None:
+    assert annotated(body="全区检察院开展专项活动。各县区检察院参加。").procuratorates == []
+    article = annotated(body="南宁、柳州、桂林等市检察院参加。")
+    assert article.procuratorates == ["南宁市人民检察院", "柳州市人民检察院", "桂林市人民检察院"]
+    assert annotated(body="太原、大同两市检察院联合开展活动。").procuratorates == [
+        "太原市人民检察院",
+        "大同市人民检察院",
+    ]
+
+
+def test_every_shanxi_office_is_found_by_its_name_in_either_script() -> None:
+    """Each city and county of Shanxi in the gazetteer, written with its chain or alone, simplified or
+    traditional: the office under its canonical name (the bare 城区, 矿区 and 郊区 are several places)."""
+    gazetteer, to_traditional = resources().gazetteer, opencc.OpenCC("s2t").convert
+    shanxi = gazetteer.province("山西省")
+    assert shanxi is not None
+    wrong = []
+    for region in gazetteer.all_regions():
+        if region.code is None or region.province != shanxi or region.level == "province":
+            continue
+        chain = "".join(r.name for r in region.lineage())
+        forms = [f"{chain}人民检察院开展活动。"]
+        if region.name not in gazetteer.ambiguous and len(gazetteer.lookup(region.name)) == 1:
+            forms.append(f"近日，{region.name}检察院开展活动。")
+        for body in (*forms, *map(to_traditional, forms)):
+            found = annotated(body=body).procuratorates
+            if found != [region.procuratorate]:
+                wrong.append((body, found))
+    assert wrong == []
