@@ -36,7 +36,7 @@ from datetime import datetime, timedelta
 
 from pipeline.model import Article, utcnow
 from pipeline.stories import outlet_of
-from processors.reprints.fingerprint import Sketch, compare, sketch
+from processors.reprints.fingerprint import Sketch, same_story, sketch
 from processors.reprints.store import CANDIDATE_LIMIT, Lookup, Member, StoryStore
 from processors.reprints.text import facts_of
 
@@ -94,9 +94,7 @@ def confirmed(
         hashes = {h for pair in new for m in pair for h in m.sketch.paragraphs}
         boilerplate = store.boilerplate(hashes)
         for member, peer in new:
-            verdicts[member.article_id, peer.article_id] = compare(
-                member.sketch, peer.sketch, boilerplate
-            ).same_story
+            verdicts[member.article_id, peer.article_id] = same_story(member.sketch, peer.sketch, boilerplate)
     return [[p for p in peers if verdicts[m.article_id, p.article_id]] for m, peers in candidates]
 
 
