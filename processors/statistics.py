@@ -6,6 +6,7 @@ numbers (the 12309 hotline) are not. The unit keeps its magnitude (303.834万元
 
 from __future__ import annotations
 
+import bisect
 import re
 
 from pipeline.boilerplate import is_boilerplate_line
@@ -48,6 +49,7 @@ def _metric(clause: str) -> str | None:
 def find_figures(text: str) -> list[Statistic]:
     figures: list[Statistic] = []
     last_end, last_metric = -1, None
+    boundaries: list[int] | None = None
     for match in _FIGURE.finditer(text):
         num, unit, mag = match.group("num"), match.group("unit") or "", match.group("mag") or ""
         start, end = match.start(), match.end()
@@ -66,8 +68,10 @@ def find_figures(text: str) -> list[Statistic]:
         if match.start() == last_end:  # 253件287人: the second figure counts the same thing
             metric = last_metric
         else:
-            boundaries = [b.end() for b in _BOUNDARY.finditer(text, 0, start)]
-            clause_start = max([*boundaries, last_end if last_end > 0 else 0])
+            if boundaries is None:  # found once per text, not once per figure
+                boundaries = [b.end() for b in _BOUNDARY.finditer(text)]
+            before = bisect.bisect_right(boundaries, start)  # a boundary is one character
+            clause_start = max(boundaries[before - 1] if before else 0, last_end if last_end > 0 else 0)
             metric = _metric(text[clause_start:start])
         qualifier = match.group("pre") or match.group("q1") or match.group("q2")
         figures.append(

@@ -35,6 +35,7 @@ MERGE_ATTEMPTS = 5
 RANK_TOGETHER_MAX = 5000
 
 
+CONFLICT = 409  # a bulk ``create`` of a document that exists
 INDEXED_ONLY = ["bands", "paragraphs", "size"]  # what to_document adds to a member's JSON
 
 
@@ -127,11 +128,31 @@ class ElasticStoryStore(StoryStore):
             )
         self._raise_item_errors(result)
 
-    def _raise_item_errors(self, result: Any) -> None:
+    def register(self, members: Sequence[Member]) -> dict[str, Member]:
+        """One bulk request of ``create`` operations: a member already held is refused (409) and
+        left as it is; only those are read (realtime), so a batch of new articles costs one request."""
+        if not members:
+            return {}
+        operations: list[dict[str, Any]] = []
+        for member in members:
+            operations += [{"create": {"_id": member.article_id}}, to_document(member)]
+        with self._calls():
+            result = self.client.bulk(
+                index=self.index, operations=operations, refresh=True, require_alias=self.behind_alias
+            )
+        held = [
+            item["_id"] for item in (i["create"] for i in result["items"]) if item.get("status") == CONFLICT
+        ]
+        self._raise_item_errors(result, allowed=CONFLICT)
+        return self.get_many(held) if held else {}
+
+    def _raise_item_errors(self, result: Any, allowed: int | None = None) -> None:
         if not result["errors"]:
             return
         items = [next(iter(item.values())) for item in result["items"]]
-        failed = [item for item in items if item.get("error")]
+        failed = [item for item in items if item.get("error") and item.get("status") != allowed]
+        if not failed:
+            return
         if any(elastic.is_index_missing(item) or item.get("status") == 404 for item in failed):
             raise self._missing()
         statuses = sorted({int(item.get("status", 0)) for item in failed})

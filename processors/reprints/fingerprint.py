@@ -212,8 +212,8 @@ def _figures_agree(a: frozenset[str], b: frozenset[str]) -> bool | None:
 
 def _held(content: list[tuple[int, ...]], other: Sketch) -> tuple[float, float]:
     """(containment, coverage) of ``content`` in the other sketch's paragraphs."""
-    pool = other.pool
-    found = [sum(h in pool for h in p) for p in content]
+    hits = other.pool.intersection  # a paragraph's sampled shingles are distinct (taken from a set)
+    found = [len(hits(p)) for p in content]
     total = sum(len(p) for p in content)
     if not total:  # no content left: nothing is found
         return 0.0, 0.0
@@ -234,3 +234,20 @@ def compare(a: Sketch, b: Sketch, boilerplate: Collection[int] = ()) -> Comparis
         persons=_overlap(a.persons, b.persons, 1),
         size_ratio=min(a.size, b.size) / max(a.size, b.size, 1),
     )
+
+
+def same_story(a: Sketch, b: Sketch, boilerplate: Collection[int] = ()) -> bool:
+    """``compare(a, b, boilerplate).same_story``, deciding on the cheap tests first (sizes and facts)
+    and looking the shingles up only when those pass: a batch makes thousands of comparisons, most
+    of them between look-alikes whose facts differ."""
+    if (
+        min(a.size, b.size) / max(a.size, b.size, 1) < MIN_SIZE_RATIO
+        or _figures_agree(a.figures, b.figures) is False
+    ):
+        return False
+    places = _places_agree(a.places, b.places)
+    persons = _overlap(a.persons, b.persons, 1)
+    if (places is not None and places < MIN_PLACES) or (persons is not None and persons < MIN_PERSONS):
+        return False
+    containment, coverage = max(_held(a.content(boilerplate), b), _held(b.content(boilerplate), a))
+    return coverage >= MIN_COVERAGE and containment >= MIN_CONTAINMENT

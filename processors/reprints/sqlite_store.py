@@ -57,6 +57,8 @@ SQL_VARIABLES = 500  # ids per IN (...) list: far below SQLite's limit on bound 
 BUSY_TIMEOUT_MS = 30_000  # several processor processes write to the same file
 # Columns ``init`` adds to a store written by an older version (SQLite adds columns in place).
 ADDED_COLUMNS = {"first_time": "REAL"}
+# Members kept decoded by their row (Member and Sketch are immutable): about 5 KB each.
+DECODED_MEMBERS = 4096
 
 
 class SqliteStoryStore(StoryStore):
@@ -67,6 +69,7 @@ class SqliteStoryStore(StoryStore):
         self._conn.execute("PRAGMA journal_mode=WAL")
         self._conn.execute("PRAGMA synchronous=NORMAL")
         self._lock = threading.Lock()  # one connection, used by the stage threads of one process
+        self._decoded: dict[tuple[Any, ...], Member] = {}  # by their row, every column (see _member)
 
     @contextmanager
     def _using(self, write: bool = False) -> Iterator[None]:
@@ -163,6 +166,17 @@ class SqliteStoryStore(StoryStore):
         )
 
     def _member(self, row: Sequence[Any]) -> Member:
+        """The member of a row, decoded once: a batch reads the same few members many times (each is a
+        candidate of many articles), and a decoded sketch keeps what comparisons compute of it."""
+        key = tuple(row)
+        member = self._decoded.get(key)
+        if member is None:
+            if len(self._decoded) >= DECODED_MEMBERS:
+                self._decoded.clear()
+            member = self._decoded[key] = self._decode(row)
+        return member
+
+    def _decode(self, row: Sequence[Any]) -> Member:
         article_id, story_id, record_json, minhash, sample_json, size = row
         extra = json.loads(sample_json)
         hashes = array("I")

@@ -3,7 +3,8 @@
 A batch of articles is decided at once. Several replicas may handle two copies of one story at the
 same moment, so decisions are made in the store, not in memory alone, by a deterministic merge rule:
 
-1. register the batch's articles as *pending* (one write, visible to every worker when it returns);
+1. register the batch's articles as *pending* (one write, visible to every worker when it returns;
+   the same write tells which the store held already: a replay keeps its story);
 2. find each article's matches with one search per batch (LSH candidates published within
    ``window`` of it, confirmed by ``compare`` with the paragraphs the store knows as boilerplate
    set aside); the batch's articles see those before them, as if they had come one by one. An
@@ -36,7 +37,7 @@ from datetime import datetime, timedelta
 
 from pipeline.model import Article, utcnow
 from pipeline.stories import outlet_of
-from processors.reprints.fingerprint import Sketch, compare, sketch
+from processors.reprints.fingerprint import Sketch, same_story, sketch
 from processors.reprints.store import CANDIDATE_LIMIT, Lookup, Member, StoryStore
 from processors.reprints.text import facts_of
 
@@ -94,9 +95,7 @@ def confirmed(
         hashes = {h for pair in new for m in pair for h in m.sketch.paragraphs}
         boilerplate = store.boilerplate(hashes)
         for member, peer in new:
-            verdicts[member.article_id, peer.article_id] = compare(
-                member.sketch, peer.sketch, boilerplate
-            ).same_story
+            verdicts[member.article_id, peer.article_id] = same_story(member.sketch, peer.sketch, boilerplate)
     return [[p for p in peers if verdicts[m.article_id, p.article_id]] for m, peers in candidates]
 
 
@@ -148,11 +147,14 @@ def decide_batch(
     members: Sequence[Member],
     now: Callable[[], datetime] = utcnow,
     window: timedelta | None = WINDOW,
+    registered: bool = False,
 ) -> dict[str, str]:
-    """Register ``members`` (distinct article ids) and return their story ids by article id."""
+    """Register ``members`` (distinct article ids; ``registered``: the caller has written them
+    pending already) and return their story ids by article id."""
     if not members:
         return {}
-    store.put_many(members)
+    if not registered:
+        store.put_many(members)
     verdicts: Verdicts = {}
     ids = [m.article_id for m in members]
     # One search for the whole batch, leaving the batch out: its members are matched in memory,
@@ -248,19 +250,23 @@ def assign_stories(
         signature = sketch(text, facts_of(article))
         if signature is not None:  # too short or only boilerplate: never joins a story by accident
             signatures.setdefault(article.article_id, signature)
-    known = store.get_many(signatures)
     story_ids = {article.article_id: article.article_id for article in articles}
     pending: dict[str, Member] = {}
     at = now()
     for article in articles:
-        if article.article_id not in signatures or article.article_id in pending:
-            continue
-        seen = known.get(article.article_id)
-        if seen is not None and seen.story_id and seen.content_hash == article.content_hash:
-            story_ids[article.article_id] = seen.story_id
-            continue
-        pending[article.article_id] = _member(article, signatures[article.article_id], to_simplified, at)
-    story_ids.update(decide_batch(store, list(pending.values()), now, window))
+        if article.article_id in signatures and article.article_id not in pending:
+            pending[article.article_id] = _member(article, signatures[article.article_id], to_simplified, at)
+    # Registered pending in one write, which also says which the store held already: one held
+    # decided with the same content is a replay and keeps its story; any other is registered again.
+    again = []
+    for article_id, seen in store.register(list(pending.values())).items():
+        if seen.story_id and seen.content_hash == pending[article_id].content_hash:
+            story_ids[article_id] = seen.story_id
+            del pending[article_id]
+        else:
+            again.append(pending[article_id])
+    store.put_many(again)
+    story_ids.update(decide_batch(store, list(pending.values()), now, window, registered=True))
     return [
         article.model_copy(
             update={

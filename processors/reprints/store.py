@@ -127,6 +127,14 @@ class StoryStore(ABC):
         for member in members:
             self.put(member)
 
+    def register(self, members: Sequence[Member]) -> dict[str, Member]:
+        """Write each of ``members`` the store does not hold yet (searchable, as ``put_many``) and
+        return, by id, those it already held, as they are (not overwritten): a batch's first write
+        and its check for replays together, in one request where the store can."""
+        known = self.get_many(m.article_id for m in members)
+        self.put_many([m for m in members if m.article_id not in known])
+        return known
+
     @abstractmethod
     def get(self, article_id: str) -> Member | None: ...
 

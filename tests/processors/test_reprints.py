@@ -21,7 +21,7 @@ from pipeline.errors import SchemaMissing
 from pipeline.model import Article
 from processors.entities import tag_entities
 from processors.normalise import load_converter, normalise
-from processors.reprints.fingerprint import Sketch, compare, sketch
+from processors.reprints.fingerprint import Sketch, compare, same_story, sketch
 from processors.reprints.sqlite_store import SqliteStoryStore
 from processors.reprints.step import assign_story
 from processors.reprints.store import Lookup, Member, StoryStore
@@ -142,6 +142,27 @@ def test_the_same_meeting_in_two_cities_is_two_stories_and_a_reprint_is_one() ->
     assert compare(linfen, datong).jaccard > 0.5  # the wording alone would call them one story
     assert not compare(linfen, datong).same_story
     assert compare(linfen, reprinted).same_story
+
+
+def test_the_quick_verdict_is_the_full_comparisons_verdict() -> None:
+    # same_story decides on the facts before the shingles; it must never disagree with compare.
+    texts = [
+        MEETING.format(city=city, a=a, b=b, c=c, name=name)
+        for city, name in (("临汾市", "王磊"), ("大同市", "李强"), ("临汾市", "李强"))
+        for a, b, c in ((1234, 2345, 345), (1234, 2345, 346), (987, 1876, 402))
+    ]
+    texts += ["本报讯（记者 张三）" + t.replace("聚焦主责主业", "突出主责主业") for t in texts[::2]]
+    texts += [t.split("\n", 1)[1] for t in texts[:4]]  # the opening paragraph dropped
+    sketches = [s for s in map(signed, texts) if s is not None]
+    formula = {sketches[0].paragraphs[-1]}  # a paragraph taken for boilerplate
+    verdicts = {
+        (compare(a, b, known).same_story, same_story(a, b, known))
+        for a in sketches
+        for b in sketches
+        for known in ((), formula)
+    }
+    assert {full for full, _ in verdicts} == {True, False}  # both verdicts occur
+    assert all(full == quick for full, quick in verdicts)
 
 
 def test_the_signature_carries_the_facts_the_entity_and_figures_steps_found() -> None:

@@ -62,3 +62,15 @@ def test_a_decision_written_unsearchable_is_read_at_once_and_a_merge_moves_every
     story = store.story("a")
     assert story is not None and [m.article_id for m in story.copies] == ["a", "b"]
     assert story.last_seen - story.first_seen == timedelta(minutes=90)
+
+
+def test_registering_writes_the_new_members_and_returns_the_held_ones_untouched(store: StoryStore) -> None:
+    decided = member("a", None).decided("a")
+    store.put_many([decided])
+    again, new = member("a", None), member("b", None)  # "a" comes back pending: a replay
+    assert store.register([again, new]) == {"a": decided}
+    assert store.get_many(["a", "b"]) == {"a": decided, "b": new}
+    # What registering wrote is searchable at once, as put_many makes it.
+    found = store.candidates(new.sketch.bands, exclude="a", sizes=(0, 10**9))
+    assert [m.article_id for m in found] == ["b"]
+    assert store.register([]) == {}
