@@ -13,7 +13,7 @@ from contextlib import contextmanager
 from typing import Any
 
 import elastic_transport
-from elasticsearch import ApiError, Elasticsearch
+from elasticsearch import ApiError, Elasticsearch, helpers
 
 from pipeline.errors import LOCAL_SERVICES_HINT, ServiceUnavailable, Transient
 from pipeline.settings import CONFIG_DIR, Settings, elasticsearch_hosts
@@ -132,3 +132,43 @@ def ensure_versioned(client: Elasticsearch, alias: str, mapping: dict[str, Any])
 def exists(client: Elasticsearch, name: str) -> bool:
     """Whether an index or an alias ``name`` exists."""
     return bool(client.indices.exists(index=name))
+
+
+def concrete_index(client: Elasticsearch, alias: str) -> str | None:
+    """The index ``alias`` names: the newest behind it, or a concrete index of that name made before
+    indices were versioned; None when neither exists."""
+    behind = indices_behind(client, alias)
+    if behind:
+        return behind[-1]
+    return alias if client.indices.exists(index=alias) else None
+
+
+def index_version(client: Elasticsearch, concrete: str) -> int:
+    """The ``_meta.version`` an existing index was created with (1 when it has none)."""
+    mappings = client.indices.get_mapping(index=concrete)[concrete]["mappings"]
+    return int(mappings.get("_meta", {}).get("version", 1))
+
+
+def upgrade_versioned(
+    client: Elasticsearch,
+    alias: str,
+    old: str,
+    mapping: dict[str, Any],
+    convert: Callable[[dict[str, Any]], dict[str, Any]],
+) -> str:
+    """Copy every document of ``old`` (each source through ``convert``) into a new index of
+    ``mapping``'s version, then point ``alias`` at it and delete ``old`` in one atomic alias update.
+    For a change an added field cannot make (a field's type). The index's writers must be stopped:
+    a write during the copy would be lost with ``old``. Returns the new index."""
+    new = create_versioned(client, alias, mapping, [])
+    actions = (
+        {"_index": new, "_id": hit["_id"], "_source": convert(hit["_source"])}
+        for hit in helpers.scan(client, index=old, query={"query": {"match_all": {}}}, size=1000)
+    )
+    copied, _ = helpers.bulk(client, actions, chunk_size=1000, stats_only=True)
+    client.indices.refresh(index=new)
+    client.indices.update_aliases(
+        actions=[{"add": {"index": new, "alias": alias}}, {"remove_index": {"index": old}}]
+    )
+    log.info("index upgraded: %s -> %s (%d documents copied from %s)", alias, new, copied, old)
+    return new

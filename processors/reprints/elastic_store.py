@@ -3,8 +3,8 @@
 ``jiancha index init`` only; a worker that finds it missing stops and says so).
 
 One document per member (``_id`` = article id, the ``Member`` model's JSON) with its LSH bands as
-a ``long`` array; candidates are a ``terms`` query on the bands, scored by how many they share. A
-batch is written with one bulk request: its registration with a refresh (``refresh=true`` on the
+``keyword`` terms (``band_keys``); candidates are a ``terms`` query on them, ranked by how many they
+share. A batch is written with one bulk request: its registration with a refresh (``refresh=true`` on the
 request, not per document), so that every replica's next search sees it — the merge rule needs it
 — and its decisions without one (other workers read them by id, realtime; searches see them within
 the refresh interval). A batch's candidates come from one search, its reads from one ``_mget``.
@@ -36,16 +36,28 @@ RANK_TOGETHER_MAX = 5000
 
 
 CONFLICT = 409  # a bulk ``create`` of a document that exists
-INDEXED_ONLY = ["bands", "paragraphs", "size"]  # what to_document adds to a member's JSON
+INDEXED_ONLY = ["band_keys", "paragraphs", "size"]  # what to_document adds to a member's JSON
+
+
+def band_keys(bands: Iterable[int]) -> list[str]:
+    """LSH bands as the ``keyword`` terms they are indexed under: a ``terms`` filter of a batch's
+    6 400 bands is then a lookup in the terms dictionary, where on a ``long`` field it walked the
+    points tree of every band indexed (its cost grew with the store)."""
+    return [str(band) for band in dict.fromkeys(bands)]
 
 
 def to_document(member: Member) -> dict[str, Any]:
     return {
         **member.model_dump(mode="json"),
-        "bands": member.sketch.bands,
+        "band_keys": band_keys(member.sketch.bands),
         "paragraphs": sorted(set(member.sketch.paragraphs)),
         "size": member.sketch.size,
     }
+
+
+def _upgraded(source: dict[str, Any]) -> dict[str, Any]:
+    """A member as an older store version held it, as this version writes it."""
+    return to_document(from_document(source))
 
 
 def from_document(doc: dict[str, Any]) -> Member:
@@ -78,7 +90,10 @@ def lookup_query(lookup: Lookup) -> dict[str, Any]:
     excluded = excluded_ids(lookup.exclude)
     return {
         "bool": {
-            "should": [{"constant_score": {"filter": {"term": {"bands": band}}}} for band in lookup.bands],
+            "should": [
+                {"constant_score": {"filter": {"term": {"band_keys": key}}}}
+                for key in band_keys(lookup.bands)
+            ],
             "minimum_should_match": 1,
             "must_not": [{"ids": {"values": excluded}}] if excluded else [],
             "filter": filters,
@@ -103,15 +118,29 @@ class ElasticStoryStore(StoryStore):
         return SchemaMissing(f"the reprint story store index {self.index!r}", self.url)
 
     def init(self) -> None:
+        """Create the store, or bring an older one up to the mapping's version: a store of version 1
+        indexed its bands as numbers (``band_keys`` came with version 2), which a field added to the
+        mapping cannot change, so its members are copied into a new index (topics workers stopped)."""
+        mapping = elastic.load_mapping(MAPPING)
         with self._calls():
-            elastic.ensure_versioned(self.client, self.index, elastic.load_mapping(MAPPING))
+            old = elastic.concrete_index(self.client, self.index)
+            if old and elastic.index_version(self.client, old) < elastic.mapping_version(mapping):
+                elastic.upgrade_versioned(self.client, self.index, old, mapping, _upgraded)
+            else:
+                elastic.ensure_versioned(self.client, self.index, mapping)
 
     def check(self) -> None:
         with self._calls():
-            if not elastic.exists(self.client, self.index):
+            concrete = elastic.concrete_index(self.client, self.index)
+            if concrete is None:
                 raise self._missing()
+            wanted = elastic.mapping_version(elastic.load_mapping(MAPPING))
+            if elastic.index_version(self.client, concrete) < wanted:
+                raise SchemaMissing(
+                    f"the reprint story store index {self.index!r} of version {wanted}", self.url
+                )
             # A store made before indices were versioned is a concrete index of this name.
-            self.behind_alias = bool(elastic.indices_behind(self.client, self.index))
+            self.behind_alias = concrete != self.index
 
     def put(self, member: Member) -> None:
         self.put_many([member])
@@ -206,12 +235,12 @@ class ElasticStoryStore(StoryStore):
         return found if found is not None else self._search_each(lookups)
 
     def _rank_together(self, lookups: Sequence[Lookup]) -> list[list[Member]] | None:
-        bands = sorted({b for lookup in lookups for b in lookup.bands})
+        keys = sorted(band_keys(b for lookup in lookups for b in lookup.bands))
         common = set.intersection(*(set(excluded_ids(lookup.exclude)) for lookup in lookups))
         low = min(lookup.sizes[0] for lookup in lookups)
         high = max(lookup.sizes[1] for lookup in lookups)
         filters: list[dict[str, Any]] = [
-            {"terms": {"bands": bands}},
+            {"terms": {"band_keys": keys}},
             {"range": {"size": {"gte": low, "lte": high}}},
         ]
         query = {
@@ -220,7 +249,7 @@ class ElasticStoryStore(StoryStore):
         with self._calls():
             answer = self.client.search(
                 index=self.index, query=query, size=RANK_TOGETHER_MAX, track_total_hits=RANK_TOGETHER_MAX + 1,
-                source_includes=["bands", "size", "published_at", "seen_at"],
+                source_includes=["band_keys", "size", "published_at", "seen_at"],
             )  # fmt: skip
         if answer["hits"]["total"]["value"] > RANK_TOGETHER_MAX:
             return None
@@ -228,7 +257,7 @@ class ElasticStoryStore(StoryStore):
         # Each hit under each of its bands: a lookup counts its shared bands over those lists only.
         by_band: dict[int, list[int]] = defaultdict(list)
         for n, hit in enumerate(answer["hits"]["hits"]):
-            for band in set(hit["_source"]["bands"]):
+            for band in {int(key) for key in hit["_source"]["band_keys"]}:
                 by_band[band].append(n)
         chosen: list[list[str]] = []
         for lookup in lookups:
