@@ -395,3 +395,7 @@ def test_a_batch_of_lookups_finds_what_each_lookup_would_find_alone(store: Story
         assert [m.article_id for m in found] == [i for _, i in expected]
         alone = store.candidates(lookup.bands, lookup.exclude, lookup.sizes, lookup.limit, lookup.window)
         assert [m.article_id for m in alone] == [m.article_id for m in found]
+    # Members the caller holds already may come back as it holds them: the same ones, in the same order.
+    held = {m.article_id: m for m in batch[0][:3]}
+    again = store.candidates_many(lookups, known=held)
+    assert [[m.article_id for m in found] for found in again] == [[m.article_id for m in f] for f in batch]
