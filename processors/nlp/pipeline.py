@@ -127,15 +127,17 @@ def _posseg_spans(doc: Doc, segmenter: Segmenter) -> list[Span]:
     return spans
 
 
-def _token_spans(doc: Doc, segmenter: Segmenter) -> list[Span]:
-    """The segmenter's words (the doc's tokens) with the dictionary's tags: no second pass over the text."""
-    spans: list[Span] = []
+def _token_spans(doc: Doc, segmenter: Segmenter) -> list[tuple[str, int, int]]:
+    """The segmenter's words (the doc's tokens) with the dictionary's tags: no second pass over the text.
+    As (label, start token, end token): one token each, so they never overlap, and spaCy makes the
+    spans itself when they are set as the doc's entities (no Span object built here)."""
     tags = segmenter.tagger.word_tag_tab
-    for i, word in enumerate(doc_words(doc)):
-        label = GENERIC_LABELS.get(tags.get(word, "")) if len(word) >= 2 else None
-        if label is not None:
-            spans.append(Span(doc, i, i + 1, label=label))
-    return spans
+    labels = GENERIC_LABELS
+    return [
+        (label, i, i + 1)
+        for i, word in enumerate(doc_words(doc))
+        if len(word) >= 2 and (label := labels.get(tags.get(word, ""), "")) != ""
+    ]
 
 
 class GenericNer:
@@ -144,13 +146,16 @@ class GenericNer:
     def __init__(self, mode: str) -> None:
         if mode not in ("posseg", "tokens"):
             raise ValueError(f"generic NER mode {mode!r}: choose posseg or tokens")
-        self.spans = _posseg_spans if mode == "posseg" else _token_spans
+        self.mode = mode
         self.segmenter: Segmenter | None = None
 
     def __call__(self, doc: Doc) -> Doc:
         if self.segmenter is None:
             raise RuntimeError("jiancha_generic_ner has no segmenter; build the pipeline with load_nlp()")
-        doc.ents = filter_spans(self.spans(doc, self.segmenter))
+        if self.mode == "tokens":
+            doc.ents = _token_spans(doc, self.segmenter)  # type: ignore[assignment]  # spaCy takes tuples
+        else:
+            doc.ents = filter_spans(_posseg_spans(doc, self.segmenter))
         return doc
 
 

@@ -15,7 +15,7 @@ its SQLite twin; the query bodies it sends sit beside it so each request reads n
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from collections.abc import Collection, Iterable, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from contextlib import AbstractContextManager
 from datetime import UTC, datetime
 from typing import Any
@@ -224,17 +224,21 @@ class ElasticStoryStore(StoryStore):
     ) -> list[Member]:
         return self.candidates_many([Lookup(bands, exclude, sizes, window, limit)])[0]
 
-    def candidates_many(self, lookups: Sequence[Lookup]) -> list[list[Member]]:
+    def candidates_many(
+        self, lookups: Sequence[Lookup], known: Mapping[str, Member] | None = None
+    ) -> list[list[Member]]:
         """The batch's lookups as one filter search (no scoring) for every member sharing a band
         with any of them, ranked per lookup here by the bands it shares, then one realtime read of
         the chosen; a batch with more such members than one answer holds falls back to one scored
         search per lookup (``_msearch``). Both give what ``candidates`` gives for each lookup."""
         if not lookups:
             return []
-        found = self._rank_together(lookups)
+        found = self._rank_together(lookups, known or {})
         return found if found is not None else self._search_each(lookups)
 
-    def _rank_together(self, lookups: Sequence[Lookup]) -> list[list[Member]] | None:
+    def _rank_together(
+        self, lookups: Sequence[Lookup], given: Mapping[str, Member]
+    ) -> list[list[Member]] | None:
         keys = sorted(band_keys(b for lookup in lookups for b in lookup.bands))
         common = set.intersection(*(set(excluded_ids(lookup.exclude)) for lookup in lookups))
         low = min(lookup.sizes[0] for lookup in lookups)
@@ -271,7 +275,9 @@ class ElasticStoryStore(StoryStore):
                 and (window is None or window[0] <= known[n][2] <= window[1])
             )
             chosen.append([article_id for _, article_id in ranked[: lookup.limit]])
-        members = self.get_many({i for ids in chosen for i in ids})
+        wanted = {i for ids in chosen for i in ids}
+        members = {i: given[i] for i in wanted if i in given}
+        members.update(self.get_many(wanted - members.keys()))
         return [[members[i] for i in ids if i in members] for ids in chosen]
 
     def _search_each(self, lookups: Sequence[Lookup]) -> list[list[Member]]:

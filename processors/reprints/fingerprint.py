@@ -132,6 +132,8 @@ def sketch(body_simplified: str, facts: Facts = NO_FACTS) -> Sketch | None:
         return None
     per_paragraph = [_shingles(p) for p in paragraphs]
     every = set().union(*per_paragraph)
+    if not every:  # only lines shorter than a shingle (a list of names): nothing to sign
+        return None
     hashes = np.fromiter(every, dtype=np.uint64, count=len(every))
     # Multiply-shift hashing: ((a*h + b) mod 2^64) >> 32, one row per permutation.
     values = (np.outer(_A, hashes) + _B[:, None]) >> np.uint64(32)

@@ -181,7 +181,10 @@ def decide_batch(
     # are then watched as well, so both sides end on the smaller id (not only the side that looked).
     founders = [m for m in members if final[m.article_id] == m.article_id]
     if founders:
-        again = store.candidates_many([lookup(m, ids, window) for m in founders])
+        # Only their sketches are compared here (their state is read again below): those the
+        # first search found need not be read again.
+        seen_before = {p.article_id: p for peers in in_store for p in peers}
+        again = store.candidates_many([lookup(m, ids, window) for m in founders], known=seen_before)
         for member, peers in zip(
             founders, confirmed(store, list(zip(founders, again, strict=True)), verdicts), strict=True
         ):

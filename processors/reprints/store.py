@@ -13,7 +13,7 @@ derived from its members when asked for.
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Collection, Iterable, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Annotated, Any, NamedTuple
@@ -156,9 +156,13 @@ class StoryStore(ABC):
         ``first_time`` is within ``window`` (both inclusive), those sharing the most bands first;
         none of ``exclude`` (one article id or several)."""
 
-    def candidates_many(self, lookups: Sequence[Lookup]) -> list[list[Member]]:
+    def candidates_many(
+        self, lookups: Sequence[Lookup], known: Mapping[str, Member] | None = None
+    ) -> list[list[Member]]:
         """``candidates`` of each lookup, in order, in one request where the store can; each member
-        as a read by id gives it now (a decision written since the last refresh included)."""
+        as a read by id gives it now (a decision written since the last refresh included), except
+        that a member in ``known`` may be given as it is there, not read again (for a caller that
+        needs only its sketch)."""
         return [
             self.candidates(lookup.bands, lookup.exclude, lookup.sizes, lookup.limit, lookup.window)
             for lookup in lookups

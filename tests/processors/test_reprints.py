@@ -111,7 +111,9 @@ def test_short_and_boilerplate_only_bodies_never_join_a_story(tmp_path: Path) ->
     furniture = "\n".join(
         ["记者 王磊 通讯员 张晓燕", "责任编辑：刘芳", "来源：山西日报", "版权声明：未经授权不得转载。"] * 5
     )
-    for body in (short, furniture):
+    # A list of short lines (names, one a line): 50 characters and more, but no line a shingle long.
+    names = "\n".join(["王磊", "张晓燕", "刘芳", "李强", "赵敏", "陈静", "周伟", "吴刚"] * 4)
+    for body in (short, furniture, names):
         assert sketch(body) is None
         a = normalise(Article.new("http://a.cn/1.html", title="甲", body=body), CONVERT)
         b = normalise(Article.new("http://b.cn/1.html", title="乙", body=body), CONVERT)
@@ -395,3 +397,7 @@ def test_a_batch_of_lookups_finds_what_each_lookup_would_find_alone(store: Story
         assert [m.article_id for m in found] == [i for _, i in expected]
         alone = store.candidates(lookup.bands, lookup.exclude, lookup.sizes, lookup.limit, lookup.window)
         assert [m.article_id for m in alone] == [m.article_id for m in found]
+    # Members the caller holds already may come back as it holds them: the same ones, in the same order.
+    held = {m.article_id: m for m in batch[0][:3]}
+    again = store.candidates_many(lookups, known=held)
+    assert [[m.article_id for m in found] for found in again] == [[m.article_id for m in f] for f in batch]
