@@ -52,7 +52,9 @@ class PlaceParser:
         best: tuple[int, Region] | None = None
         for length in range(min(self.max_len, end), 0, -1):
             word = text[end - length : end]
-            if not _CJK.fullmatch(word) or (word[0] in STOP_CHARS and not self._full_name(word)):
+            if not _CJK.fullmatch(word) or (
+                word[0] in STOP_CHARS and not self._full_name(word, text, end - length)
+            ):
                 continue
             regions = self.gaz.lookup(word)
             if regions and (in_context or word not in self.gaz.context_only):
@@ -65,10 +67,17 @@ class PlaceParser:
             return self._split_known_prefix(text, end, best[0]) or Place(end - best[0], end, best[1])
         return self._generic(text, end)
 
-    def _full_name(self, word: str) -> bool:
-        """A gazetteer name with its administrative suffix and three characters or more: a place even
-        when its first character could be a word of the sentence (三河市, 和顺县, 于洪区, 会理县; not 和县)."""
-        return len(word) >= 3 and level_of(word) is not None and bool(self.gaz.lookup(word))
+    def _full_name(self, word: str, text: str, start: int) -> bool:
+        """A gazetteer name that is a place even though its first character could be a word of the
+        sentence: with its suffix and three characters or more (三河市, 和顺县, 会理县; not 和县), or
+        three without it (让胡路), or a two-character short form that opens its phrase (，三河|检察院,
+        、同江|检察院, but 公安机关会同|检察院; never 全 or 两, as in 全州检察院 and 两当)."""
+        if not self.gaz.lookup(word):
+            return False
+        if len(word) >= 3:
+            return True
+        opens = start == 0 or not _CJK.fullmatch(text[start - 1])
+        return len(word) == 2 and level_of(word) is None and opens and word[0] not in "全两"
 
     def _split_known_prefix(self, text: str, end: int, length: int) -> Place | None:
         """jieba knows some chains as one word (上海市浦东新区): the inner unit alone, so that the chain

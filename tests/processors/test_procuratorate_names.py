@@ -104,6 +104,17 @@ def test_gazetteer_names_win_over_function_words(body: str, expected: list[str])
     assert annotated(body=body).procuratorates == expected
 
 
+def test_short_forms_opening_with_a_function_character() -> None:
+    assert annotated(body="近日，三河检察院召开听证会。").procuratorates == ["三河市人民检察院"]
+    assert annotated(body="同江、于都检察院签订协作协议。").procuratorates == [
+        "同江市人民检察院",
+        "于都县人民检察院",
+    ]
+    # Inside a phrase the character is the word it looks like: 会同 "together with", 全州 "the whole prefecture".
+    assert annotated(body="公安机关会同检察院开展专项行动。").procuratorates == []
+    assert annotated(body="恩施州召开会议，全州检察院参加。").procuratorates == []
+
+
 def test_function_words_still_read_as_such() -> None:
     assert annotated(body="全区检察院开展专项活动。各县区检察院参加。").procuratorates == []
     article = annotated(body="南宁、柳州、桂林等市检察院参加。")
