@@ -33,6 +33,26 @@ from processors.topics import CRITICAL, RELEVANT, TOPICS_FILE, Taxonomy, classif
 Blend = tuple[float, float, float | None]  # model share, threshold, cue score that is sure alone
 
 
+@dataclasses.dataclass
+class Scored:
+    """One setting's topic counts: over every fold, per fold (how much a fold's figure moves: the held-out
+    part is about one fold's size) and per topic (where the misses are)."""
+
+    all: Counts = dataclasses.field(default_factory=Counts)
+    folds: list[Counts] = dataclasses.field(default_factory=list)
+    topics: dict[str, Counts] = dataclasses.field(default_factory=dict)
+
+    def add(self, pairs: list[tuple[Item, Article]], tax: Taxonomy) -> None:
+        fold = Counts()
+        add_score(pairs, tax, fold, by_topic=self.topics)
+        self.folds.append(fold)
+        self.all.tp, self.all.fp, self.all.fn = (
+            self.all.tp + fold.tp,
+            self.all.fp + fold.fp,
+            self.all.fn + fold.fn,
+        )
+
+
 def fold_of(item_id: str, folds: int) -> int:
     # the held-out part is SHA-1 % 5 == 0; folds hash the id with a prefix so they mix scripts and parts
     return int(hashlib.sha1(f"fold:{item_id}".encode()).hexdigest(), 16) % folds
@@ -55,9 +75,11 @@ def add_score(
     counts: Counts,
     tone: bool = False,
     relevance: bool = False,
+    by_topic: dict[str, Counts] | None = None,
 ) -> None:
     """Adds the topics (or, with ``tone``, the critical flag; with ``relevance``, right judgements as tp and
-    wrong ones as fn, so that recall is the accuracy) found in ``pairs`` to ``counts``."""
+    wrong ones as fn, so that recall is the accuracy) found in ``pairs`` to ``counts``, and to ``by_topic``
+    (topic → counts) when given."""
     for item, article in pairs:
         result = classify(article, tax)
         if relevance:
@@ -71,6 +93,14 @@ def add_score(
         counts.tp += len(gold & found)
         counts.fp += len(found - gold)
         counts.fn += len(gold - found)
+        if by_topic is not None:
+            for topic in gold | found:
+                n = by_topic.setdefault(str(topic), Counts())
+                n.tp, n.fp, n.fn = (
+                    n.tp + (topic in gold & found),
+                    n.fp + (topic not in gold),
+                    n.fn + (topic not in found),
+                )
 
 
 def run(
@@ -82,7 +112,7 @@ def run(
     tone_blends: list[tuple[float, float]] | None = None,
     relevance_blends: list[tuple[float, float]] | None = None,
 ) -> tuple[
-    dict[tuple[tuple[float, float], Blend], Counts],
+    dict[tuple[tuple[float, float], Blend], Scored],
     dict[tuple[float, float], Counts],
     dict[tuple[float, float], Counts],
 ]:
@@ -92,7 +122,7 @@ def run(
     team = team_texts()
     team_negatives = team_negative_texts()
     base = load_taxonomy(taxonomy)
-    totals: dict[tuple[tuple[float, float], Blend], Counts] = {}
+    totals: dict[tuple[tuple[float, float], Blend], Scored] = {}
     rules, tone_rules = Counts(), Counts()
     tones: dict[tuple[float, float], Counts] = {}
     relevances: dict[tuple[float, float], Counts] = {}
@@ -127,9 +157,7 @@ def run(
                 tax = dataclasses.replace(
                     base, model=model, model_weight=share, model_threshold=threshold, cues_sure=floor
                 )
-                add_score(
-                    test, tax, totals.setdefault(((c, real_weight), (share, threshold, floor)), Counts())
-                )
+                totals.setdefault(((c, real_weight), (share, threshold, floor)), Scored()).add(test, tax)
             if (c, real_weight) == trainings[0]:  # the tone with the first training setting only
                 for share, threshold in tone_blends or []:
                     cfg = {**base.tone, "model_weight": share, "model_threshold": threshold}
@@ -188,14 +216,21 @@ def main(argv: list[str] | None = None) -> int:
     print(
         f"\ntopics micro-F1, {args.folds}-fold cross-validation on the tuning part (model retrained per fold)"
     )
-    print(f"{'C':>5} {'real w':>6} {'share':>6} {'thresh':>6} {'sure':>6} {'P':>6} {'R':>6} {'F1':>6}")
-    for ((c, rw), (share, threshold, floor)), n in totals.items():
+    print(
+        f"{'C':>5} {'real w':>6} {'share':>6} {'thresh':>6} {'sure':>6} {'P':>6} {'R':>6} {'F1':>6}"
+        "  folds' F1 min–max"
+    )
+    for ((c, rw), (share, threshold, floor)), scored in totals.items():
         f = "none" if floor is None else f"{floor:.2f}"
+        n, spread = scored.all, [fold.f1 for fold in scored.folds]
         print(
             f"{c:5g} {rw:6g} {share:6.2f} {threshold:6.2f} {f:>6} {n.precision:6.3f} {n.recall:6.3f} {n.f1:6.3f}"
+            f"  {min(spread):.3f}–{max(spread):.3f}"
         )
-    best = max(totals.items(), key=lambda kv: kv[1].f1)
-    print(f"best: {best[0]}, F1 {best[1].f1:.3f}")
+    best_key, best = max(totals.items(), key=lambda kv: kv[1].all.f1)
+    print(f"best: {best_key}, F1 {best.all.f1:.3f}; per topic (gold, found right, missed, false):")
+    for topic, n in sorted(best.topics.items(), key=lambda kv: -(kv[1].fn + kv[1].fp)):
+        print(f"  {topic:28} {n.tp + n.fn:3} {n.tp:3} {n.fn:3} {n.fp:3}")
     print(f"\ncritical tone, C {trainings[0][0]:g}, real weight {trainings[0][1]:g}")
     print(f"{'share':>6} {'thresh':>6} {'P':>6} {'R':>6} {'F1':>6}  tp fp fn")
     for (share, threshold), n in tones.items():
