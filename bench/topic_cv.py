@@ -21,7 +21,7 @@ import yaml
 
 from bench.counts import Counts
 from bench.nlp_real import NLP_REAL, Item, load_items
-from bench.train_topics import EVERY_TEXT, labels, team_negative_texts, team_texts
+from bench.train_topics import EVERY_TEXT, labels, taxonomy_texts, team_negative_texts, team_texts
 from evaluation.topic_training import train
 from pipeline.model import Article
 from pipeline.settings import Settings
@@ -111,6 +111,7 @@ def run(
     taxonomy: Path = TOPICS_FILE,
     tone_blends: list[tuple[float, float]] | None = None,
     relevance_blends: list[tuple[float, float]] | None = None,
+    with_descriptions: bool = True,
 ) -> tuple[
     dict[tuple[tuple[float, float], Blend], Scored],
     dict[tuple[float, float], Counts],
@@ -121,6 +122,7 @@ def run(
     pairs = prepared([i for i in load_items(data) if i.part == "tuning"])
     team = team_texts()
     team_negatives = team_negative_texts()
+    descriptions = taxonomy_texts() if with_descriptions else None
     base = load_taxonomy(taxonomy)
     totals: dict[tuple[tuple[float, float], Blend], Scored] = {}
     rules, tone_rules = Counts(), Counts()
@@ -151,6 +153,7 @@ def run(
                 sample_weight=weights,
                 negatives=negatives,
                 negative_labels=EVERY_TEXT,
+                descriptions=descriptions,
             )
             model = TopicModel.from_data(trained)
             for share, threshold, floor in blends:
@@ -202,6 +205,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--tone-thresholds", default="0.35,0.4,0.45,0.5", help="tone: thresholds to try")
     parser.add_argument("--relevance-shares", default="0.3,0.5,0.7,1", help="relevance: model shares")
     parser.add_argument("--relevance-cutoffs", default="0.45,0.5,0.55", help="relevance: cutoffs to try")
+    parser.add_argument(
+        "--no-descriptions",
+        action="store_true",
+        help="train without the taxonomy's descriptions as examples (as before session 8)",
+    )
     args = parser.parse_args(argv)
     floors = [None if f == "none" else float(f) for f in args.sure.split(",")]
     blends = list(itertools.product(_floats(args.shares), _floats(args.thresholds), floors))
@@ -211,7 +219,14 @@ def main(argv: list[str] | None = None) -> int:
         itertools.product(_floats(args.relevance_shares), _floats(args.relevance_cutoffs))
     )
     totals, tones, relevances = run(
-        args.data, args.folds, blends, trainings, args.taxonomy, tone_blends, relevance_blends
+        args.data,
+        args.folds,
+        blends,
+        trainings,
+        args.taxonomy,
+        tone_blends,
+        relevance_blends,
+        with_descriptions=not args.no_descriptions,
     )
     print(
         f"\ntopics micro-F1, {args.folds}-fold cross-validation on the tuning part (model retrained per fold)"
