@@ -21,7 +21,7 @@ import yaml
 
 from bench.counts import Counts
 from bench.nlp_real import NLP_REAL, Item, load_items
-from bench.train_topics import EVERY_TEXT, labels, team_negative_texts, team_texts
+from bench.train_topics import EVERY_TEXT, labels, taxonomy_texts, team_negative_texts, team_texts
 from evaluation.topic_training import train
 from pipeline.model import Article
 from pipeline.settings import Settings
@@ -31,6 +31,26 @@ from processors.topic_model import TopicModel, model_text
 from processors.topics import CRITICAL, RELEVANT, TOPICS_FILE, Taxonomy, classify, load_taxonomy
 
 Blend = tuple[float, float, float | None]  # model share, threshold, cue score that is sure alone
+
+
+@dataclasses.dataclass
+class Scored:
+    """One setting's topic counts: over every fold, per fold (how much a fold's figure moves: the held-out
+    part is about one fold's size) and per topic (where the misses are)."""
+
+    all: Counts = dataclasses.field(default_factory=Counts)
+    folds: list[Counts] = dataclasses.field(default_factory=list)
+    topics: dict[str, Counts] = dataclasses.field(default_factory=dict)
+
+    def add(self, pairs: list[tuple[Item, Article]], tax: Taxonomy) -> None:
+        fold = Counts()
+        add_score(pairs, tax, fold, by_topic=self.topics)
+        self.folds.append(fold)
+        self.all.tp, self.all.fp, self.all.fn = (
+            self.all.tp + fold.tp,
+            self.all.fp + fold.fp,
+            self.all.fn + fold.fn,
+        )
 
 
 def fold_of(item_id: str, folds: int) -> int:
@@ -55,9 +75,11 @@ def add_score(
     counts: Counts,
     tone: bool = False,
     relevance: bool = False,
+    by_topic: dict[str, Counts] | None = None,
 ) -> None:
     """Adds the topics (or, with ``tone``, the critical flag; with ``relevance``, right judgements as tp and
-    wrong ones as fn, so that recall is the accuracy) found in ``pairs`` to ``counts``."""
+    wrong ones as fn, so that recall is the accuracy) found in ``pairs`` to ``counts``, and to ``by_topic``
+    (topic → counts) when given."""
     for item, article in pairs:
         result = classify(article, tax)
         if relevance:
@@ -71,6 +93,14 @@ def add_score(
         counts.tp += len(gold & found)
         counts.fp += len(found - gold)
         counts.fn += len(gold - found)
+        if by_topic is not None:
+            for topic in gold | found:
+                n = by_topic.setdefault(str(topic), Counts())
+                n.tp, n.fp, n.fn = (
+                    n.tp + (topic in gold & found),
+                    n.fp + (topic not in gold),
+                    n.fn + (topic not in found),
+                )
 
 
 def run(
@@ -81,8 +111,9 @@ def run(
     taxonomy: Path = TOPICS_FILE,
     tone_blends: list[tuple[float, float]] | None = None,
     relevance_blends: list[tuple[float, float]] | None = None,
+    with_descriptions: bool = True,
 ) -> tuple[
-    dict[tuple[tuple[float, float], Blend], Counts],
+    dict[tuple[tuple[float, float], Blend], Scored],
     dict[tuple[float, float], Counts],
     dict[tuple[float, float], Counts],
 ]:
@@ -91,8 +122,9 @@ def run(
     pairs = prepared([i for i in load_items(data) if i.part == "tuning"])
     team = team_texts()
     team_negatives = team_negative_texts()
+    descriptions = taxonomy_texts() if with_descriptions else None
     base = load_taxonomy(taxonomy)
-    totals: dict[tuple[tuple[float, float], Blend], Counts] = {}
+    totals: dict[tuple[tuple[float, float], Blend], Scored] = {}
     rules, tone_rules = Counts(), Counts()
     tones: dict[tuple[float, float], Counts] = {}
     relevances: dict[tuple[float, float], Counts] = {}
@@ -121,15 +153,14 @@ def run(
                 sample_weight=weights,
                 negatives=negatives,
                 negative_labels=EVERY_TEXT,
+                descriptions=descriptions,
             )
             model = TopicModel.from_data(trained)
             for share, threshold, floor in blends:
                 tax = dataclasses.replace(
                     base, model=model, model_weight=share, model_threshold=threshold, cues_sure=floor
                 )
-                add_score(
-                    test, tax, totals.setdefault(((c, real_weight), (share, threshold, floor)), Counts())
-                )
+                totals.setdefault(((c, real_weight), (share, threshold, floor)), Scored()).add(test, tax)
             if (c, real_weight) == trainings[0]:  # the tone with the first training setting only
                 for share, threshold in tone_blends or []:
                     cfg = {**base.tone, "model_weight": share, "model_threshold": threshold}
@@ -174,6 +205,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--tone-thresholds", default="0.35,0.4,0.45,0.5", help="tone: thresholds to try")
     parser.add_argument("--relevance-shares", default="0.3,0.5,0.7,1", help="relevance: model shares")
     parser.add_argument("--relevance-cutoffs", default="0.45,0.5,0.55", help="relevance: cutoffs to try")
+    parser.add_argument(
+        "--no-descriptions",
+        action="store_true",
+        help="train without the taxonomy's descriptions as examples (as before session 8)",
+    )
     args = parser.parse_args(argv)
     floors = [None if f == "none" else float(f) for f in args.sure.split(",")]
     blends = list(itertools.product(_floats(args.shares), _floats(args.thresholds), floors))
@@ -183,19 +219,33 @@ def main(argv: list[str] | None = None) -> int:
         itertools.product(_floats(args.relevance_shares), _floats(args.relevance_cutoffs))
     )
     totals, tones, relevances = run(
-        args.data, args.folds, blends, trainings, args.taxonomy, tone_blends, relevance_blends
+        args.data,
+        args.folds,
+        blends,
+        trainings,
+        args.taxonomy,
+        tone_blends,
+        relevance_blends,
+        with_descriptions=not args.no_descriptions,
     )
     print(
         f"\ntopics micro-F1, {args.folds}-fold cross-validation on the tuning part (model retrained per fold)"
     )
-    print(f"{'C':>5} {'real w':>6} {'share':>6} {'thresh':>6} {'sure':>6} {'P':>6} {'R':>6} {'F1':>6}")
-    for ((c, rw), (share, threshold, floor)), n in totals.items():
+    print(
+        f"{'C':>5} {'real w':>6} {'share':>6} {'thresh':>6} {'sure':>6} {'P':>6} {'R':>6} {'F1':>6}"
+        "  folds' F1 min–max"
+    )
+    for ((c, rw), (share, threshold, floor)), scored in totals.items():
         f = "none" if floor is None else f"{floor:.2f}"
+        n, spread = scored.all, [fold.f1 for fold in scored.folds]
         print(
             f"{c:5g} {rw:6g} {share:6.2f} {threshold:6.2f} {f:>6} {n.precision:6.3f} {n.recall:6.3f} {n.f1:6.3f}"
+            f"  {min(spread):.3f}–{max(spread):.3f}"
         )
-    best = max(totals.items(), key=lambda kv: kv[1].f1)
-    print(f"best: {best[0]}, F1 {best[1].f1:.3f}")
+    best_key, best = max(totals.items(), key=lambda kv: kv[1].all.f1)
+    print(f"best: {best_key}, F1 {best.all.f1:.3f}; per topic (gold, found right, missed, false):")
+    for topic, n in sorted(best.topics.items(), key=lambda kv: -(kv[1].fn + kv[1].fp)):
+        print(f"  {topic:28} {n.tp + n.fn:3} {n.tp:3} {n.fn:3} {n.fp:3}")
     print(f"\ncritical tone, C {trainings[0][0]:g}, real weight {trainings[0][1]:g}")
     print(f"{'share':>6} {'thresh':>6} {'P':>6} {'R':>6} {'F1':>6}  tp fp fn")
     for (share, threshold), n in tones.items():

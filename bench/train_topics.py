@@ -6,7 +6,8 @@ that is not held out — the held-out fifth is never read for training). Only re
 model says which work areas a story covers once the relevance score has said it is about procuratorate
 work. The same model learns critical tone as one more label (``tone:critical``), from the same texts and
 the training texts that are not relevant (as examples against it), and relevance as another
-(``relevance:relevant``: every relevant text for it, every other text against it).
+(``relevance:relevant``: every relevant text for it, every other text against it). Each topic's label,
+description and cue words in ``config/topics.yaml`` are one more example of that topic (for the topics only).
 Needs scikit-learn (in the ``dev`` extra); the pipeline itself scores the file in plain Python.
 
     python -m bench.train_topics [--data ../shared/evaldata/nlp-real] [--output config/topic_model.json]
@@ -65,6 +66,17 @@ def training_texts(data: Path) -> list[tuple[str, list[str]]]:
     return pairs
 
 
+def taxonomy_texts() -> list[tuple[str, list[str]]]:
+    """(text, [topic]) for every topic of ``config/topics.yaml``: its label, description and plain cue words,
+    an example of the topic for the model (the analysts' own account of the work area)."""
+    pairs = []
+    for topic in yaml.safe_load(TOPICS_FILE.read_text(encoding="utf-8"))["topics"]:
+        words = [str(cue) for cue in topic["cues"] if not str(cue).startswith("re:")]
+        text = f"{topic['label']}。{topic.get('description', '')}。{'，'.join(words)}"
+        pairs.append((text, [topic["id"]]))
+    return pairs
+
+
 def team_negative_texts() -> list[str]:
     """Model texts of the team-written texts that are not about procuratorate work."""
     to_simplified = load_converter()
@@ -97,7 +109,9 @@ def main(argv: list[str] | None = None) -> None:
     topics += [CRITICAL, RELEVANT]
     pairs = training_texts(args.data)
     negatives = negative_texts(args.data)
-    model = train(pairs, topics, negatives=negatives, negative_labels=EVERY_TEXT)
+    model = train(
+        pairs, topics, negatives=negatives, negative_labels=EVERY_TEXT, descriptions=taxonomy_texts()
+    )
     args.output.write_text(
         json.dumps(model, ensure_ascii=False, separators=(",", ":")) + "\n", encoding="utf-8"
     )

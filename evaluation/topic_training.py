@@ -23,18 +23,25 @@ def train(
     sample_weight: list[float] | None = None,
     negatives: list[str] | None = None,
     negative_labels: frozenset[str] = frozenset(),
+    descriptions: list[tuple[str, list[str]]] | None = None,
 ) -> dict[str, Any]:
     """One model per topic with at least two examples; ``sample_weight``: one weight per pair.
 
     ``negatives``: more texts, examples against the ``negative_labels`` only (texts that are not about
     procuratorate work teach the tone label what a discipline bulletin about someone else looks like,
-    while the topics learn from relevant texts alone). They do not change the vocabulary or its idf."""
+    while the topics learn from relevant texts alone). They do not change the vocabulary or its idf.
+
+    ``descriptions``: (text, labels) written from the taxonomy (a topic's label, description and cue words),
+    examples for the topics only, never for the ``negative_labels``: they give the model the words of a work
+    area that the labelled texts do not use. They are part of the vocabulary."""
     from scipy.sparse import vstack
     from sklearn.feature_extraction.text import TfidfVectorizer
     from sklearn.linear_model import LogisticRegression
 
     vectorizer = TfidfVectorizer(analyzer=char_ngrams, min_df=MIN_DF, sublinear_tf=True)
-    x = vectorizer.fit_transform([text for text, _ in pairs])
+    described = descriptions or []
+    x_all = vectorizer.fit_transform([text for text, _ in pairs + described])
+    x, x_described = x_all[: len(pairs)], x_all[len(pairs) :]
     x_negatives = vectorizer.transform(negatives) if negatives else None
     terms = list(vectorizer.get_feature_names_out())
     intercepts, weights = {}, {}
@@ -47,6 +54,10 @@ def train(
             xs = vstack([x, x_negatives]).tocsr()
             y = y + [False] * x_negatives.shape[0]
             ws = None if sample_weight is None else [*sample_weight, *[1.0] * x_negatives.shape[0]]
+        elif described and topic not in negative_labels:
+            xs = vstack([x, x_described]).tocsr()
+            y = y + [topic in gold for _, gold in described]
+            ws = None if sample_weight is None else [*sample_weight, *[1.0] * len(described)]
         model = LogisticRegression(C=c, class_weight="balanced", max_iter=2000).fit(xs, y, sample_weight=ws)
         intercepts[topic] = round(float(model.intercept_[0]), 4)
         weights[topic] = {
@@ -54,7 +65,7 @@ def train(
         }
     return {
         "about": "processors/topic_model.py; rebuilt by python -m bench.train_topics",
-        "texts": len(pairs),
+        "texts": len(pairs) + len(described),
         "terms": terms,
         "idf": [round(float(v), 4) for v in vectorizer.idf_],
         "intercepts": intercepts,

@@ -130,6 +130,28 @@ def test_negatives_teach_the_tone_label_only_and_leave_the_vocabulary_alone() ->
     assert after < before
 
 
+def test_the_taxonomy_teaches_the_model_words_no_labelled_text_uses_for_the_topics_only() -> None:
+    pytest.importorskip("sklearn")
+    from evaluation.topic_training import train
+
+    pairs = [("检察院举行公开听证会", ["hearings", RELEVANT]), ("听证员发表意见听证", ["hearings", RELEVANT])]
+    pairs += [
+        ("检察院发放司法救助金", ["judicial_aid", RELEVANT]),
+        ("司法救助帮扶困难群众", ["judicial_aid", RELEVANT]),
+    ]
+    pairs += [("法院开庭审理案件", []), ("公安机关破获案件", [])]
+    labels = ["hearings", "judicial_aid", RELEVANT]
+    described = [("司法救助。防止因案致贫返贫。救助金，因案致贫", ["judicial_aid"])]
+    alone = train(pairs, labels, negative_labels=frozenset({RELEVANT}))
+    more = train(pairs, labels, negative_labels=frozenset({RELEVANT}), descriptions=described)
+    text = "帮助当事人摆脱因案致贫的困境"  # 因案致贫 is in no labelled text
+    before = TopicModel.from_data(alone).probabilities("", text)["judicial_aid"]
+    after = TopicModel.from_data(more).probabilities("", text)["judicial_aid"]
+    assert after > before
+    # relevance learns from the labelled texts alone: the description is no example for it, either way
+    assert TopicModel.from_data(more).probabilities("", "法院开庭审理案件")[RELEVANT] < 0.5
+
+
 def test_the_model_decides_the_tone_with_the_cues_as_a_nudge() -> None:
     article = annotated(
         "检察院工作人员被举报", "某县人民检察院的做法令当事人十分失望，称其办案拖沓、敷衍了事。"
