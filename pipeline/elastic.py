@@ -129,11 +129,6 @@ def ensure_versioned(client: Elasticsearch, alias: str, mapping: dict[str, Any])
     return concrete
 
 
-def exists(client: Elasticsearch, name: str) -> bool:
-    """Whether an index or an alias ``name`` exists."""
-    return bool(client.indices.exists(index=name))
-
-
 def concrete_index(client: Elasticsearch, alias: str) -> str | None:
     """The index ``alias`` names: the newest behind it, or a concrete index of that name made before
     indices were versioned; None when neither exists."""

@@ -146,29 +146,25 @@ class ElasticStoryStore(StoryStore):
         self.put_many([member])
 
     def put_many(self, members: Sequence[Member], searchable: bool = True) -> None:
-        if not members:
-            return
+        if members:
+            self._raise_item_errors(self._bulk("index", members, searchable))
+
+    def _bulk(self, action: str, members: Sequence[Member], refresh: bool) -> Any:
+        """One bulk request of ``action`` (index or create) operations, one per member."""
         operations: list[dict[str, Any]] = []
         for member in members:
-            operations += [{"index": {"_id": member.article_id}}, to_document(member)]
+            operations += [{action: {"_id": member.article_id}}, to_document(member)]
         with self._calls():
-            result = self.client.bulk(
-                index=self.index, operations=operations, refresh=searchable, require_alias=self.behind_alias
+            return self.client.bulk(
+                index=self.index, operations=operations, refresh=refresh, require_alias=self.behind_alias
             )
-        self._raise_item_errors(result)
 
     def register(self, members: Sequence[Member]) -> dict[str, Member]:
         """One bulk request of ``create`` operations: a member already held is refused (409) and
         left as it is; only those are read (realtime), so a batch of new articles costs one request."""
         if not members:
             return {}
-        operations: list[dict[str, Any]] = []
-        for member in members:
-            operations += [{"create": {"_id": member.article_id}}, to_document(member)]
-        with self._calls():
-            result = self.client.bulk(
-                index=self.index, operations=operations, refresh=True, require_alias=self.behind_alias
-            )
+        result = self._bulk("create", members, refresh=True)
         held = [
             item["_id"] for item in (i["create"] for i in result["items"]) if item.get("status") == CONFLICT
         ]

@@ -164,14 +164,26 @@ class Comparison:
 
     @property
     def same_story(self) -> bool:
-        return (
-            self.size_ratio >= MIN_SIZE_RATIO
-            and self.coverage >= MIN_COVERAGE
-            and self.containment >= MIN_CONTAINMENT
-            and self.figures is not False
-            and (self.places is None or self.places >= MIN_PLACES)
-            and (self.persons is None or self.persons >= MIN_PERSONS)
+        return _facts_allow(self.size_ratio, self.figures, self.places, self.persons) and _text_held(
+            self.containment, self.coverage
         )
+
+
+def _facts_allow(
+    size_ratio: float, figures: bool | None, places: float | None, persons: float | None
+) -> bool:
+    """The cheap half of the rule: sizes alike, and no figure, place or person set that disagrees."""
+    return (
+        size_ratio >= MIN_SIZE_RATIO
+        and figures is not False
+        and (places is None or places >= MIN_PLACES)
+        and (persons is None or persons >= MIN_PERSONS)
+    )
+
+
+def _text_held(containment: float, coverage: float) -> bool:
+    """The other half: enough of the shorter copy's content found in the other."""
+    return coverage >= MIN_COVERAGE and containment >= MIN_CONTAINMENT
 
 
 def _overlap(a: frozenset[str], b: frozenset[str], minimum: int) -> float | None:
@@ -242,14 +254,10 @@ def same_story(a: Sketch, b: Sketch, boilerplate: Collection[int] = ()) -> bool:
     """``compare(a, b, boilerplate).same_story``, deciding on the cheap tests first (sizes and facts)
     and looking the shingles up only when those pass: a batch makes thousands of comparisons, most
     of them between look-alikes whose facts differ."""
-    if (
-        min(a.size, b.size) / max(a.size, b.size, 1) < MIN_SIZE_RATIO
-        or _figures_agree(a.figures, b.figures) is False
-    ):
+    size_ratio, figures = min(a.size, b.size) / max(a.size, b.size, 1), _figures_agree(a.figures, b.figures)
+    if size_ratio < MIN_SIZE_RATIO or figures is False:
+        return False  # the cheapest facts first: most look-alikes end here
+    places, persons = _places_agree(a.places, b.places), _overlap(a.persons, b.persons, 1)
+    if not _facts_allow(size_ratio, figures, places, persons):
         return False
-    places = _places_agree(a.places, b.places)
-    persons = _overlap(a.persons, b.persons, 1)
-    if (places is not None and places < MIN_PLACES) or (persons is not None and persons < MIN_PERSONS):
-        return False
-    containment, coverage = max(_held(a.content(boilerplate), b), _held(b.content(boilerplate), a))
-    return coverage >= MIN_COVERAGE and containment >= MIN_CONTAINMENT
+    return _text_held(*max(_held(a.content(boilerplate), b), _held(b.content(boilerplate), a)))
