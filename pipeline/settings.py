@@ -69,6 +69,13 @@ class Settings(BaseSettings):
         description="articles per batch in the indexer worker (one bulk write per batch)",
     )
     poll_timeout_s: float = Field(1.0, gt=0, description="seconds a consumer waits for new messages")
+    batch_linger_s: float = Field(
+        0.25,
+        ge=0,
+        le=10,
+        description="seconds a stage with a batched step (reprints) waits after a batch's first message "
+        "for more: one round of story-store requests then serves several articles under a trickle",
+    )
     index_concurrency: int = Field(
         2, ge=1, le=16, description="bulk requests the indexer has in flight at once (Elasticsearch only)"
     )

@@ -30,6 +30,7 @@ def processor_runner(
         steps=build_steps(stage.name, settings) if steps is None else steps,
         batch_size=settings.batch_size,
         poll_timeout_s=settings.poll_timeout_s,
+        linger_s=settings.batch_linger_s,
         max_retries=settings.max_retries,
         retry_backoff_max_s=settings.retry_backoff_max_s,
         max_event_bytes=settings.max_event_bytes,

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import threading
+import time
 from collections.abc import Sequence
 
 import pytest
@@ -110,3 +112,62 @@ def test_a_batch_step_called_with_one_article_is_a_batch_of_one() -> None:
         lambda articles: [a.model_copy(update={"story_id": str(len(articles))}) for a in articles], "n"
     )
     assert step(article(1)).story_id == "1"
+
+
+def trickle(bus: EmbeddedBus, topic: str, first: int, count: int, gap_s: float) -> threading.Thread:
+    """Publishes articles ``first`` .. ``first + count - 1`` one at a time, ``gap_s`` apart."""
+
+    def run() -> None:
+        for n in range(first, first + count):
+            time.sleep(gap_s)
+            publish(bus, topic, [article(n).to_json()])
+
+    thread = threading.Thread(target=run, daemon=True)
+    thread.start()
+    return thread
+
+
+def test_under_a_trickle_a_lingering_batch_step_decides_several_articles_in_one_call(
+    bus: EmbeddedBus, settings: Settings
+) -> None:
+    """Articles arriving 40 ms apart: with a linger each store round serves the lot, not one each."""
+    stage = entities_stage(settings.topic_prefix)
+    batches: list[list[str]] = []
+
+    def together(articles: Sequence[Article]) -> list[Article]:
+        batches.append([a.title for a in articles])
+        return list(articles)
+
+    publish(bus, stage.input_topic or "", [article(0).to_json()])
+    sender = trickle(bus, stage.input_topic or "", 1, 4, 0.04)
+    runner = StageRunner(
+        stage, bus, steps=[BatchStep(together, "together")], batch_size=5, poll_timeout_s=0.1, linger_s=3.0
+    )
+    stats = runner.run(until_idle=True)
+    sender.join()
+
+    assert batches == [["标题0", "标题1", "标题2", "标题3", "标题4"]]
+    assert dict(stats.counts) == {"ok": 5}
+
+
+def test_a_full_batch_and_a_stage_without_a_batch_step_start_without_waiting(
+    bus: EmbeddedBus, settings: Settings
+) -> None:
+    stage = entities_stage(settings.topic_prefix)
+    publish(bus, stage.input_topic or "", [article(n).to_json() for n in range(4)])
+    batches: list[int] = []
+
+    def together(articles: Sequence[Article]) -> list[Article]:
+        batches.append(len(articles))
+        return list(articles)
+
+    started = time.monotonic()
+    full = StageRunner(stage, bus, steps=[BatchStep(together, "together")], batch_size=4, linger_s=60.0)
+    full.run(until_idle=True)
+    plain = StageRunner(entities_stage("other."), bus, steps=[lambda a: a], batch_size=100, linger_s=60.0)
+    publish(bus, "other.articles.fetched", [article(9).to_json()])
+    assert plain.stage.input_topic == "other.articles.fetched"
+    plain.run(until_idle=True)
+
+    assert batches == [4] and dict(plain.stats.counts) == {"ok": 1}
+    assert time.monotonic() - started < 30  # neither waited out its 60 s linger
