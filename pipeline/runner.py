@@ -13,7 +13,9 @@ same way: a flush that fails is retried with the batch's records sent again, a c
 is retried (a commit refused because the group moved on, CommitFailedError, is no outage: it ends
 ``run``, and the batch is redelivered to the partition's new owner). Any other error ends ``run``
 (the supervisor in ``pipeline/supervise.py`` reports it and exits or restarts the stage). A
-``BatchStep`` runs on the articles of a polled batch together (see pipeline/stage_parts.py).
+``BatchStep`` runs on the articles of a polled batch together (see pipeline/stage_parts.py); a
+stage with one (topics: its reprint step's story-store requests) runs in two parts, the plain steps
+of the next batch on the consumer's thread while the previous batch finishes on a second one.
 
 Over 300 lines on purpose: the per-article, batch and sink paths share one retry, outage and
 dead-letter policy, and split across modules each would reach into the others' state.
@@ -26,6 +28,7 @@ import threading
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
+from functools import partial
 
 from pydantic import ValidationError
 
@@ -54,6 +57,27 @@ _WRITE_CHECK_S = 0.01
 
 # apply_steps' answers besides an article: its outcome is recorded, or the stage stopped.
 _RECORDED, _STOPPED = object(), object()
+
+# A batch between its two parts: (message, article as polled, article after the leading steps).
+Going = list[tuple[Message, Article, Article]]
+
+
+class _Deferred(Producer):
+    """What the leading steps of a pipelined batch send (dead letters), kept until the batch's
+    second part sends it, in order, through the stage's producer: one thread uses the producer."""
+
+    def __init__(self) -> None:
+        self.records: list[tuple[str, str | None, bytes]] = []
+
+    def send(self, topic: str, key: str | None, value: bytes) -> None:
+        self.records.append((topic, key, value))
+
+    def flush(self) -> None:
+        pass
+
+    def replay(self, producer: Producer) -> None:
+        for record in self.records:
+            producer.send(*record)
 
 
 def _size(n: int) -> str:
@@ -102,6 +126,13 @@ class StageRunner:
         # carry them (its default limit is 1 MB), and a refused send would stop the stage.
         self.max_event_bytes = max_event_bytes
         self.stats = StageStats()
+        self._outcomes = threading.Lock()  # a pipelined stage records outcomes from two threads
+        # A processor whose batch step follows plain steps runs in two parts: the plain steps of a
+        # batch on the consumer's thread while the previous batch's batch step (story-store requests,
+        # mostly waiting on the engine) and output run on a second thread, so the CPU work of one
+        # batch overlaps the store round trips of the one before. Batches still go through the batch
+        # step, and are committed, one at a time and in order.
+        self.pipelined = sink is None and self.batched and not isinstance(self.steps[0], BatchStep)
         self.log = logging.getLogger(stage.logger_name)
 
     def run(self, stop: threading.Event | None = None, until_idle: bool = False) -> StageStats:
@@ -114,12 +145,13 @@ class StageRunner:
         consumer = self.bus.consumer([self.stage.input_topic], self.stage.group)
         producer = ResendingProducer(self.bus.producer())
         # A sink stage polls and decodes the next batch while the previous one is written (the
-        # sink mostly waits on the engine), so the engine never waits for our decoding. At most
-        # one batch is in flight, batches are written in order, and the consumer stays on this
-        # thread: a batch's offsets are committed here, only after its write returned.
+        # sink mostly waits on the engine), so the engine never waits for our decoding; a pipelined
+        # processor runs the next batch's leading steps meanwhile. At most one batch is in flight,
+        # batches are written in order, and the consumer stays on this thread: a batch's offsets
+        # are committed here, only after its write (or second part) returned.
         writer = None
-        if self.sink is not None:
-            writer = ThreadPoolExecutor(max_workers=1, thread_name_prefix=f"{self.stage.name}-sink")
+        if self.sink is not None or self.pipelined:
+            writer = ThreadPoolExecutor(max_workers=1, thread_name_prefix=f"{self.stage.name}-writer")
         in_flight: tuple[Future[bool], list[Message]] | None = None
         try:
             while not stop.is_set():
@@ -129,9 +161,16 @@ class StageRunner:
                 if messages and self.stats.first_batch_at is None:
                     self.stats.first_batch_at = time.monotonic()
                 # A sink batch is decoded now (it is written while the next one is decoded); a
-                # processor decodes each message just before its steps, while its bytes are still in
-                # the CPU's caches, and holds one decoded article at a time instead of a batch.
-                decoded = self.decode_batch(messages) if writer is not None else self.decode_each(messages)
+                # pipelined processor's batch goes through its leading steps now (while the previous
+                # one is in its second part); a plain processor decodes each message just before its
+                # steps, while its bytes are still in the CPU's caches, holding one at a time.
+                job: Callable[[], bool] | None = None
+                if messages and self.pipelined:
+                    prepared = self.prepare(messages, stop)  # None: stopped, seen below
+                    if prepared is not None:
+                        job = partial(self.finish, prepared, producer, stop)
+                elif messages and self.sink is not None:
+                    job = partial(self.handle_batch, self.decode_batch(messages), producer, stop)
                 written: list[Message] = []
                 if in_flight is not None:
                     (done, written), in_flight = in_flight, None
@@ -141,12 +180,12 @@ class StageRunner:
                     if written:
                         self.commit(consumer, written, stop)
                     break
-                if messages and writer is not None:
-                    in_flight = (writer.submit(self.handle_batch, decoded, producer, stop), messages)
+                if job is not None and writer is not None:
+                    in_flight = (writer.submit(job), messages)
                 if written and not self.commit(consumer, written, stop):  # overlaps the next write
                     break
                 if messages and writer is None:
-                    if self.handle_batch(decoded, producer, stop):
+                    if self.handle_batch(self.decode_each(messages), producer, stop):
                         self.commit(consumer, messages, stop)
                 elif not messages and until_idle and consumer.lag() == 0:
                     break
@@ -262,7 +301,41 @@ class StageRunner:
         if self.sink is not None and not self.write_to_sink(articles, producer, stop):
             self.flush(producer, stop)
             return False
-        if self.sink is None and self.batched and not self.apply_batched(articles, producer, stop):
+        going = [(message, article, article) for message, article in articles]
+        if self.sink is None and self.batched and not self.apply_batched(going, producer, stop):
+            self.flush(producer, stop)
+            return False
+        if not self.flush(producer, stop):
+            return False
+        self.stats.last_durable_at = time.monotonic()
+        return True
+
+    def prepare(self, messages: Sequence[Message], stop: threading.Event) -> tuple[Going, _Deferred] | None:
+        """A pipelined batch's first part, on the consumer's thread: decode, then the plain steps
+        before the first batch step, article by article. What it dead-letters is deferred to the
+        second part. None if the stage stopped while a step waited out an outage."""
+        deferred = _Deferred()
+        lead = segments(self.steps)[0]
+        going: Going = []
+        for message, item in self.decode_each(messages):
+            if isinstance(item, Poison):
+                self.dead(deferred, message, None, item.reason, 0)
+                continue
+            result = self.run_steps(lead, message, item, item, deferred, stop)
+            if result is _STOPPED:
+                return None
+            if isinstance(result, Article):
+                going.append((message, item, result))
+        return going, deferred
+
+    def finish(
+        self, prepared: tuple[Going, _Deferred], producer: ResendingProducer, stop: threading.Event
+    ) -> bool:
+        """A pipelined batch's second part, on the writer's thread: its deferred dead letters, the
+        steps from the first batch step on, the outputs; True once all of it is durable."""
+        going, deferred = prepared
+        deferred.replay(producer)
+        if not self.apply_batched(going, producer, stop, done=1):
             self.flush(producer, stop)
             return False
         if not self.flush(producer, stop):
@@ -343,13 +416,11 @@ class StageRunner:
                 continue
             return result
 
-    def apply_batched(
-        self, items: Sequence[tuple[Message, Article]], producer: Producer, stop: threading.Event
-    ) -> bool:
-        """The batch through steps that include a ``BatchStep``: plain steps article by article,
-        each batch step on the articles still going, together. False if the stage stopped."""
-        current = [(message, article, article) for message, article in items]
-        for segment in segments(self.steps):
+    def apply_batched(self, current: Going, producer: Producer, stop: threading.Event, done: int = 0) -> bool:
+        """The batch through steps that include a ``BatchStep`` (after the first ``done`` segments of
+        them): plain steps article by article, each batch step on the articles still going, together.
+        False if the stage stopped."""
+        for segment in segments(self.steps)[done:]:
             going: list[tuple[Message, Article, Article]] = []
             if isinstance(segment[0], BatchStep):
                 results = self.run_batch_step(segment[0], [r for _, _, r in current], stop) if current else []
@@ -435,7 +506,8 @@ class StageRunner:
         self.outcome("dead", url or f"{message.topic}/{message.partition}@{message.offset}", reason)
 
     def outcome(self, status: str, url: str, reason: str | None = None) -> None:
-        self.stats.counts[status] += 1
+        with self._outcomes:
+            self.stats.counts[status] += 1
         metrics.record_outcome(self.stage.name, status, self.stage.prefix)
         if reason:
             self.log.info("%s: %s (%s)", status, url, reason[:200])

@@ -10,7 +10,7 @@ from collections.abc import Sequence
 import pytest
 
 from pipeline.bus.embedded import EmbeddedBus
-from pipeline.errors import Drop, ServiceUnavailable
+from pipeline.errors import Drop, Poison, ServiceUnavailable
 from pipeline.model import Article
 from pipeline.runner import BatchStep, StageRunner
 from pipeline.settings import Settings
@@ -171,3 +171,44 @@ def test_a_full_batch_and_a_stage_without_a_batch_step_start_without_waiting(
 
     assert batches == [4] and dict(plain.stats.counts) == {"ok": 1}
     assert time.monotonic() - started < 30  # neither waited out its 60 s linger
+
+
+def test_the_next_batchs_leading_steps_run_while_the_batch_step_waits_on_its_store(
+    bus: EmbeddedBus, settings: Settings
+) -> None:
+    """The topics stage's CPU work (classify, figures, keywords) overlaps the previous batch's
+    story-store round trips; batches still reach the batch step, the output and the commit in order,
+    and what a leading step rejects is dead-lettered with its reason."""
+    stage = entities_stage(settings.topic_prefix)
+    publish(bus, stage.input_topic or "", [article(n).to_json() for n in range(6)])
+    led: dict[str, float] = {}
+    waited: list[tuple[list[str], float, float]] = []
+
+    def lead(a: Article) -> Article:
+        led[a.title] = time.monotonic()
+        if a.title == "标题4":
+            raise Poison("no body to classify")
+        return a
+
+    def store_round(articles: Sequence[Article]) -> list[Article]:
+        started = time.monotonic()
+        time.sleep(0.3)  # the engine answering
+        waited.append(([a.title for a in articles], started, time.monotonic()))
+        return list(articles)
+
+    runner = StageRunner(
+        stage, bus, steps=[lead, BatchStep(store_round, "store")], batch_size=2, poll_timeout_s=0.1
+    )
+    stats = runner.run(until_idle=True)
+
+    assert [titles for titles, _, _ in waited] == [["标题0", "标题1"], ["标题2", "标题3"], ["标题5"]]
+    first_wait_end = waited[0][2]
+    assert led["标题2"] < first_wait_end and led["标题3"] < first_wait_end  # overlapped, not after
+    assert dict(stats.counts) == {"ok": 5, "dead": 1}
+    out = [Article.from_json(v).title for v in read_all(bus, stage.output_topic or "")]
+    assert out == ["标题0", "标题1", "标题2", "标题3", "标题5"]
+    (dead,) = [json.loads(v) for v in read_all(bus, stage.dlq_topic)]
+    assert "no body to classify" in dead["error"]
+    consumer = bus.consumer([stage.input_topic or ""], stage.group)
+    assert consumer.lag() == 0  # every batch committed
+    consumer.close()
