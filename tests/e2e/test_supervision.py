@@ -224,7 +224,7 @@ def test_the_story_stores_elasticsearch_down_a_minute_mid_stream_dead_letters_no
     worker.start()
     try:
         wait_for(
-            lambda: bool(read_ids(settings, last.output_topic or "")), 180, "the first enriched articles"
+            lambda: bool(read_ids(settings, last.output_topic or "")), 300, "the first enriched articles"
         )
         own_es.run("stop")
         down_at = time.monotonic()
