@@ -35,6 +35,13 @@ def char_ngrams(text: str) -> list[str]:
     return [text[i : i + n] for n in NGRAM_SIZES for i in range(len(text) - n + 1)]
 
 
+def sentence_runs(title: str, body: str, window: int) -> list[str]:
+    """The title, then every run of ``window`` consecutive body sentences (the whole body when shorter)."""
+    sentences = [s.strip() for s in _SENTENCE.findall(body) if s.strip()]
+    runs = ["。".join(sentences[i : i + window]) for i in range(max(len(sentences) - window + 1, 1))]
+    return [t for t in [title.strip(), *runs] if t]
+
+
 @dataclass(frozen=True)
 class TopicModel:
     idf: dict[str, float]
@@ -112,6 +119,30 @@ class TopicModel:
         z = self._intercepts + values @ self._matrix[index] if len(index) else self._intercepts
         probability = 1 / (1 + np.exp(-np.clip(z, -30.0, 30.0)))
         return {topic: float(p) for topic, p in zip(self.intercepts, probability.tolist(), strict=True)}
+
+    def unit_probabilities(self, units: list[str]) -> np.ndarray:
+        """Each label's probability for each text of ``units`` read on its own (one row per unit, the
+        labels' columns in the order of ``intercepts``): a sentence of a long story scored as if it were
+        the whole story."""
+        z = np.tile(self._intercepts, (len(units), 1))
+        for row, unit in enumerate(units):
+            index, values = self._vector(unit)
+            if len(index):
+                z[row] += values @ self._matrix[index]
+        return 1 / (1 + np.exp(-np.clip(z, -30.0, 30.0)))
+
+    def best_runs(self, title: str, body: str, window: int) -> dict[str, tuple[float, str]]:
+        """Each label's best run of the text (the title, or ``window`` consecutive body sentences) read
+        on its own: its probability and its text."""
+        units = sentence_runs(title, body, window)
+        if not units:
+            return {label: (0.0, "") for label in self.intercepts}
+        table = self.unit_probabilities(units)
+        best = table.argmax(axis=0).tolist()
+        return {
+            label: (float(table[row, column]), units[row])
+            for column, (label, row) in enumerate(zip(self.intercepts, best, strict=True))
+        }
 
     def evidence(self, topic: str, title: str, body: str, limit: int = 2, chars: int = 80) -> list[str]:
         """The sentences (title included) whose n-grams weigh most for ``topic``, best first, at most

@@ -9,7 +9,8 @@ from pathlib import Path
 import pytest
 
 from evaluation.devset import DEVSET, load_devset
-from processors.topic_model import TopicModel, char_ngrams, model_text
+from pipeline.model import Article
+from processors.topic_model import TopicModel, char_ngrams, model_text, sentence_runs
 from processors.topics import CRITICAL, RELEVANT, TOPICS_FILE, classify, load_taxonomy
 from tests.processors.nlp_resources import annotated, taxonomy
 
@@ -199,3 +200,37 @@ def test_the_model_weighs_in_on_relevance() -> None:
     assert classify(article, tax).relevant is True
     tax.model = doubting
     assert classify(article, tax).relevant is False
+
+
+def _hearing_told_in_passing() -> tuple[Article, TopicModel]:
+    """A long story about a procuratorate's work day, two of whose sentences tell of a 座谈 with the parties
+    (a model-only word for hearings here), and a model that reads 座谈 as hearings and 检察 as nothing."""
+    filler = "".join(f"检察院第{n}项工作顺利开展。" for n in "一二三四五六七八九十")
+    body = filler + "检察官与双方当事人座谈。座谈后双方达成和解。" + filler
+    model = TopicModel(
+        idf={"座谈": 1.0, "检": 1.0}, intercepts={"hearings": -4.0}, weights={"hearings": {"座谈": 8.0}}
+    )
+    return annotated("平遥县检察院的一天", body), model
+
+
+def test_a_topic_told_in_two_sentences_of_a_long_story_counts_with_those_sentences() -> None:
+    article, model = _hearing_told_in_passing()
+    tax = load_taxonomy()
+    tax.model, tax.model_weight, tax.model_threshold, tax.cues_sure = model, 0.8, 0.3, None
+    tax.sentence_share, tax.sentence_window = 0.0, 2
+    assert "hearings" not in {t.id for t in classify(article, tax).topics}  # the whole story dilutes it
+    tax.sentence_share = 0.5
+    topics = {t.id: t for t in classify(article, tax).topics}
+    assert "hearings" in topics
+    assert "座谈" in topics["hearings"].evidence[0]
+
+
+def test_the_best_run_of_sentences_is_read_on_its_own() -> None:
+    _, model = _hearing_told_in_passing()
+    body = "检察院开展工作。检察官与当事人座谈。检察院继续工作。检察院总结工作。"
+    best = model.best_runs("", body, 2)["hearings"]
+    whole = model.probabilities("", body)["hearings"]
+    assert best[0] > whole
+    assert "座谈" in best[1] and best[1].count("。") == 1  # two sentences, one run
+    assert sentence_runs("标题", "一。二。三", 2) == ["标题", "一。二", "二。三"]
+    assert sentence_runs("", "只有一句", 3) == ["只有一句"]
