@@ -13,7 +13,10 @@ import json
 import math
 import re
 from collections import Counter
+from collections.abc import Iterator
 from dataclasses import dataclass, field
+from itertools import repeat
+from operator import add
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +24,7 @@ import numpy as np
 
 NGRAM_SIZES = (1, 2, 3)
 _SPACE = re.compile(r"\s+")
+_JOIN = "\x00"  # joins sentences cut in one pass: an n-gram across two of them is in no vocabulary
 _SENTENCE = re.compile(r"[^。！？!?\n]+")
 
 
@@ -32,14 +36,21 @@ def model_text(title: str, body: str) -> str:
 def char_ngrams(text: str) -> list[str]:
     """Every character 1-, 2- and 3-gram of the text, whitespace runs read as one space."""
     text = _SPACE.sub(" ", text)
-    return [text[i : i + n] for n in NGRAM_SIZES for i in range(len(text) - n + 1)]
+    out: list[str] = []
+    for n, grams in enumerate(_growing_ngrams(text), start=1):
+        if n in NGRAM_SIZES:
+            out += grams
+    return out
 
 
-def sentence_runs(title: str, body: str, window: int) -> list[str]:
-    """The title, then every run of ``window`` consecutive body sentences (the whole body when shorter)."""
-    sentences = [s.strip() for s in _SENTENCE.findall(body) if s.strip()]
-    runs = ["。".join(sentences[i : i + window]) for i in range(max(len(sentences) - window + 1, 1))]
-    return [t for t in [title.strip(), *runs] if t]
+def _growing_ngrams(text: str) -> Iterator[list[str]]:
+    """The text's 1-grams, then its 2-grams … up to the largest size: each n-gram is the (n-1)-gram
+    starting at the same place plus one character (string additions in C, no slicing loop)."""
+    grams = list(text)
+    for n in range(1, max(NGRAM_SIZES) + 1):
+        if n > 1:
+            grams = list(map(add, grams[:-1], text[n - 1 :]))
+        yield grams
 
 
 @dataclass(frozen=True)
@@ -99,8 +110,8 @@ class TopicModel:
         known = counted.keys() & rows.keys()  # one set operation in C, not a lookup per n-gram
         if not known:
             return np.zeros(0, dtype=int), np.zeros(0)
-        index = np.fromiter((rows[g] for g in known), dtype=int, count=len(known))
-        counts = np.fromiter((counted[g] for g in known), dtype=float, count=len(known))
+        index = np.fromiter(map(rows.__getitem__, known), dtype=int, count=len(known))
+        counts = np.fromiter(map(counted.__getitem__, known), dtype=float, count=len(known))
         order = np.argsort(index)  # a set's order changes between processes; sums must not
         index, counts = index[order], counts[order]
         values = (1 + np.log(counts)) * self._idf[index]
@@ -120,29 +131,53 @@ class TopicModel:
         probability = 1 / (1 + np.exp(-np.clip(z, -30.0, 30.0)))
         return {topic: float(p) for topic, p in zip(self.intercepts, probability.tolist(), strict=True)}
 
-    def unit_probabilities(self, units: list[str]) -> np.ndarray:
-        """Each label's probability for each text of ``units`` read on its own (one row per unit, the
-        labels' columns in the order of ``intercepts``): a sentence of a long story scored as if it were
-        the whole story."""
-        z = np.tile(self._intercepts, (len(units), 1))
-        for row, unit in enumerate(units):
-            index, values = self._vector(unit)
-            if len(index):
-                z[row] += values @ self._matrix[index]
-        return 1 / (1 + np.exp(-np.clip(z, -30.0, 30.0)))
-
     def best_runs(self, title: str, body: str, window: int) -> dict[str, tuple[float, str]]:
-        """Each label's best run of the text (the title, or ``window`` consecutive body sentences) read
-        on its own: its probability and its text."""
-        units = sentence_runs(title, body, window)
-        if not units:
+        """Each label's best run of the text — the title, or ``window`` consecutive body sentences (the
+        whole body when shorter) — read on its own as if it were the whole text: its probability and its
+        text. A run's n-grams are those of its sentences (none across a sentence end)."""
+        title = title.strip()
+        sentences = [s.strip() for s in _SENTENCE.findall(body) if s.strip()]
+        texts = ["。".join(sentences[i : i + window]) for i in range(max(len(sentences) - window + 1, 0))]
+        texts = ([title] if title else []) + (texts or ["。".join(sentences)] if sentences else [])
+        if not texts:
             return {label: (0.0, "") for label in self.intercepts}
-        table = self.unit_probabilities(units)
-        best = table.argmax(axis=0).tolist()
+        parts = [_SPACE.sub(" ", s) for s in ([title] if title else []) + sentences]
+        table, columns = self._sentence_counts(parts)
+        head, table = (table[:1], table[1:]) if title else (table[:0], table)
+        if len(table):  # a run of sentences is the sum of their rows
+            summed = np.vstack([np.zeros((1, len(columns))), np.cumsum(table, axis=0)])
+            step = min(window, len(table))
+            table = summed[step:] - summed[:-step]
+        runs = np.vstack([head, table])
+        values = np.log(np.where(runs > 0, runs, 1.0)) + (runs > 0)  # 1 + log tf where the n-gram occurs
+        values *= self._idf[columns]
+        norms = np.sqrt((values * values).sum(axis=1, keepdims=True))
+        values /= np.where(norms > 0, norms, 1.0)
+        z = np.clip(self._intercepts + values @ self._matrix[columns], -30.0, 30.0)
+        probability = 1 / (1 + np.exp(-z))
+        best = probability.argmax(axis=0).tolist()
         return {
-            label: (float(table[row, column]), units[row])
+            label: (float(probability[row, column]), texts[row])
             for column, (label, row) in enumerate(zip(self.intercepts, best, strict=True))
         }
+
+    def _sentence_counts(self, parts: list[str]) -> tuple[np.ndarray, np.ndarray]:
+        """How often each vocabulary n-gram occurs in each part: one dense row per part over the n-grams
+        the parts use (a few thousand columns at most), and those n-grams' rows in the vocabulary. The
+        parts are cut in one pass, joined by a character no n-gram of the vocabulary contains."""
+        joined = _JOIN.join(parts)
+        starts = np.cumsum([0] + [len(p) + 1 for p in parts[:-1]])
+        ids, where = [], []
+        for n, grams in enumerate(_growing_ngrams(joined), start=1):
+            if n in NGRAM_SIZES:
+                ids.append(np.fromiter(map(self._rows.get, grams, repeat(-1)), dtype=int, count=len(grams)))
+                where.append(np.arange(len(grams)))
+        gram, position = np.concatenate(ids), np.concatenate(where)
+        known = gram >= 0
+        gram, part = gram[known], np.searchsorted(starts, position[known], side="right") - 1
+        columns, column = np.unique(gram, return_inverse=True)
+        flat = np.bincount(part * len(columns) + column, minlength=len(parts) * len(columns))
+        return flat.reshape(len(parts), len(columns)).astype(float), columns
 
     def evidence(self, topic: str, title: str, body: str, limit: int = 2, chars: int = 80) -> list[str]:
         """The sentences (title included) whose n-grams weigh most for ``topic``, best first, at most

@@ -26,7 +26,6 @@ CRITICAL = "tone:critical"
 # … and for relevance: is the text about procuratorate work (config/topic_model.json).
 RELEVANT = "relevance:relevant"
 _SENTENCE = re.compile(r"[^。！？!?\n]+")
-EVIDENCE_CHARS = 80  # an evidence sentence is shown on one line of the article page
 
 
 @dataclass(frozen=True)
@@ -337,9 +336,9 @@ def _topics(
     for score, _, topic, evidence in chosen:
         if not evidence and model:
             evidence = model.evidence(topic.id, title, body)
-            if runs and topic.id in runs and runs[topic.id][1]:  # the run that read most like the topic
-                run = runs[topic.id][1][:EVIDENCE_CHARS]
-                evidence = [run, *(e for e in evidence if e not in run)][:2]
+            if runs and topic.id in runs:  # first the best sentence of the run that read most like the topic
+                lead = model.evidence(topic.id, "", runs[topic.id][1], limit=1)
+                evidence = [*lead, *(e for e in evidence if e not in lead)][:2]
         topics.append(TopicScore(id=topic.id, label=topic.label, score=round(score, 3), evidence=evidence))
     return topics
 
