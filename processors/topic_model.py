@@ -24,6 +24,9 @@ import numpy as np
 
 NGRAM_SIZES = (1, 2, 3)
 _SPACE = re.compile(r"\s+")
+# Past this many cells (runs × the article's n-grams, 8 bytes each) the runs are scored sparse: a long
+# report's dense table would grow with its length squared.
+_DENSE_CELLS = 200_000
 _JOIN = "\x00"  # joins sentences cut in one pass: an n-gram across two of them is in no vocabulary
 _SENTENCE = re.compile(r"[^。！？!?\n]+")
 
@@ -142,9 +145,30 @@ class TopicModel:
         if not texts:
             return {label: (0.0, "") for label in self.intercepts}
         parts = [_SPACE.sub(" ", s) for s in ([title] if title else []) + sentences]
-        table, columns = self._sentence_counts(parts)
-        head, table = (table[:1], table[1:]) if title else (table[:0], table)
-        if len(table):  # a run of sentences is the sum of their rows
+        part, gram = self._occurrences(parts)
+        columns, column = np.unique(gram, return_inverse=True)
+        first = 1 if title else 0  # the title is run 0 on its own
+        if len(texts) * len(columns) <= _DENSE_CELLS:
+            z = self._dense_runs(part, columns, column, len(parts), first, window)
+        else:
+            z = self._sparse_runs(part, gram, len(texts), first, window)
+        z = np.clip(self._intercepts + z, -30.0, 30.0)
+        probability = 1 / (1 + np.exp(-z))
+        best = probability.argmax(axis=0).tolist()
+        return {
+            label: (float(probability[row, column]), texts[row])
+            for column, (label, row) in enumerate(zip(self.intercepts, best, strict=True))
+        }
+
+    def _dense_runs(
+        self, part: np.ndarray, columns: np.ndarray, column: np.ndarray, parts: int, first: int, window: int
+    ) -> np.ndarray:
+        """The runs' weights · features from one dense row per part over the n-grams the article uses
+        (``columns``): a run of sentences is the sum of their rows."""
+        flat = np.bincount(part * len(columns) + column, minlength=parts * len(columns))
+        table = flat.reshape(parts, len(columns)).astype(float)
+        head, table = table[:first], table[first:]
+        if len(table):
             summed = np.vstack([np.zeros((1, len(columns))), np.cumsum(table, axis=0)])
             step = min(window, len(table))
             table = summed[step:] - summed[:-step]
@@ -153,18 +177,36 @@ class TopicModel:
         values *= self._idf[columns]
         norms = np.sqrt((values * values).sum(axis=1, keepdims=True))
         values /= np.where(norms > 0, norms, 1.0)
-        z = np.clip(self._intercepts + values @ self._matrix[columns], -30.0, 30.0)
-        probability = 1 / (1 + np.exp(-z))
-        best = probability.argmax(axis=0).tolist()
-        return {
-            label: (float(probability[row, column]), texts[row])
-            for column, (label, row) in enumerate(zip(self.intercepts, best, strict=True))
-        }
+        result: np.ndarray = values @ self._matrix[columns]
+        return result
 
-    def _sentence_counts(self, parts: list[str]) -> tuple[np.ndarray, np.ndarray]:
-        """How often each vocabulary n-gram occurs in each part: one dense row per part over the n-grams
-        the parts use (a few thousand columns at most), and those n-grams' rows in the vocabulary. The
-        parts are cut in one pass, joined by a character no n-gram of the vocabulary contains."""
+    def _sparse_runs(
+        self, part: np.ndarray, gram: np.ndarray, runs: int, first: int, window: int
+    ) -> np.ndarray:
+        """The same for a long report: one entry per (run, n-gram) with its count, so the cost follows the
+        text's length, not its length times its vocabulary."""
+        # body sentence k counts in the runs starting at k - window + 1 … k (those that exist)
+        run_ids, grams = [np.zeros(int((part < first).sum()), dtype=int)], [gram[part < first]]
+        k, g = part[part >= first] - first, gram[part >= first]
+        for back in range(window):
+            inside = (k - back >= 0) & (k - back < runs - first)
+            run_ids.append(k[inside] - back + first)
+            grams.append(g[inside])
+        size = len(self._rows)
+        keys, counts = np.unique(np.concatenate(run_ids) * size + np.concatenate(grams), return_counts=True)
+        run, column = keys // size, keys % size  # sorted by run
+        values = (1 + np.log(counts)) * self._idf[column]
+        norms = np.sqrt(np.bincount(run, weights=values * values, minlength=runs))
+        values /= np.where(norms > 0, norms, 1.0)[run]
+        summed = np.cumsum(values[:, None] * self._matrix[column], axis=0)
+        summed = np.vstack([np.zeros((1, len(self.intercepts))), summed])
+        bounds = np.searchsorted(run, np.arange(runs + 1))
+        result: np.ndarray = summed[bounds[1:]] - summed[bounds[:-1]]
+        return result
+
+    def _occurrences(self, parts: list[str]) -> tuple[np.ndarray, np.ndarray]:
+        """Every occurrence of a vocabulary n-gram in the parts: its part and its row in the vocabulary.
+        The parts are cut in one pass, joined by a character no n-gram of the vocabulary contains."""
         joined = _JOIN.join(parts)
         starts = np.cumsum([0] + [len(p) + 1 for p in parts[:-1]])
         ids, where = [], []
@@ -174,10 +216,7 @@ class TopicModel:
                 where.append(np.arange(len(grams)))
         gram, position = np.concatenate(ids), np.concatenate(where)
         known = gram >= 0
-        gram, part = gram[known], np.searchsorted(starts, position[known], side="right") - 1
-        columns, column = np.unique(gram, return_inverse=True)
-        flat = np.bincount(part * len(columns) + column, minlength=len(parts) * len(columns))
-        return flat.reshape(len(parts), len(columns)).astype(float), columns
+        return np.searchsorted(starts, position[known], side="right") - 1, gram[known]
 
     def evidence(self, topic: str, title: str, body: str, limit: int = 2, chars: int = 80) -> list[str]:
         """The sentences (title included) whose n-grams weigh most for ``topic``, best first, at most
