@@ -5,6 +5,8 @@ The model file holds, for the n-grams kept at training time, their inverse docum
 topic, an intercept and a weight per n-gram. A text's features are sublinear tf-idf (1 + log tf, times
 idf), scaled to unit length; a topic's probability is the logistic of intercept + weights · features.
 The same ``char_ngrams`` function cuts the text here and in the training script, so the two agree.
+``best_runs`` reads the title and every run of a few consecutive sentences as if each were the whole text
+(the topic step's sentence view).
 """
 
 from __future__ import annotations

@@ -83,8 +83,8 @@ class Taxonomy:
     fallback_floor: float | None = None
     # The sentence view: the model also reads every run of ``sentence_window`` consecutive sentences (and
     # the title) on its own, and a topic's model probability is (1 - sentence_share) × the whole text's +
-    # sentence_share × the best run's: a work area told in two sentences of a long story still counts,
-    # and that run is its evidence. 0: the whole text only.
+    # sentence_share × the best run's: a work area told in one passage of a long story still counts, and
+    # without cue evidence the best sentence of that run is shown first. 0: the whole text only.
     sentence_share: float = 0.0
     sentence_window: int = 2
 
