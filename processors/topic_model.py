@@ -5,6 +5,8 @@ The model file holds, for the n-grams kept at training time, their inverse docum
 topic, an intercept and a weight per n-gram. A text's features are sublinear tf-idf (1 + log tf, times
 idf), scaled to unit length; a topic's probability is the logistic of intercept + weights · features.
 The same ``char_ngrams`` function cuts the text here and in the training script, so the two agree.
+``best_runs`` reads the title and every run of a few consecutive sentences as if each were the whole text
+(the topic step's sentence view).
 """
 
 from __future__ import annotations
@@ -13,7 +15,10 @@ import json
 import math
 import re
 from collections import Counter
+from collections.abc import Iterator
 from dataclasses import dataclass, field
+from itertools import repeat
+from operator import add
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +26,10 @@ import numpy as np
 
 NGRAM_SIZES = (1, 2, 3)
 _SPACE = re.compile(r"\s+")
+# Past this many cells (runs × the article's n-grams, 8 bytes each) the runs are scored sparse: a long
+# report's dense table would grow with its length squared.
+_DENSE_CELLS = 200_000
+_JOIN = "\x00"  # joins sentences cut in one pass: an n-gram across two of them is in no vocabulary
 _SENTENCE = re.compile(r"[^。！？!?\n]+")
 
 
@@ -32,7 +41,21 @@ def model_text(title: str, body: str) -> str:
 def char_ngrams(text: str) -> list[str]:
     """Every character 1-, 2- and 3-gram of the text, whitespace runs read as one space."""
     text = _SPACE.sub(" ", text)
-    return [text[i : i + n] for n in NGRAM_SIZES for i in range(len(text) - n + 1)]
+    out: list[str] = []
+    for n, grams in enumerate(_growing_ngrams(text), start=1):
+        if n in NGRAM_SIZES:
+            out += grams
+    return out
+
+
+def _growing_ngrams(text: str) -> Iterator[list[str]]:
+    """The text's 1-grams, then its 2-grams … up to the largest size: each n-gram is the (n-1)-gram
+    starting at the same place plus one character (string additions in C, no slicing loop)."""
+    grams = list(text)
+    for n in range(1, max(NGRAM_SIZES) + 1):
+        if n > 1:
+            grams = list(map(add, grams[:-1], text[n - 1 :]))
+        yield grams
 
 
 @dataclass(frozen=True)
@@ -92,8 +115,8 @@ class TopicModel:
         known = counted.keys() & rows.keys()  # one set operation in C, not a lookup per n-gram
         if not known:
             return np.zeros(0, dtype=int), np.zeros(0)
-        index = np.fromiter((rows[g] for g in known), dtype=int, count=len(known))
-        counts = np.fromiter((counted[g] for g in known), dtype=float, count=len(known))
+        index = np.fromiter(map(rows.__getitem__, known), dtype=int, count=len(known))
+        counts = np.fromiter(map(counted.__getitem__, known), dtype=float, count=len(known))
         order = np.argsort(index)  # a set's order changes between processes; sums must not
         index, counts = index[order], counts[order]
         values = (1 + np.log(counts)) * self._idf[index]
@@ -112,6 +135,90 @@ class TopicModel:
         z = self._intercepts + values @ self._matrix[index] if len(index) else self._intercepts
         probability = 1 / (1 + np.exp(-np.clip(z, -30.0, 30.0)))
         return {topic: float(p) for topic, p in zip(self.intercepts, probability.tolist(), strict=True)}
+
+    def best_runs(self, title: str, body: str, window: int) -> dict[str, tuple[float, str]]:
+        """Each label's best run of the text — the title, or ``window`` consecutive body sentences (the
+        whole body when shorter) — read on its own as if it were the whole text: its probability and its
+        text. A run's n-grams are those of its sentences (none across a sentence end)."""
+        title = title.strip()
+        sentences = [s.strip() for s in _SENTENCE.findall(body) if s.strip()]
+        texts = ["。".join(sentences[i : i + window]) for i in range(max(len(sentences) - window + 1, 0))]
+        texts = ([title] if title else []) + (texts or ["。".join(sentences)] if sentences else [])
+        if not texts:
+            return {label: (0.0, "") for label in self.intercepts}
+        parts = [_SPACE.sub(" ", s) for s in ([title] if title else []) + sentences]
+        part, gram = self._occurrences(parts)
+        columns, column = np.unique(gram, return_inverse=True)
+        first = 1 if title else 0  # the title is run 0 on its own
+        if len(texts) * len(columns) <= _DENSE_CELLS:
+            z = self._dense_runs(part, columns, column, len(parts), first, window)
+        else:
+            z = self._sparse_runs(part, gram, len(texts), first, window)
+        z = np.clip(self._intercepts + z, -30.0, 30.0)
+        probability = 1 / (1 + np.exp(-z))
+        best = probability.argmax(axis=0).tolist()
+        return {
+            label: (float(probability[row, column]), texts[row])
+            for column, (label, row) in enumerate(zip(self.intercepts, best, strict=True))
+        }
+
+    def _dense_runs(
+        self, part: np.ndarray, columns: np.ndarray, column: np.ndarray, parts: int, first: int, window: int
+    ) -> np.ndarray:
+        """The runs' weights · features from one dense row per part over the n-grams the article uses
+        (``columns``): a run of sentences is the sum of their rows."""
+        flat = np.bincount(part * len(columns) + column, minlength=parts * len(columns))
+        table = flat.reshape(parts, len(columns)).astype(float)
+        head, table = table[:first], table[first:]
+        if len(table):
+            summed = np.vstack([np.zeros((1, len(columns))), np.cumsum(table, axis=0)])
+            step = min(window, len(table))
+            table = summed[step:] - summed[:-step]
+        runs = np.vstack([head, table])
+        values = np.log(np.where(runs > 0, runs, 1.0)) + (runs > 0)  # 1 + log tf where the n-gram occurs
+        values *= self._idf[columns]
+        norms = np.sqrt((values * values).sum(axis=1, keepdims=True))
+        values /= np.where(norms > 0, norms, 1.0)
+        result: np.ndarray = values @ self._matrix[columns]
+        return result
+
+    def _sparse_runs(
+        self, part: np.ndarray, gram: np.ndarray, runs: int, first: int, window: int
+    ) -> np.ndarray:
+        """The same for a long report: one entry per (run, n-gram) with its count, so the cost follows the
+        text's length, not its length times its vocabulary."""
+        # body sentence k counts in the runs starting at k - window + 1 … k (those that exist)
+        run_ids, grams = [np.zeros(int((part < first).sum()), dtype=int)], [gram[part < first]]
+        k, g = part[part >= first] - first, gram[part >= first]
+        for back in range(window):
+            inside = (k - back >= 0) & (k - back < runs - first)
+            run_ids.append(k[inside] - back + first)
+            grams.append(g[inside])
+        size = len(self._rows)
+        keys, counts = np.unique(np.concatenate(run_ids) * size + np.concatenate(grams), return_counts=True)
+        run, column = keys // size, keys % size  # sorted by run
+        values = (1 + np.log(counts)) * self._idf[column]
+        norms = np.sqrt(np.bincount(run, weights=values * values, minlength=runs))
+        values /= np.where(norms > 0, norms, 1.0)[run]
+        summed = np.cumsum(values[:, None] * self._matrix[column], axis=0)
+        summed = np.vstack([np.zeros((1, len(self.intercepts))), summed])
+        bounds = np.searchsorted(run, np.arange(runs + 1))
+        result: np.ndarray = summed[bounds[1:]] - summed[bounds[:-1]]
+        return result
+
+    def _occurrences(self, parts: list[str]) -> tuple[np.ndarray, np.ndarray]:
+        """Every occurrence of a vocabulary n-gram in the parts: its part and its row in the vocabulary.
+        The parts are cut in one pass, joined by a character no n-gram of the vocabulary contains."""
+        joined = _JOIN.join(parts)
+        starts = np.cumsum([0] + [len(p) + 1 for p in parts[:-1]])
+        ids, where = [], []
+        for n, grams in enumerate(_growing_ngrams(joined), start=1):
+            if n in NGRAM_SIZES:
+                ids.append(np.fromiter(map(self._rows.get, grams, repeat(-1)), dtype=int, count=len(grams)))
+                where.append(np.arange(len(grams)))
+        gram, position = np.concatenate(ids), np.concatenate(where)
+        known = gram >= 0
+        return np.searchsorted(starts, position[known], side="right") - 1, gram[known]
 
     def evidence(self, topic: str, title: str, body: str, limit: int = 2, chars: int = 80) -> list[str]:
         """The sentences (title included) whose n-grams weigh most for ``topic``, best first, at most

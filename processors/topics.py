@@ -81,6 +81,12 @@ class Taxonomy:
     # A relevant article none of whose topics reaches its threshold takes its best topic, if that one's
     # score reaches this floor (None: no fallback).
     fallback_floor: float | None = None
+    # The sentence view: the model also reads every run of ``sentence_window`` consecutive sentences (and
+    # the title) on its own, and a topic's model probability is (1 - sentence_share) × the whole text's +
+    # sentence_share × the best run's: a work area told in one passage of a long story still counts, and
+    # without cue evidence the best sentence of that run is shown first. 0: the whole text only.
+    sentence_share: float = 0.0
+    sentence_window: int = 2
 
 
 def _cues(spec: dict[str, float]) -> tuple[Cue, ...]:
@@ -131,6 +137,8 @@ def load_taxonomy(path: Path = TOPICS_FILE) -> Taxonomy:
         model_threshold=float(model_spec.get("threshold", data.get("threshold", 0.5))),
         cues_sure=None if model_spec.get("cues_sure") is None else float(model_spec["cues_sure"]),
         fallback_floor=None if data.get("fallback_floor") is None else float(data["fallback_floor"]),
+        sentence_share=float(model_spec.get("sentence_share", 0.0)),
+        sentence_window=int(model_spec.get("sentence_window", 2)),
     )
 
 
@@ -290,9 +298,22 @@ def blend(cues: float, share: float, probability: float) -> float:
     return (1 - share) * cues + share * probability
 
 
-def _topics(title: str, body: str, taxonomy: Taxonomy, probabilities: dict[str, float]) -> list[TopicScore]:
+def _topics(
+    title: str,
+    body: str,
+    taxonomy: Taxonomy,
+    probabilities: dict[str, float],
+    runs: dict[str, tuple[float, str]] | None = None,
+) -> list[TopicScore]:
     """The topics whose (blended) score reaches the threshold; when none does, the best one if it reaches
-    ``fallback_floor``: an article about procuratorate work is about some work area."""
+    ``fallback_floor``: an article about procuratorate work is about some work area. ``runs``: each
+    label's best run of sentences (the sentence view), mixed into the model's probability."""
+    if runs:
+        share = taxonomy.sentence_share
+        probabilities = {
+            label: (1 - share) * p + share * runs[label][0] if label in runs else p
+            for label, p in probabilities.items()
+        }
     units = _Units.of(title, body, taxonomy)
     model = taxonomy.model
     scored: list[tuple[float, float, Topic, list[str]]] = []
@@ -315,6 +336,9 @@ def _topics(title: str, body: str, taxonomy: Taxonomy, probabilities: dict[str, 
     for score, _, topic, evidence in chosen:
         if not evidence and model:
             evidence = model.evidence(topic.id, title, body)
+            if runs and topic.id in runs:  # first the best sentence of the run that read most like the topic
+                lead = model.evidence(topic.id, "", runs[topic.id][1], limit=1)
+                evidence = [*lead, *(e for e in evidence if e not in lead)][:2]
         topics.append(TopicScore(id=topic.id, label=topic.label, score=round(score, 3), evidence=evidence))
     return topics
 
@@ -348,7 +372,10 @@ def classify(article: Article, taxonomy: Taxonomy) -> Article:
     topics: list[TopicScore] = []
     tone = "neutral"
     if relevant:
-        topics = _topics(title, body, taxonomy, probabilities)
+        runs = None
+        if taxonomy.model and taxonomy.sentence_share > 0:
+            runs = taxonomy.model.best_runs(title, body, taxonomy.sentence_window)
+        topics = _topics(title, body, taxonomy, probabilities, runs)
         tone = tone_of(title, body, taxonomy, probabilities.get(CRITICAL))
     topics.sort(key=lambda t: -t.score)
     return article.model_copy(

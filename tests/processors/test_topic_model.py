@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from evaluation.devset import DEVSET, load_devset
+from pipeline.model import Article
 from processors.topic_model import TopicModel, char_ngrams, model_text
 from processors.topics import CRITICAL, RELEVANT, TOPICS_FILE, classify, load_taxonomy
 from tests.processors.nlp_resources import annotated, taxonomy
@@ -199,3 +200,64 @@ def test_the_model_weighs_in_on_relevance() -> None:
     assert classify(article, tax).relevant is True
     tax.model = doubting
     assert classify(article, tax).relevant is False
+
+
+def _hearing_told_in_passing() -> tuple[Article, TopicModel]:
+    """A long story about a procuratorate's work day, two of whose sentences tell of a 座谈 with the parties
+    (a model-only word for hearings here), and a model that reads 座谈 as hearings and 检察 as nothing."""
+    filler = "".join(f"检察院第{n}项工作顺利开展。" for n in "一二三四五六七八九十")
+    body = filler + "检察官与双方当事人座谈。座谈后双方达成和解。" + filler
+    model = TopicModel(
+        idf={"座谈": 1.0, "检": 1.0}, intercepts={"hearings": -4.0}, weights={"hearings": {"座谈": 8.0}}
+    )
+    return annotated("平遥县检察院的一天", body), model
+
+
+def test_a_topic_told_in_two_sentences_of_a_long_story_counts_with_those_sentences() -> None:
+    article, model = _hearing_told_in_passing()
+    tax = load_taxonomy()
+    tax.model, tax.model_weight, tax.model_threshold, tax.cues_sure = model, 0.8, 0.3, None
+    tax.sentence_share, tax.sentence_window = 0.0, 2
+    assert "hearings" not in {t.id for t in classify(article, tax).topics}  # the whole story dilutes it
+    tax.sentence_share = 0.5
+    topics = {t.id: t for t in classify(article, tax).topics}
+    assert "hearings" in topics
+    assert "座谈" in topics["hearings"].evidence[0]
+
+
+def test_the_best_run_of_sentences_is_read_on_its_own() -> None:
+    _, model = _hearing_told_in_passing()
+    body = "检察院开展工作。检察官与当事人座谈。检察院继续工作。检察院总结工作。"
+    best = model.best_runs("", body, 2)["hearings"]
+    assert best[0] > model.probabilities("", body)["hearings"]
+    assert best[1] in ("检察院开展工作。检察官与当事人座谈", "检察官与当事人座谈。检察院继续工作")
+    assert model.best_runs("检察官座谈", body, 2)["hearings"][1] == "检察官座谈"  # the title is a run too
+    assert model.best_runs("", "只有一句座谈", 3)["hearings"][1] == "只有一句座谈"
+    assert model.best_runs("", "", 2)["hearings"] == (0.0, "")
+
+
+def _plain_run_probability(model: TopicModel, sentences: list[str], topic: str) -> float:
+    """The formula of a run written out: the n-grams of its sentences counted together."""
+    counts: dict[str, int] = {}
+    for sentence in sentences:
+        for gram in char_ngrams(sentence):
+            if gram in model.idf:
+                counts[gram] = counts.get(gram, 0) + 1
+    values = {g: (1 + math.log(n)) * model.idf[g] for g, n in counts.items()}
+    norm = math.sqrt(sum(v * v for v in values.values())) or 1.0
+    weights = model.weights.get(topic, {})
+    z = model.intercepts[topic] + sum(weights.get(g, 0.0) * v / norm for g, v in values.items())
+    return 1 / (1 + math.exp(-max(-30.0, min(30.0, z))))
+
+
+def test_the_shipped_model_scores_every_run_of_a_devset_text_as_its_formula_says() -> None:
+    model = load_taxonomy().model
+    assert model is not None
+    items = load_devset(DEVSET)
+    # the devset's texts one by one, and a long report made of all of them (scored the sparse way)
+    for body in [*(item["body"] for item in items[:12]), "。".join(item["body"] for item in items)]:
+        runs = model.best_runs("", body, 3)
+        for topic, (probability, text) in runs.items():
+            assert probability == pytest.approx(
+                _plain_run_probability(model, text.split("。"), topic), abs=1e-9
+            )
