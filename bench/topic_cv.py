@@ -7,6 +7,8 @@ threshold, cue score sure alone, share of the best run of sentences) for each tr
 C, weight of a real text against a team-written one) — the figures used to choose how the two are mixed;
 ``--blind`` also scores each blend with the cues of some topics taken away (texts whose words the cues miss).
 Needs scikit-learn (``dev`` extra).
+Over 300 lines: one cross-validation, its folds, blends and blinded rescoring share the trained fold
+models, and split apart each part would retrain them.
 
     python -m bench.topic_cv [--data ../shared/evaldata/nlp-real] [--folds 5] [--taxonomy OLD.yaml]
         [--sentence-shares 0,0.7] [--sentence-window 3] [--blind 0.3,0.5]
