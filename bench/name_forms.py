@@ -114,7 +114,7 @@ def province_cases(gaz: Gazetteer) -> Iterator[Case]:
         short = next(k for k, v in gaz.provinces.items() if v == province and k != province.name)
         for word in ("省检察院", "省院") if province.name.endswith("省") else ():
             yield f"{{province}} … {word}", f"{province.name}召开会议，{word}检察长出席。", [proc], []
-            yield f"site region, {word}", f"{word}召开党组会议，部署年度工作。", [proc], [short]
+            yield f"site region, {word}", f"{word}党组书记、检察长主持召开党组会议。", [proc], [short]
 
 
 def national_cases(gaz: Gazetteer) -> Iterator[Case]:

@@ -10,16 +10,26 @@ import bisect
 import re
 from dataclasses import replace
 
-from pipeline.gazetteer import Gazetteer, Region
+from pipeline.gazetteer import Gazetteer, Region, level_of
 from pipeline.literals import Found, Literals
 from processors.nlp.mentions import Mention, resolve_context
-from processors.nlp.places import PlaceParser
+from processors.nlp.places import Place, PlaceParser
 
 SPP = "最高人民检察院"
 _SPP_FORMS = re.compile(r"最高人民检察院|最高检察院|最高检|高检院")
+_NUMERAL = "[一二三四五六七八九十]"
+# 检察院 / 检察分院 with a branch (第二分院, 伊犁分院: checked to be a place or a railway) or numbered
+# (检察一分院 is 人民检察院第一分院); or the short 院 right after a place or a level (洪洞县院, 市院, 省院), which
+# courts use too: a procuratorate only where the text around it is about one (``_procuratorial``).
 _ANCHOR = re.compile(
-    r"(?P<kind>铁路运输|军事|林区|农垦)?(?:人民)?检察(?P<office>院|分院)(?P<branch>第[一二三四五六七八九十]+分院)?"
+    rf"(?P<kind>铁路运输|军事|林区|农垦)?(?:人民)?检察(?:(?P<office>院|分院)"
+    rf"(?P<branch>第{_NUMERAL}+分院|(?P<digit>{_NUMERAL})分院|(?P<own>[\u4e00-\u9fff]{{2,6}}?)分院)?"
+    rf"|(?P<number>{_NUMERAL})分院)"
+    r"|(?<=[省市县区州旗盟])(?P<short>院)(?![士子落校所线墙坝内外门里长办务系])"
 )
+# What tells a procuratorate's 院 from a court's: the nearest of these before it (else after it).
+_PROCURATORIAL = re.compile(r"检察|(?P<court>法院|法官|院长|庭长|审判员)")
+_OWN_BRANCH = re.compile(r"铁路运输|农垦|林区")
 _SAME_INSTITUTION = re.compile(r"(?:该|本|我)院")
 _LISTED_ORGANS = re.compile(r"等(?:[县区市]{1,2}|地)?(?:两级|各级)?检察机关")
 _DOCUMENT = re.compile(r"《[^《》\n]{1,80}》")
@@ -59,7 +69,7 @@ class DomainMatcher:
         abbreviations = sorted(gaz.railway, key=len, reverse=True)
         self.railway_re = (
             re.compile(
-                rf"(?P<abbr>{'|'.join(map(re.escape, abbreviations))})(?P<office>检察分院|检分院|检察院|分院|检院)"
+                rf"(?P<abbr>{'|'.join(map(re.escape, abbreviations))})(?P<office>检察分院|检分院|检察院|分院|检院|院)"
             )
             if abbreviations
             else None
@@ -76,6 +86,8 @@ class DomainMatcher:
         ]
         if self.railway_re is not None:
             for found in self.railway_re.finditer(text):  # 成铁分院, 太原铁检分院 → 成都铁路运输检察分院
+                if found.group("office") == "院" and not found.group("abbr").endswith("铁检"):
+                    continue  # 太原铁检院, but 南铁院 is not a railway procuratorate's name
                 city = self.gaz.railway.get(found.group("abbr"), found.group("abbr"))
                 office = "分院" if found.group("office").endswith("分院") else "院"
                 mentions.append(
@@ -122,6 +134,12 @@ class DomainMatcher:
     def _procuratorates(self, text: str, anchor: re.Match[str]) -> list[Mention]:
         left, end = anchor.start(), anchor.end()
         kind, branch = anchor.group("kind"), anchor.group("branch") or ""
+        if anchor.group("short") and not _procuratorial(text, left):
+            return []
+        if anchor.group("own") and not self._branch_name(anchor.group("own")):
+            branch, end = "", anchor.end("office")  # 检察院召开分院…: not a branch's name
+        if number := anchor.group("number") or anchor.group("digit"):  # 北京市检察一分院, 检察院二分院
+            branch = f"第{number}分院"
         if kind and self._known_place_through(text, anchor.end("kind"), len(kind)):
             # 碑林区检察院, 万柏林区检察院: a district whose name ends in 林区, not a forestry procuratorate.
             kind, left = None, anchor.end("kind")
@@ -160,15 +178,22 @@ class DomainMatcher:
                 prefix = "中国人民解放军"
             name = f"{prefix}{kind}检察{anchor.group('office')}" if prefix or kind == "军事" else None
             return [Mention(left - len(prefix), end, "PROCURATORATE", name)] if name else []
-        if (not places or places[-1].region.code is None) and (zone := self._zone(text, left)):
+        if (not places or places[-1].region.code is None) and (zone := self._zone(text, left)) is not None:
             return [Mention(zone, end, "PROCURATORATE", text[zone:end])]  # its name as written
+        if hint in ("区", "县"):
+            places = self._under_listed_city(text, places, hint)
         if places:
             start = places[0].start
             return [
-                Mention(start, end, "PROCURATORATE", p.region.procuratorate + branch, p.region)
+                Mention(start, end, "PROCURATORATE", _office(text, p, anchor, branch), p.region)
                 for p in places
                 if hint is None or p.region.level == _LEVEL_HINT[hint] or p.region.code is None
             ]
+        if (ambiguous := next((n for n in self.gaz.ambiguous if text.endswith(n, 0, left)), None)) and (
+            left == len(ambiguous) or not _HAN.match(text, left - len(ambiguous) - 1)
+        ):
+            # 城区检察院 alone: the 城区 of the city the article names, if it names one (cities.py).
+            return [Mention(left - len(ambiguous), end, "PROCURATORATE", None, Region(ambiguous, "county"))]
         if modifier or left == 0:
             return []
         level_char = text[left - 1]
@@ -178,6 +203,34 @@ class DomainMatcher:
         if level_char in _LEVEL_HINT and not (before and (before.isdigit() or before in "一个级各省市县区")):
             return [Mention(left - 1, end, "PROCURATORATE", needs=_LEVEL_HINT[level_char])]
         return []
+
+    def _branch_name(self, own: str) -> bool:
+        """伊犁 (a place), 兰州铁路运输, 农垦: the name of a branch office, not words of the sentence."""
+        if _OWN_BRANCH.search(own):
+            return True
+        place = self.parser.place_ending_at(own, len(own))
+        return place is not None and place.start == 0
+
+    def _under_listed_city(self, text: str, places: list[Place], hint: str) -> list[Place]:
+        """大连市中山、西岗、沙河口三个区检察院: each short name is that city's 区 (or 县), before any other
+        unit of the name (中山市, 太和县) and before the city itself (邯郸市邯郸、临漳三县: 邯郸县)."""
+        city = self.parser.chain_ending_at(text, places[0].start) if places and places[0].start else None
+        if city is None and places and (parent := places[0].region.parent) is not None:
+            city = Place(places[0].start, places[0].start, parent)  # 乌海市海勃湾、…: read with its city
+        if city is None or city.region.level != "city":
+            return places
+        listed = []
+        for place in places:
+            name = text[place.start : place.end]
+            if not name.endswith(hint):
+                candidates = [*self.gaz.lookup(name + hint), *self.gaz.duplicates.get(name + hint, ())]
+                under = [c for c in candidates if c.parent is not None and c.parent.path == city.region.path]
+                if under:
+                    place = Place(place.start, place.end, under[0])
+                elif place.region.parent is None or place.region.parent.path != city.region.path:
+                    place = Place(place.start, place.end, Region(name + hint, "county", city.region))
+            listed.append(place)
+        return listed
 
     def _known_place_through(self, text: str, end: int, length: int) -> bool:
         """Whether a gazetteer place ends at ``end`` and starts before its last ``length`` characters."""
@@ -195,7 +248,10 @@ class DomainMatcher:
             if at <= 0 or not _HAN.match(text, at):
                 break
             place = self.parser.chain_ending_at(text, at)
-            if place is not None and place.region.code is not None:
+            # A gazetteer place, or a place word of the dictionary (洋浦经济开发区, 洋浦 being no county).
+            if place is not None and (
+                place.region.code is not None or self.parser.tag_of(text[place.start : at]) == "ns"
+            ):
                 return place.start
         return None
 
@@ -212,6 +268,31 @@ class DomainMatcher:
         if start >= 1 and text[start - 1] in _LEVEL_HINT and ending[0] not in _LEVEL_HINT:
             return Mention(start - 1, end, label)
         return Mention(start, end, label)
+
+
+def _office(text: str, place: Place, anchor: re.Match[str], branch: str) -> str:
+    """The canonical name: 人民检察院 + its branch; 喀什地区检察分院 keeps its 分院 (人民检察分院); a name the
+    gazetteer (every city and county) lacks is no unit, and kept as written (海口市、洋浦检察院: 洋浦检察院)."""
+    region = place.region
+    if _unresolved_name(region):
+        return text[place.start : place.end] + text[anchor.start() : anchor.end()]
+    if anchor.group("office") == "分院" and not branch:
+        return region.procuratorate.removesuffix("检察院") + "检察分院"
+    return region.procuratorate + branch
+
+
+def _unresolved_name(region: Region) -> bool:
+    """A bare place word of the dictionary (洋浦) that the gazetteer lacks: no unit, no level."""
+    return region.code is None and region.parent is None and level_of(region.name) is None
+
+
+def _procuratorial(text: str, at: int) -> bool:
+    """Whether a short 院 at ``at`` is a procuratorate's: the nearest 检察 or court word before it (else
+    after it) is 检察 (洪洞县院检察长; 县法院…县院 is the court)."""
+    # The nearest one before: the last of the 300 characters before (one paragraph's worth).
+    cues = list(_PROCURATORIAL.finditer(text, max(at - 300, 0), at))
+    cue = cues[-1] if cues else _PROCURATORIAL.search(text, at)
+    return cue is not None and cue.group("court") is None
 
 
 def _overlaps(start: int, end: int, spans: list[tuple[int, int]]) -> bool:
