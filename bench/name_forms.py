@@ -12,6 +12,7 @@ from __future__ import annotations
 import argparse
 import sys
 import time
+from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
 
@@ -32,6 +33,7 @@ _NUMBERS = "一二三四"
 class Office:
     region: Region
     unique: bool  # the name alone names one office (no other unit has it)
+    unique_in_province: bool = True
 
     @property
     def chain(self) -> str:
@@ -46,9 +48,13 @@ def offices(gaz: Gazetteer) -> list[Office]:
     # A county the table predates as a district (凤翔县, 凤翔区) shares its code: the table's name is sure.
     regions = [min(same, key=lambda r: r.name.endswith("区")) for same in by_code.values()]
     regions.sort(key=lambda r: (r.code or "", r.name))
+    per_province = Counter((r.name, r.province.name if r.province else "") for r in regions)
     return [
         Office(
-            r, r.name not in gaz.ambiguous and len(gaz.lookup(r.name)) == 1 and r.name not in gaz.duplicates
+            r,
+            r.name not in gaz.ambiguous and len(gaz.lookup(r.name)) == 1 and r.name not in gaz.duplicates,
+            per_province[(r.name, r.province.name if r.province else "")] == 1
+            and r.name not in gaz.ambiguous,
         )
         for r in regions
     ]
@@ -66,6 +72,22 @@ def office_cases(office: Office) -> Iterator[Case]:
     parent = region.parent
     if region.level == "county" and parent is not None and parent.level == "city":
         yield "{city}{district}院", f"近日，{parent.name}{name}院召开党组会议，检察长张某主持。", [proc], []
+        province = parent.parent
+        if province is not None and not province.name.endswith("市"):
+            # Two units of the name in the province, or 城区/矿区/郊区 without their city: no office by name.
+            expected = [proc] if office.unique_in_province else []
+            yield (
+                "{province}{county}人民检察院",
+                f"{province.name}{name}人民检察院依法提起公诉。",
+                expected,
+                [],
+            )
+            text = f"{short_form(province.name)}{name}检察院依法提起公诉。"
+            yield "{province short}{county}检察院", text, expected, []
+            yield "{city short}{county}检察院", f"{_short(parent.name)}{name}检察院依法提起公诉。", [proc], []
+    if office.unique:
+        yield "原{name}检察院检察长", f"原{name}检察院检察长张某受贿一案开庭。", [proc], []
+        yield "{name}人民检察院 (opening)", f"{name}人民检察院依法对张某提起公诉。", [proc], []
     level = {"city": "市"}.get(region.level) or (name[-1] if name[-1] in "县区" else None)
     if level is not None:
         text = f"{office.chain}召开政法工作会议。会上，{level}检察院检察长作发言。"
@@ -139,6 +161,10 @@ def national_cases(gaz: Gazetteer) -> Iterator[Case]:
         "西部战区军事检察院",
     ):
         yield "军事检察院", f"{army}依法提起公诉。", [army], []
+    for zone in ("四川天府新区", "陕西西咸新区", "重庆两江新区", "江西赣江新区", "大连金普新区", "雄安新区"):
+        # A district-like zone under a city carries the city, as districts do (大连市金普新区).
+        name = zone if zone.startswith("雄安") else zone[2:] if zone[1] != "连" else f"大连市{zone[2:]}"
+        yield "{zone}人民检察院", f"{zone}人民检察院开展普法宣传。", [f"{name}人民检察院"], []
     for city in ("北京市", "上海市", "天津市", "重庆市"):
         for n in _NUMBERS[:2]:
             expected = [f"{city}人民检察院第{n}分院"]

@@ -194,8 +194,8 @@ class DomainMatcher:
         ):
             # 城区检察院 alone: the 城区 of the city the article names, if it names one (cities.py).
             return [Mention(left - len(ambiguous), end, "PROCURATORATE", None, Region(ambiguous, "county"))]
-        if modifier or left == 0:
-            return []
+        if modifier or left == 0 or ambiguous:
+            return []  # 山西城区检察院: one of several 城区, not 区检察院 (a district's office)
         level_char = text[left - 1]
         before = text[left - 2] if left >= 2 else ""
         if before == "、" and left >= 3 and text[left - 3] in _LEVEL_HINT:

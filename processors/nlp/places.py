@@ -39,6 +39,10 @@ class Place:
     region: Region
 
 
+# What ``_under_place_before`` finds when the place before leaves several units of the name.
+_NO_PLACE = Place(0, 0, Region("", "county"))
+
+
 class PlaceParser:
     """Finds places ending at a position. ``tag_of`` is jieba's dictionary word class (``ns`` = place)."""
 
@@ -62,12 +66,44 @@ class PlaceParser:
             if regions and (in_context or word not in self.gaz.context_only):
                 if best is not None:  # a longer dictionary place (安吉县) contains this one (吉县)
                     break
-                return Place(end - length, end, regions[0])
+                return self._prefer_under_place_before(text, Place(end - length, end, regions[0]))
             if best is None and self._is_place_word(word):
                 best = (length, self._region_of(word))
         if best is not None:
-            return self._split_known_prefix(text, end, best[0]) or Place(end - best[0], end, best[1])
-        return self._generic(text, end)
+            found = self._split_known_prefix(text, end, best[0]) or Place(end - best[0], end, best[1])
+            return self._prefer_under_place_before(text, found)
+        generic = self._generic(text, end)
+        return self._prefer_under_place_before(text, generic) if generic is not None else None
+
+    def _prefer_under_place_before(self, text: str, place: Place) -> Place | None:
+        split = self._under_place_before(text, place)
+        return None if split is _NO_PLACE else split or place
+
+    def _under_place_before(self, text: str, place: Place) -> Place | None:
+        """信阳|新县, not 阳新县: a shorter unit at the end whose city or province is the place written
+        right before it wins over a longer name that starts inside that place. 山西|城区 (城区, 矿区 or
+        郊区 after their province, or two units of the name there): no place at all, rather than 西城区;
+        a longer name of the place before stays (北京|西城区, 井陉矿区, 平城区)."""
+        end = place.end
+        for shorter in range(end - place.start - 1, 1, -1):
+            start = end - shorter
+            word = text[start:end]
+            ambiguous = word in self.gaz.ambiguous
+            candidates = self.gaz.lookup(word) or (self.gaz.duplicates.get(word, []) if ambiguous else [])
+            if not candidates or level_of(word) is None:
+                continue
+            outer = self.place_ending_at(text, start)
+            if outer is None or outer.start > place.start:
+                continue
+            under = [c for c in candidates if outer.region in c.lineage()[:-1]]
+            if ambiguous and outer.region.level == "province":
+                inside = outer.region in place.region.lineage()[:-1]
+                return _NO_PLACE if under and not inside else None
+            if len(under) == 1:
+                return Place(start, end, under[0])
+            if under:
+                return _NO_PLACE  # several of that name there: none by name
+        return None
 
     def _full_name(self, word: str, text: str, start: int) -> bool:
         """A gazetteer name that is a place even though its first character could be a word of the
@@ -79,16 +115,17 @@ class PlaceParser:
         if len(word) >= 3:
             return True
         opens = start == 0 or not _CJK.fullmatch(text[start - 1])
-        return len(word) == 2 and opens and word[0] not in "全两"
+        listed = start > 0 and text[start - 1] == "、"  # 、全椒 is a name, 全州检察院 "the whole prefecture"
+        return len(word) == 2 and opens and (word[0] not in "全两" or listed)
 
     def _under_written_parent(self, word: str, text: str, start: int) -> bool:
-        """A gazetteer unit right after its own city (马鞍山市|和县): its name, although 和县 elsewhere reads
-        as "and the county" (市和县检察院)."""
+        """A gazetteer unit right after its own city or province (马鞍山市|和县, 安徽省|和县): its name,
+        although 和县 elsewhere reads as "and the county" (市和县检察院)."""
         regions = self.gaz.lookup(word)
         if not regions or start == 0 or not any(r.parent and r.parent.code for r in regions):
             return False
         outer = self.place_ending_at(text, start)
-        return outer is not None and any(r.parent == outer.region for r in regions)
+        return outer is not None and any(outer.region in r.lineage()[:-1] for r in regions)
 
     def _split_known_prefix(self, text: str, end: int, length: int) -> Place | None:
         """jieba knows some chains as one word (上海市浦东新区): the inner unit alone, so that the chain
@@ -107,8 +144,8 @@ class PlaceParser:
 
     def _is_place_word(self, word: str) -> bool:
         """A place in jieba's dictionary, itself or with its suffix (桂林 is tagged a name, 桂林市 a place)."""
-        if len(word) < 2 or word in self.gaz.ambiguous:
-            return False
+        if len(word) < 2 or word in self.gaz.ambiguous or word in SUFFIXES:
+            return False  # 新区, 地区 alone are endings, not places
         return self.tag_of(word) == "ns" or (
             level_of(word) is None and any(self.tag_of(word + s) == "ns" for s in ("市", "区", "县"))
         )

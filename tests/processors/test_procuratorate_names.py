@@ -234,3 +234,25 @@ def test_numbered_and_railway_short_forms(body: str, expected: list[str]) -> Non
 )
 def test_lists_take_the_units_of_the_city_written_before_them(body: str, expected: list[str]) -> None:
     assert annotated(body=body).procuratorates == expected
+
+
+@pytest.mark.parametrize(
+    ("body", "expected"),
+    [
+        # 信阳|新县 and 陇南|康县, not the 阳新县 and 南康 that start inside the city's name.
+        ("信阳新县检察院依法提起公诉。", ["新县人民检察院"]),
+        ("安徽省和县人民检察院依法提起公诉。", ["和县人民检察院"]),
+        # 城区 after a province is one of several (阳泉, 晋城): no office, and not 北京's 西城区.
+        ("山西城区检察院依法提起公诉。", []),
+        ("北京西城区检察院依法提起公诉。", ["北京市西城区人民检察院"]),
+        ("山西平城区检察院依法提起公诉。", ["大同市平城区人民检察院"]),
+        # 新区 alone is an ending, not a place: the zone's own name is read.
+        ("四川天府新区人民检察院开展普法宣传。", ["天府新区人民检察院"]),
+        (
+            "滁州市来安、全椒、定远三县检察院联合召开会议。",
+            ["来安县人民检察院", "全椒县人民检察院", "定远县人民检察院"],
+        ),
+    ],
+)
+def test_a_unit_is_read_with_the_place_written_before_it(body: str, expected: list[str]) -> None:
+    assert annotated(body=body).procuratorates == expected
