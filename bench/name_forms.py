@@ -65,6 +65,11 @@ def office_cases(office: Office) -> Iterator[Case]:
     yield "{chain}人民检察院", f"{office.chain}人民检察院开展活动。", [proc], []
     yield "{chain}人民检察院第X检察部", f"{office.chain}人民检察院第二检察部办理一起案件。", [proc], []
     yield "{chain}院", f"{office.chain}院检察长张某介绍，该院今年受理案件120件。", [proc], []
+    # Courts shorten to 院 too: after the court's name the short form is the court (expected: none).
+    text = f"{office.chain}人民法院依法审理此案，{name}院审判委员会讨论决定。"
+    yield "court text: {name}院 (no office)", text, [], []
+    text = f"{office.chain}人民法院审理了{name}人民检察院提起公诉的案件。"
+    yield "court and procuratorate", text, [proc], []
     if office.unique:
         yield "{name}检察院", f"近日，{name}检察院开展活动。", [proc], []
         yield "{name}检察院检察长某某", f"{name}检察院检察长张某某介绍了经验。", [proc], []

@@ -10,25 +10,24 @@ import bisect
 import re
 from dataclasses import replace
 
-from pipeline.gazetteer import Gazetteer, Region, level_of
+from pipeline.gazetteer import Gazetteer, Region, short_form
 from pipeline.literals import Found, Literals
 from processors.nlp.mentions import Mention, resolve_context
-from processors.nlp.places import Place, PlaceParser
+from processors.nlp.offices import office_name, procuratorial
+from processors.nlp.places import STOP_CHARS, Place, PlaceParser
 
 SPP = "最高人民检察院"
 _SPP_FORMS = re.compile(r"最高人民检察院|最高检察院|最高检|高检院")
 _NUMERAL = "[一二三四五六七八九十]"
 # 检察院 / 检察分院 with a branch (第二分院, 伊犁分院: checked to be a place or a railway) or numbered
 # (检察一分院 is 人民检察院第一分院); or the short 院 right after a place or a level (洪洞县院, 市院, 省院), which
-# courts use too: a procuratorate only where the text around it is about one (``_procuratorial``).
+# courts use too: a procuratorate only where the text around it is about one (``offices.procuratorial``).
 _ANCHOR = re.compile(
     rf"(?P<kind>铁路运输|军事|林区|农垦)?(?:人民)?检察(?:(?P<office>院|分院)"
     rf"(?P<branch>第{_NUMERAL}+分院|(?P<digit>{_NUMERAL})分院|(?P<own>[\u4e00-\u9fff]{{2,6}}?)分院)?"
     rf"|(?P<number>{_NUMERAL})分院)"
     r"|(?<=[省市县区州旗盟])(?P<short>院)(?![士子落校所线墙坝内外门里长办务系])"
 )
-# What tells a procuratorate's 院 from a court's: the nearest of these before it (else after it).
-_PROCURATORIAL = re.compile(r"检察|(?P<court>法院|法官|院长|庭长|审判员)")
 _OWN_BRANCH = re.compile(r"铁路运输|农垦|林区")
 _SAME_INSTITUTION = re.compile(r"(?:该|本|我)院")
 _LISTED_ORGANS = re.compile(r"等(?:[县区市]{1,2}|地)?(?:两级|各级)?检察机关")
@@ -134,7 +133,7 @@ class DomainMatcher:
     def _procuratorates(self, text: str, anchor: re.Match[str]) -> list[Mention]:
         left, end = anchor.start(), anchor.end()
         kind, branch = anchor.group("kind"), anchor.group("branch") or ""
-        if anchor.group("short") and not _procuratorial(text, left):
+        if anchor.group("short") and not procuratorial(text, left):
             return []
         if anchor.group("own") and not self._branch_name(anchor.group("own")):
             branch, end = "", anchor.end("office")  # 检察院召开分院…: not a branch's name
@@ -185,12 +184,14 @@ class DomainMatcher:
         if places:
             start = places[0].start
             return [
-                Mention(start, end, "PROCURATORATE", _office(text, p, anchor, branch), p.region)
+                Mention(start, end, "PROCURATORATE", office_name(text, p, anchor, branch), p.region)
                 for p in places
                 if hint is None or p.region.level == _LEVEL_HINT[hint] or p.region.code is None
             ]
         if (ambiguous := next((n for n in self.gaz.ambiguous if text.endswith(n, 0, left)), None)) and (
-            left == len(ambiguous) or not _HAN.match(text, left - len(ambiguous) - 1)
+            left == len(ambiguous)
+            or not _HAN.match(text, left - len(ambiguous) - 1)
+            or text[left - len(ambiguous) - 1] in STOP_CHARS  # 审理了城区检察院…, but not 老城区, 主城区
         ):
             # 城区检察院 alone: the 城区 of the city the article names, if it names one (cities.py).
             return [Mention(left - len(ambiguous), end, "PROCURATORATE", None, Region(ambiguous, "county"))]
@@ -222,8 +223,14 @@ class DomainMatcher:
         listed = []
         for place in places:
             name = text[place.start : place.end]
+            for prefix in (city.region.name, short_form(city.region.name)):  # 西宁市大通: 大通
+                if place.start == city.end and name.startswith(prefix) and len(name) > len(prefix):
+                    name = name[len(prefix) :]
+                    break
             if not name.endswith(hint):
+                # 邯郸县 before the county the short name may mean elsewhere; 大通 (大通回族土族自治县) by its own.
                 candidates = [*self.gaz.lookup(name + hint), *self.gaz.duplicates.get(name + hint, ())]
+                candidates += [r for r in self.gaz.lookup(name) if r.level == "county"]
                 under = [c for c in candidates if c.parent is not None and c.parent.path == city.region.path]
                 if under:
                     place = Place(place.start, place.end, under[0])
@@ -268,31 +275,6 @@ class DomainMatcher:
         if start >= 1 and text[start - 1] in _LEVEL_HINT and ending[0] not in _LEVEL_HINT:
             return Mention(start - 1, end, label)
         return Mention(start, end, label)
-
-
-def _office(text: str, place: Place, anchor: re.Match[str], branch: str) -> str:
-    """The canonical name: 人民检察院 + its branch; 喀什地区检察分院 keeps its 分院 (人民检察分院); a name the
-    gazetteer (every city and county) lacks is no unit, and kept as written (海口市、洋浦检察院: 洋浦检察院)."""
-    region = place.region
-    if _unresolved_name(region):
-        return text[place.start : place.end] + text[anchor.start() : anchor.end()]
-    if anchor.group("office") == "分院" and not branch:
-        return region.procuratorate.removesuffix("检察院") + "检察分院"
-    return region.procuratorate + branch
-
-
-def _unresolved_name(region: Region) -> bool:
-    """A bare place word of the dictionary (洋浦) that the gazetteer lacks: no unit, no level."""
-    return region.code is None and region.parent is None and level_of(region.name) is None
-
-
-def _procuratorial(text: str, at: int) -> bool:
-    """Whether a short 院 at ``at`` is a procuratorate's: the nearest 检察 or court word before it (else
-    after it) is 检察 (洪洞县院检察长; 县法院…县院 is the court)."""
-    # The nearest one before: the last of the 300 characters before (one paragraph's worth).
-    cues = list(_PROCURATORIAL.finditer(text, max(at - 300, 0), at))
-    cue = cues[-1] if cues else _PROCURATORIAL.search(text, at)
-    return cue is not None and cue.group("court") is None
 
 
 def _overlaps(start: int, end: int, spans: list[tuple[int, int]]) -> bool:

@@ -256,3 +256,8 @@ def test_lists_take_the_units_of_the_city_written_before_them(body: str, expecte
 )
 def test_a_unit_is_read_with_the_place_written_before_it(body: str, expected: list[str]) -> None:
     assert annotated(body=body).procuratorates == expected
+
+
+def test_a_bare_urban_district_takes_the_city_the_article_names() -> None:
+    article = annotated(body="阳泉市人民法院审理了城区人民检察院提起公诉的案件。")
+    assert article.procuratorates == ["阳泉市城区人民检察院"]
