@@ -28,7 +28,7 @@ _ANCHOR = re.compile(
     rf"|(?P<number>{_NUMERAL})分院)"
     r"|(?<=[省市县区州旗盟])(?P<short>院)(?![士子落校所线墙坝内外门里长办务系])"
 )
-_OWN_BRANCH = re.compile(r"铁路运输|农垦|林区")
+_OWN_BRANCH = re.compile(r"铁路运输|农垦|林区|^第[一二三四五六七八九十]+师$")  # 兵团检察院第八师分院
 _SAME_INSTITUTION = re.compile(r"(?:该|本|我)院")
 _LISTED_ORGANS = re.compile(r"等(?:[县区市]{1,2}|地)?(?:两级|各级)?检察机关")
 _DOCUMENT = re.compile(r"《[^《》\n]{1,80}》")
@@ -42,7 +42,9 @@ _LIST_END = re.compile(r"(?:等|[两三四五六七八九十]个?)(?P<what>[地�
 _SENTENCE_END = re.compile(r"[。！？!?\n]")
 # A zone that is not an administrative division but has its own procuratorate: 扬州开发区检察院,
 # 山西综改示范区人民检察院; up to four characters of its own name between the place and the zone word.
-_ZONE = re.compile(r"(?:经济技术开发区|高新技术产业开发区|开发区|示范区|高新区|经开区|保税区|合作区|试验区)$")
+_ZONE = re.compile(
+    r"(?:经济技术开发区|高新技术产业开发区|开发区|示范区|高新区|经开区|保税区|合作区|试验区|垦区)$"
+)
 _HAN = re.compile(r"[\u4e00-\u9fff]")
 
 
@@ -176,6 +178,8 @@ class DomainMatcher:
             if not prefix and text.endswith("中国人民解放军", 0, left):
                 prefix = "中国人民解放军"
             name = f"{prefix}{kind}检察{anchor.group('office')}" if prefix or kind == "军事" else None
+            if name and kind in ("林区", "农垦"):  # 大兴安岭林区人民检察院: its 人民 as written
+                name = text[left - len(prefix) : end]
             return [Mention(left - len(prefix), end, "PROCURATORATE", name)] if name else []
         if (not places or places[-1].region.code is None) and (zone := self._zone(text, left)) is not None:
             return [Mention(zone, end, "PROCURATORATE", text[zone:end])]  # its name as written

@@ -30,6 +30,9 @@ def test_branch_and_railway_offices_get_canonical_names(body: str, expected: lis
         ("深汕特别合作区人民检察院开展普法宣传。", ["深汕特别合作区人民检察院"]),
         ("雄安新区人民检察院召开新闻发布会。", ["雄安新区人民检察院"]),
         ("天津市滨海新区人民检察院提起公益诉讼。", ["天津市滨海新区人民检察院"]),
+        ("兵团检察院第八师分院依法提起公诉。", ["新疆生产建设兵团人民检察院第八师分院"]),
+        ("石河子垦区人民检察院依法提起公诉。", ["石河子垦区人民检察院"]),
+        ("大兴安岭林区人民检察院召开会议。", ["大兴安岭林区人民检察院"]),
     ],
 )
 def test_special_zone_and_new_area_offices(body: str, expected: list[str]) -> None:
