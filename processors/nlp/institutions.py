@@ -28,7 +28,7 @@ _ANCHOR = re.compile(
     rf"|(?P<number>{_NUMERAL})分院)"
     r"|(?<=[省市县区州旗盟])(?P<short>院)(?![士子落校所线墙坝内外门里长办务系])"
 )
-_OWN_BRANCH = re.compile(r"铁路运输|农垦|林区|^矿区$|^第[一二三四五六七八九十]+师$")  # 兵团检察院第八师分院
+_OWN_BRANCH = re.compile(r"铁路运输|农垦|林区|^第[一二三四五六七八九十]+师$")  # 兵团检察院第八师分院
 _SAME_INSTITUTION = re.compile(r"(?:该|本|我)院")
 _LISTED_ORGANS = re.compile(r"等(?:[县区市]{1,2}|地)?(?:两级|各级)?检察机关")
 _DOCUMENT = re.compile(r"《[^《》\n]{1,80}》")

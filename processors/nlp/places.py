@@ -182,9 +182,6 @@ class PlaceParser:
                     and self.place_ending_at(text, start + 1) is not None
                 ):
                     continue
-                # 主城区, 中心城区: the urban districts in general, not a unit (the known ones, 老城区, are names).
-                if any((stem + suffix).endswith(a) for a in self.gaz.ambiguous):
-                    return None
                 # 南宁市青秀区: not 市青秀区 (the stem does not start with the suffix of the place before it).
                 if length == 3 and (stem[0] in "省市县区州" or not self._boundary_before(text, start, level)):
                     continue
