@@ -107,6 +107,9 @@ def main(argv: list[str] | None = None) -> int:
         "--record-before", action="store_true", help="real set: save these figures as the 'before' columns"
     )
     parser.add_argument(
+        "--tuning-only", action="store_true", help="real set: run the tuning part alone (no held-out figures)"
+    )
+    parser.add_argument(
         "--data", type=Path, help="real set: the nlp-real folder (default ../shared/evaldata/nlp-real)"
     )
     args = parser.parse_args(argv)
@@ -116,7 +119,12 @@ def main(argv: list[str] | None = None) -> int:
 
         root = args.data or nlp_real.NLP_REAL
         if root.is_dir():
-            nlp_real.run(show_errors=args.errors, record_before=args.record_before, root=root)
+            nlp_real.run(
+                show_errors=args.errors,
+                record_before=args.record_before,
+                root=root,
+                tuning_only=args.tuning_only,
+            )
             return 0
         # A fresh clone has no evaluation data beside it: `make bench` still measures the devset.
         print(f"note: {root} not found (--data FOLDER); the team-written devset is measured instead")

@@ -102,8 +102,9 @@ class Gazetteer:
     ambiguous: frozenset[str] = frozenset()
     # Short county names (洪洞, 长子): a place only right before an institution, never in free text.
     context_only: set[str] = field(default_factory=set)
-    # Names of several units outside Shanxi (鼓楼区 is in 南京, 福州, 开封, 徐州): not names of the
-    # gazetteer, but the candidates the article's own places choose from.
+    # Names of several units outside Shanxi (鼓楼区 is in 南京, 福州, 开封, 徐州) and the ambiguous ones
+    # everywhere (城区 in 阳泉, 晋城, 汕尾): not names of the gazetteer, but the candidates the article's
+    # own places choose from.
     duplicates: dict[str, list[Region]] = field(default_factory=dict)
     # Railway transport procuratorates: the bureau's abbreviation (成铁) → the city in their names (成都).
     railway: dict[str, str] = field(default_factory=dict)
@@ -148,7 +149,9 @@ def load_gazetteer(path: Path = GAZETTEER_FILE) -> Gazetteer:
         gaz.add(short_form(city["name"]), city_region)
         for code, name in city["counties"]:
             county = Region(name, "county", city_region, str(code))
-            if name not in gaz.ambiguous:
+            if name in gaz.ambiguous:  # 城区: a candidate that the city written or named decides
+                gaz.duplicates.setdefault(name, []).append(county)
+            else:
                 gaz.add(name, county)
                 if short_form(name) != name:
                     gaz.add(short_form(name), county)
@@ -215,6 +218,7 @@ def add_national(gaz: Gazetteer, divisions: Iterable[Division], skip_province: s
     taken = set(gaz.names)
     for alias, found in candidates.items():
         if alias in gaz.ambiguous:
+            gaz.duplicates.setdefault(alias, []).extend(r for r in found if r.name == alias)
             continue
         official = [r for r in found if r.name == alias]
         if len(found) == 1 and alias not in taken:

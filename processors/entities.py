@@ -113,9 +113,9 @@ def tag_entities(article: Article, resources: NlpResources) -> Article:
     title_mentions = resolve_context(raw_title, province)
     body_mentions = resolve_context(raw_body, province)
     context = [*title_mentions, *body_mentions]
-    duplicates = resources.gazetteer.duplicates
-    title_mentions = attach_cities(title_mentions, context, duplicates, province)
-    body_mentions = attach_cities(body_mentions, context, duplicates, province)
+    duplicates, ambiguous = resources.gazetteer.duplicates, resources.gazetteer.ambiguous
+    title_mentions = attach_cities(title_mentions, context, duplicates, province, ambiguous)
+    body_mentions = attach_cities(body_mentions, context, duplicates, province, ambiguous)
     simplified = resources.to_simplified
     editor = simplified(article.editor) if article.editor else None
     staff = staff_names(body, [simplified(a) for a in article.authors], editor)

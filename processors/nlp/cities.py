@@ -16,6 +16,7 @@ def attach_cities(
     context: Sequence[Mention],
     duplicates: dict[str, list[Region]] | None = None,
     province: Region | None = None,
+    ambiguous: frozenset[str] = frozenset(),
 ) -> list[Mention]:
     """A district named without its city (白云区检察院) gets it from the article (``context``: title and
     body). A name the gazetteer knows in several cities (``duplicates``: 白云区 in 广州 and 贵阳) takes the
@@ -39,7 +40,9 @@ def attach_cities(
             attached.append(mention)
             continue
         if region.name in duplicates:
-            rooted = _among(region.name, duplicates[region.name], mentions[:index], context, province)
+            # 城区 (ambiguous everywhere) only from a city the article names, never from its province.
+            within = None if region.name in ambiguous else province
+            rooted = _among(region.name, duplicates[region.name], mentions[:index], context, within)
         else:
             rooted = _rooted(region, written, mentions[:index], cities)
         if rooted is None:

@@ -10,16 +10,25 @@ import bisect
 import re
 from dataclasses import replace
 
-from pipeline.gazetteer import Gazetteer, Region
+from pipeline.gazetteer import Gazetteer, Region, short_form
 from pipeline.literals import Found, Literals
 from processors.nlp.mentions import Mention, resolve_context
-from processors.nlp.places import PlaceParser
+from processors.nlp.offices import office_name, procuratorial
+from processors.nlp.places import STOP_CHARS, Place, PlaceParser
 
 SPP = "最高人民检察院"
 _SPP_FORMS = re.compile(r"最高人民检察院|最高检察院|最高检|高检院")
+_NUMERAL = "[一二三四五六七八九十]"
+# 检察院 / 检察分院 with a branch (第二分院, 伊犁分院: checked to be a place or a railway) or numbered
+# (检察一分院 is 人民检察院第一分院); or the short 院 right after a place or a level (洪洞县院, 市院, 省院), which
+# courts use too: a procuratorate only where the text around it is about one (``offices.procuratorial``).
 _ANCHOR = re.compile(
-    r"(?P<kind>铁路运输|军事|林区|农垦)?(?:人民)?检察(?P<office>院|分院)(?P<branch>第[一二三四五六七八九十]+分院)?"
+    rf"(?P<kind>铁路运输|军事|林区|农垦)?(?:人民)?检察(?:(?P<office>院|分院)"
+    rf"(?P<branch>第{_NUMERAL}+分院|(?P<digit>{_NUMERAL})分院|(?P<own>[\u4e00-\u9fff]{{2,6}}?)分院)?"
+    rf"|(?P<number>{_NUMERAL})分院)"
+    r"|(?<=[省市县区州旗盟])(?P<short>院)(?![士子落校所线墙坝内外门里长办务系])"
 )
+_OWN_BRANCH = re.compile(r"铁路运输|农垦|林区|^第[一二三四五六七八九十]+师$")  # 兵团检察院第八师分院
 _SAME_INSTITUTION = re.compile(r"(?:该|本|我)院")
 _LISTED_ORGANS = re.compile(r"等(?:[县区市]{1,2}|地)?(?:两级|各级)?检察机关")
 _DOCUMENT = re.compile(r"《[^《》\n]{1,80}》")
@@ -33,7 +42,9 @@ _LIST_END = re.compile(r"(?:等|[两三四五六七八九十]个?)(?P<what>[地�
 _SENTENCE_END = re.compile(r"[。！？!?\n]")
 # A zone that is not an administrative division but has its own procuratorate: 扬州开发区检察院,
 # 山西综改示范区人民检察院; up to four characters of its own name between the place and the zone word.
-_ZONE = re.compile(r"(?:经济技术开发区|高新技术产业开发区|开发区|示范区|高新区|经开区|保税区|合作区|试验区)$")
+_ZONE = re.compile(
+    r"(?:经济技术开发区|高新技术产业开发区|开发区|示范区|高新区|经开区|保税区|合作区|试验区|垦区)$"
+)
 _HAN = re.compile(r"[\u4e00-\u9fff]")
 
 
@@ -59,7 +70,7 @@ class DomainMatcher:
         abbreviations = sorted(gaz.railway, key=len, reverse=True)
         self.railway_re = (
             re.compile(
-                rf"(?P<abbr>{'|'.join(map(re.escape, abbreviations))})(?P<office>检察分院|检分院|检察院|分院|检院)"
+                rf"(?P<abbr>{'|'.join(map(re.escape, abbreviations))})(?P<office>检察分院|检分院|检察院|分院|检院|院)"
             )
             if abbreviations
             else None
@@ -76,6 +87,8 @@ class DomainMatcher:
         ]
         if self.railway_re is not None:
             for found in self.railway_re.finditer(text):  # 成铁分院, 太原铁检分院 → 成都铁路运输检察分院
+                if found.group("office") == "院" and not found.group("abbr").endswith("铁检"):
+                    continue  # 太原铁检院, but 南铁院 is not a railway procuratorate's name
                 city = self.gaz.railway.get(found.group("abbr"), found.group("abbr"))
                 office = "分院" if found.group("office").endswith("分院") else "院"
                 mentions.append(
@@ -122,6 +135,12 @@ class DomainMatcher:
     def _procuratorates(self, text: str, anchor: re.Match[str]) -> list[Mention]:
         left, end = anchor.start(), anchor.end()
         kind, branch = anchor.group("kind"), anchor.group("branch") or ""
+        if anchor.group("short") and not procuratorial(text, left):
+            return []
+        if anchor.group("own") and not self._branch_name(anchor.group("own")):
+            branch, end = "", anchor.end("office")  # 检察院召开分院…: not a branch's name
+        if number := anchor.group("number") or anchor.group("digit"):  # 北京市检察一分院, 检察院二分院
+            branch = f"第{number}分院"
         if kind and self._known_place_through(text, anchor.end("kind"), len(kind)):
             # 碑林区检察院, 万柏林区检察院: a district whose name ends in 林区, not a forestry procuratorate.
             kind, left = None, anchor.end("kind")
@@ -159,18 +178,29 @@ class DomainMatcher:
             if not prefix and text.endswith("中国人民解放军", 0, left):
                 prefix = "中国人民解放军"
             name = f"{prefix}{kind}检察{anchor.group('office')}" if prefix or kind == "军事" else None
+            if name and kind in ("林区", "农垦"):  # 大兴安岭林区人民检察院: its 人民 as written
+                name = text[left - len(prefix) : end]
             return [Mention(left - len(prefix), end, "PROCURATORATE", name)] if name else []
-        if (not places or places[-1].region.code is None) and (zone := self._zone(text, left)):
+        if (not places or places[-1].region.code is None) and (zone := self._zone(text, left)) is not None:
             return [Mention(zone, end, "PROCURATORATE", text[zone:end])]  # its name as written
+        if hint in ("区", "县"):
+            places = self._under_listed_city(text, places, hint)
         if places:
             start = places[0].start
             return [
-                Mention(start, end, "PROCURATORATE", p.region.procuratorate + branch, p.region)
+                Mention(start, end, "PROCURATORATE", office_name(text, p, anchor, branch), p.region)
                 for p in places
                 if hint is None or p.region.level == _LEVEL_HINT[hint] or p.region.code is None
             ]
-        if modifier or left == 0:
-            return []
+        if (ambiguous := next((n for n in self.gaz.ambiguous if text.endswith(n, 0, left)), None)) and (
+            left == len(ambiguous)
+            or not _HAN.match(text, left - len(ambiguous) - 1)
+            or text[left - len(ambiguous) - 1] in STOP_CHARS  # 审理了城区检察院…, but not 老城区, 主城区
+        ):
+            # 城区检察院 alone: the 城区 of the city the article names, if it names one (cities.py).
+            return [Mention(left - len(ambiguous), end, "PROCURATORATE", None, Region(ambiguous, "county"))]
+        if modifier or left == 0 or ambiguous:
+            return []  # 山西城区检察院: one of several 城区, not 区检察院 (a district's office)
         level_char = text[left - 1]
         before = text[left - 2] if left >= 2 else ""
         if before == "、" and left >= 3 and text[left - 3] in _LEVEL_HINT:
@@ -178,6 +208,40 @@ class DomainMatcher:
         if level_char in _LEVEL_HINT and not (before and (before.isdigit() or before in "一个级各省市县区")):
             return [Mention(left - 1, end, "PROCURATORATE", needs=_LEVEL_HINT[level_char])]
         return []
+
+    def _branch_name(self, own: str) -> bool:
+        """伊犁 (a place), 兰州铁路运输, 农垦: the name of a branch office, not words of the sentence."""
+        if _OWN_BRANCH.search(own):
+            return True
+        place = self.parser.place_ending_at(own, len(own))
+        return place is not None and place.start == 0
+
+    def _under_listed_city(self, text: str, places: list[Place], hint: str) -> list[Place]:
+        """大连市中山、西岗、沙河口三个区检察院: each short name is that city's 区 (or 县), before any other
+        unit of the name (中山市, 太和县) and before the city itself (邯郸市邯郸、临漳三县: 邯郸县)."""
+        city = self.parser.chain_ending_at(text, places[0].start) if places and places[0].start else None
+        if city is None and places and (parent := places[0].region.parent) is not None:
+            city = Place(places[0].start, places[0].start, parent)  # 乌海市海勃湾、…: read with its city
+        if city is None or city.region.level != "city":
+            return places
+        listed = []
+        for place in places:
+            name = text[place.start : place.end]
+            for prefix in (city.region.name, short_form(city.region.name)):  # 西宁市大通: 大通
+                if place.start == city.end and name.startswith(prefix) and len(name) > len(prefix):
+                    name = name[len(prefix) :]
+                    break
+            if not name.endswith(hint):
+                # 邯郸县 before the county the short name may mean elsewhere; 大通 (大通回族土族自治县) by its own.
+                candidates = [*self.gaz.lookup(name + hint), *self.gaz.duplicates.get(name + hint, ())]
+                candidates += [r for r in self.gaz.lookup(name) if r.level == "county"]
+                under = [c for c in candidates if c.parent is not None and c.parent.path == city.region.path]
+                if under:
+                    place = Place(place.start, place.end, under[0])
+                elif place.region.parent is None or place.region.parent.path != city.region.path:
+                    place = Place(place.start, place.end, Region(name + hint, "county", city.region))
+            listed.append(place)
+        return listed
 
     def _known_place_through(self, text: str, end: int, length: int) -> bool:
         """Whether a gazetteer place ends at ``end`` and starts before its last ``length`` characters."""
@@ -195,7 +259,10 @@ class DomainMatcher:
             if at <= 0 or not _HAN.match(text, at):
                 break
             place = self.parser.chain_ending_at(text, at)
-            if place is not None and place.region.code is not None:
+            # A gazetteer place, or a place word of the dictionary (洋浦经济开发区, 洋浦 being no county).
+            if place is not None and (
+                place.region.code is not None or self.parser.tag_of(text[place.start : at]) == "ns"
+            ):
                 return place.start
         return None
 

@@ -39,6 +39,10 @@ class Place:
     region: Region
 
 
+# What ``_under_place_before`` finds when the place before leaves several units of the name.
+_NO_PLACE = Place(0, 0, Region("", "county"))
+
+
 class PlaceParser:
     """Finds places ending at a position. ``tag_of`` is jieba's dictionary word class (``ns`` = place)."""
 
@@ -53,31 +57,75 @@ class PlaceParser:
         for length in range(min(self.max_len, end), 0, -1):
             word = text[end - length : end]
             if not _CJK.fullmatch(word) or (
-                word[0] in STOP_CHARS and not self._full_name(word, text, end - length)
+                word[0] in STOP_CHARS
+                and not self._full_name(word, text, end - length)
+                and not self._under_written_parent(word, text, end - length)
             ):
                 continue
             regions = self.gaz.lookup(word)
             if regions and (in_context or word not in self.gaz.context_only):
                 if best is not None:  # a longer dictionary place (安吉县) contains this one (吉县)
                     break
-                return Place(end - length, end, regions[0])
+                return self._prefer_under_place_before(text, Place(end - length, end, regions[0]))
             if best is None and self._is_place_word(word):
                 best = (length, self._region_of(word))
         if best is not None:
-            return self._split_known_prefix(text, end, best[0]) or Place(end - best[0], end, best[1])
-        return self._generic(text, end)
+            found = self._split_known_prefix(text, end, best[0]) or Place(end - best[0], end, best[1])
+            return self._prefer_under_place_before(text, found)
+        generic = self._generic(text, end)
+        return self._prefer_under_place_before(text, generic) if generic is not None else None
+
+    def _prefer_under_place_before(self, text: str, place: Place) -> Place | None:
+        split = self._under_place_before(text, place)
+        return None if split is _NO_PLACE else split or place
+
+    def _under_place_before(self, text: str, place: Place) -> Place | None:
+        """信阳|新县, not 阳新县: a shorter unit at the end whose city or province is the place written
+        right before it wins over a longer name that starts inside that place. 山西|城区 (城区, 矿区 or
+        郊区 after their province, or two units of the name there): no place at all, rather than 西城区;
+        a longer name of the place before stays (北京|西城区, 井陉矿区, 平城区)."""
+        end = place.end
+        for shorter in range(end - place.start - 1, 1, -1):
+            start = end - shorter
+            word = text[start:end]
+            ambiguous = word in self.gaz.ambiguous
+            candidates = self.gaz.lookup(word) or (self.gaz.duplicates.get(word, []) if ambiguous else [])
+            if not candidates or level_of(word) is None:
+                continue
+            outer = self.place_ending_at(text, start)
+            if outer is None or outer.start > place.start:
+                continue
+            under = [c for c in candidates if outer.region in c.lineage()[:-1]]
+            if ambiguous and outer.region.level == "province":
+                inside = outer.region in place.region.lineage()[:-1]
+                return _NO_PLACE if under and not inside else None
+            if len(under) == 1:
+                return Place(start, end, under[0])
+            if under:
+                return _NO_PLACE  # several of that name there: none by name
+        return None
 
     def _full_name(self, word: str, text: str, start: int) -> bool:
         """A gazetteer name that is a place even though its first character could be a word of the
-        sentence: with its suffix and three characters or more (三河市, 和顺县, 会理县; not 和县), or
-        three without it (让胡路), or a two-character short form that opens its phrase (，三河|检察院,
-        、同江|检察院, but 公安机关会同|检察院; never 全 or 两, as in 全州检察院 and 两当)."""
+        sentence: with its suffix and three characters or more (三河市, 和顺县, 会理县), or three without
+        it (让胡路), or two characters that open their phrase (，三河|检察院, 、同江|检察院, ，和县|检察院, but
+        公安机关会同|检察院 and 市和县检察院; never 全 or 两, as in 全州检察院 and 两当)."""
         if not self.gaz.lookup(word):
             return False
         if len(word) >= 3:
             return True
         opens = start == 0 or not _CJK.fullmatch(text[start - 1])
-        return len(word) == 2 and level_of(word) is None and opens and word[0] not in "全两"
+        listed = start > 0 and text[start - 1] == "、"  # 、全椒 is a name, 全州检察院 "the whole prefecture"
+        return len(word) == 2 and opens and (word[0] not in "全两" or listed)
+
+    def _under_written_parent(self, word: str, text: str, start: int) -> bool:
+        """A gazetteer unit right after its own city or province (马鞍山市|和县, 安徽省|和县): its name,
+        although 和县 elsewhere reads as "and the county" (市和县检察院)."""
+        regions = self.gaz.lookup(word)
+        if not regions or start == 0 or not any(r.parent and r.parent.code for r in regions):
+            return False
+        outer = self.place_ending_at(text, start)
+        return outer is not None and any(outer.region in r.lineage()[:-1] for r in regions)
 
     def _split_known_prefix(self, text: str, end: int, length: int) -> Place | None:
         """jieba knows some chains as one word (上海市浦东新区): the inner unit alone, so that the chain
@@ -96,8 +144,8 @@ class PlaceParser:
 
     def _is_place_word(self, word: str) -> bool:
         """A place in jieba's dictionary, itself or with its suffix (桂林 is tagged a name, 桂林市 a place)."""
-        if len(word) < 2 or word in self.gaz.ambiguous:
-            return False
+        if len(word) < 2 or word in self.gaz.ambiguous or word in SUFFIXES:
+            return False  # 新区, 地区 alone are endings, not places
         return self.tag_of(word) == "ns" or (
             level_of(word) is None and any(self.tag_of(word + s) == "ns" for s in ("市", "区", "县"))
         )
@@ -108,7 +156,9 @@ class PlaceParser:
             for suffix in ("市", "区", "县"):
                 if self.tag_of(word + suffix) == "ns":
                     return Region(word + suffix, level_of(word + suffix) or "county")
-            return Region(word + "市", "city")  # 柳州检察院: a bare name before 检察院 is most often a city
+            # A bare dictionary place the gazetteer (every city and county) lacks (洋浦): its name as
+            # written, at the level a bare name before 检察院 most often has.
+            return Region(word, "city")
         return Region(word, level)
 
     def _generic(self, text: str, end: int) -> Place | None:
@@ -124,6 +174,13 @@ class PlaceParser:
                 start = stem_end - length
                 stem = text[start:stem_end]
                 if level is None or start < 0 or not self._is_stem(stem):
+                    continue
+                # 大同市矿区: not 市矿区 (the stem does not start with the suffix of the place before it).
+                if (
+                    length == 2
+                    and stem[0] in "省市县区州"
+                    and self.place_ending_at(text, start + 1) is not None
+                ):
                     continue
                 # 南宁市青秀区: not 市青秀区 (the stem does not start with the suffix of the place before it).
                 if length == 3 and (stem[0] in "省市县区州" or not self._boundary_before(text, start, level)):
@@ -152,14 +209,28 @@ class PlaceParser:
         """山西省临汾市洪洞县: the innermost place, attached to the outer ones that precede it."""
         inner = self.place_ending_at(text, end, in_context)
         if inner is None:
-            return None
+            return self._ambiguous_under_city(text, end, in_context)
         outer = self.chain_ending_at(text, inner.start, in_context) if inner.start > 0 else None
         if outer is not None and _LEVEL_RANK[outer.region.level] < _LEVEL_RANK[inner.region.level]:
             return Place(outer.start, end, self._attach(inner.region, outer.region))
         return inner
 
+    def _ambiguous_under_city(self, text: str, end: int, in_context: bool) -> Place | None:
+        """城区, 矿区, 郊区 name a unit only after a city written before them (大同市矿区, 铜陵市郊区):
+        the gazetteer's unit of that city, else that city's unit as written."""
+        name = next((n for n in self.gaz.ambiguous if text.endswith(n, 0, end)), None)
+        if name is None or end - len(name) <= 0:
+            return None
+        outer = self.chain_ending_at(text, end - len(name), in_context)
+        if outer is None or outer.region.level != "city":
+            return None
+        return Place(outer.start, end, self._attach(Region(name, "county"), outer.region))
+
     def _attach(self, inner: Region, outer: Region) -> Region:
         if inner.code is None:  # outside the gazetteer: the text tells its parents
+            for candidate in self.gaz.duplicates.get(inner.name, ()):
+                if candidate.parent is not None and candidate.parent.path == outer.path:
+                    return candidate
             return Region(inner.name, inner.level, outer, None)
         for candidate in self.gaz.lookup(inner.name):  # same-named units: the one under ``outer``
             if candidate.path.startswith(outer.path):
@@ -182,13 +253,15 @@ class PlaceParser:
 
 
 def _same_level(text: str, places: list[Place]) -> list[Place]:
-    """In a list with a city, a bare name outside the gazetteer is a city too (普洱、临沧: 普洱市, although
-    jieba's dictionary only knows 普洱县)."""
+    """In a list with a city, a bare name that jieba's dictionary knows as a county only (思茅县) is a city
+    too; one the dictionary knows at no level (洋浦) stays as written: the gazetteer has every city."""
     if len(places) < 2 or not any(p.region.level == "city" for p in places):
         return places
     return [
         Place(p.start, p.end, Region(f"{text[p.start : p.end]}市", "city"))
-        if p.region.code is None and p.region.level != "city" and level_of(text[p.start : p.end]) is None
+        if p.region.code is None
+        and level_of(p.region.name) not in ("city", None)
+        and level_of(text[p.start : p.end]) is None
         else p
         for p in places
     ]

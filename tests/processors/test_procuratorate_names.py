@@ -30,6 +30,9 @@ def test_branch_and_railway_offices_get_canonical_names(body: str, expected: lis
         ("深汕特别合作区人民检察院开展普法宣传。", ["深汕特别合作区人民检察院"]),
         ("雄安新区人民检察院召开新闻发布会。", ["雄安新区人民检察院"]),
         ("天津市滨海新区人民检察院提起公益诉讼。", ["天津市滨海新区人民检察院"]),
+        ("兵团检察院第八师分院依法提起公诉。", ["新疆生产建设兵团人民检察院第八师分院"]),
+        ("石河子垦区人民检察院依法提起公诉。", ["石河子垦区人民检察院"]),
+        ("大兴安岭林区人民检察院召开会议。", ["大兴安岭林区人民检察院"]),
     ],
 )
 def test_special_zone_and_new_area_offices(body: str, expected: list[str]) -> None:
@@ -144,3 +147,120 @@ def test_every_shanxi_office_is_found_by_its_name_in_either_script() -> None:
             if found != [region.procuratorate]:
                 wrong.append((body, found))
     assert wrong == []
+
+
+@pytest.mark.parametrize(
+    ("body", "expected"),
+    [
+        # 洋浦 is no city or county of the gazetteer (which has them all): the office as the page writes it.
+        ("洋浦检察院召开党组会议。", ["洋浦检察院"]),
+        (
+            "巡视组对海口市、五指山市、洋浦检察院开展巡视。",
+            ["海口市人民检察院", "五指山市人民检察院", "洋浦检察院"],
+        ),
+        ("洋浦经济开发区人民检察院开展普法宣传。", ["洋浦经济开发区人民检察院"]),
+        ("扬州开发区检察院办理一起案件。", ["扬州开发区检察院"]),
+    ],
+)
+def test_offices_outside_the_divisions_are_named_as_written(body: str, expected: list[str]) -> None:
+    assert annotated(body=body).procuratorates == expected
+
+
+def test_he_county_is_read_where_it_names_a_county() -> None:
+    assert annotated(body="安徽省马鞍山市和县人民检察院开展活动。").procuratorates == ["和县人民检察院"]
+    assert annotated(body="近日，和县检察院召开听证会。").procuratorates == ["和县人民检察院"]
+    # Inside a phrase 和县 is "and the county".
+    assert annotated(body="会议要求省、市和县检察院加强协作。").procuratorates == []
+
+
+def test_urban_mining_and_suburban_districts_need_their_city() -> None:
+    assert annotated(body="阳泉市城区人民检察院开展活动。").procuratorates == ["阳泉市城区人民检察院"]
+    assert annotated(body="铜陵市郊区检察院办理一起案件。").procuratorates == ["铜陵市郊区人民检察院"]
+    # 大同's 矿区 is no longer a district: the office as written, not 大同市市矿区.
+    assert annotated(body="大同市矿区人民检察院开展活动。").procuratorates == ["大同市矿区人民检察院"]
+    article = annotated(body="晋城市召开政法工作会议。城区检察院检察长作发言。")
+    assert article.procuratorates == ["晋城市城区人民检察院"]
+    # Shanxi has two 城区 (阳泉, 晋城): the site's province alone does not tell which.
+    assert annotated(body="城区检察院开展活动。", site_regions=["山西"]).procuratorates == []
+
+
+@pytest.mark.parametrize(
+    ("body", "sites", "expected"),
+    [
+        ("洪洞县院检察长张某介绍，该院今年受理案件120件。", [], ["洪洞县人民检察院"]),
+        ("近日，太原市小店区院召开党组会议，检察长主持。", [], ["太原市小店区人民检察院"]),
+        ("临汾市召开政法工作会议。会上，市院检察长作发言。", [], ["临汾市人民检察院"]),
+        ("省院党组书记、检察长主持召开党组会议。", ["山西"], ["山西省人民检察院"]),
+        # Courts shorten their names the same way: 县院 after 法院 is the court.
+        ("县法院一审判决后，县院院长介绍了案情。", [], []),
+        ("洪洞县院院长主持审判委员会会议。", [], []),
+    ],
+)
+def test_the_short_yuan_form_is_a_procuratorate_in_procuratorate_text(
+    body: str, sites: list[str], expected: list[str]
+) -> None:
+    assert annotated(body=body, site_regions=sites).procuratorates == expected
+
+
+@pytest.mark.parametrize(
+    ("body", "expected"),
+    [
+        ("北京市检察一分院依法提起公诉。", ["北京市人民检察院第一分院"]),
+        ("上海市检察院二分院召开新闻发布会。", ["上海市人民检察院第二分院"]),
+        ("太原铁检院依法提起公诉。", ["太原铁路运输检察院"]),
+        ("喀什地区检察分院召开会议。", ["喀什地区人民检察分院"]),
+        # 分院 after words of the sentence is no branch's name.
+        ("河北省检察院召开分院工作会议。", ["河北省人民检察院"]),
+    ],
+)
+def test_numbered_and_railway_short_forms(body: str, expected: list[str]) -> None:
+    assert annotated(body=body).procuratorates == expected
+
+
+@pytest.mark.parametrize(
+    ("body", "expected"),
+    [
+        # 中山 is also a city, 太和 a county elsewhere: in a list under 大连市 / 锦州市 they are its districts.
+        (
+            "大连市中山、西岗、沙河口三个区检察院联合召开会议。",
+            ["大连市中山区人民检察院", "大连市西岗区人民检察院", "大连市沙河口区人民检察院"],
+        ),
+        (
+            "锦州市古塔、凌河、太和三个区检察院联合召开会议。",
+            ["锦州市古塔区人民检察院", "锦州市凌河区人民检察院", "锦州市太和区人民检察院"],
+        ),
+        (
+            "盐城市响水、滨海、阜宁三县检察院联合召开会议。",
+            ["响水县人民检察院", "滨海县人民检察院", "阜宁县人民检察院"],
+        ),
+    ],
+)
+def test_lists_take_the_units_of_the_city_written_before_them(body: str, expected: list[str]) -> None:
+    assert annotated(body=body).procuratorates == expected
+
+
+@pytest.mark.parametrize(
+    ("body", "expected"),
+    [
+        # 信阳|新县 and 陇南|康县, not the 阳新县 and 南康 that start inside the city's name.
+        ("信阳新县检察院依法提起公诉。", ["新县人民检察院"]),
+        ("安徽省和县人民检察院依法提起公诉。", ["和县人民检察院"]),
+        # 城区 after a province is one of several (阳泉, 晋城): no office, and not 北京's 西城区.
+        ("山西城区检察院依法提起公诉。", []),
+        ("北京西城区检察院依法提起公诉。", ["北京市西城区人民检察院"]),
+        ("山西平城区检察院依法提起公诉。", ["大同市平城区人民检察院"]),
+        # 新区 alone is an ending, not a place: the zone's own name is read.
+        ("四川天府新区人民检察院开展普法宣传。", ["天府新区人民检察院"]),
+        (
+            "滁州市来安、全椒、定远三县检察院联合召开会议。",
+            ["来安县人民检察院", "全椒县人民检察院", "定远县人民检察院"],
+        ),
+    ],
+)
+def test_a_unit_is_read_with_the_place_written_before_it(body: str, expected: list[str]) -> None:
+    assert annotated(body=body).procuratorates == expected
+
+
+def test_a_bare_urban_district_takes_the_city_the_article_names() -> None:
+    article = annotated(body="阳泉市人民法院审理了城区人民检察院提起公诉的案件。")
+    assert article.procuratorates == ["阳泉市城区人民检察院"]
