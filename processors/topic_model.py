@@ -1,10 +1,11 @@
 """The trained half of the topic step: a linear model over character n-grams (``config/topic_model.json``,
-rebuilt by ``python -m bench.train_topics``), scored in plain Python, with the sentences that weigh most.
+rebuilt by ``python -m bench.train_topics``), scored with numpy, with the sentences that weigh most.
 
 The model file holds, for the n-grams kept at training time, their inverse document frequency and, per
 topic, an intercept and a weight per n-gram. A text's features are sublinear tf-idf (1 + log tf, times
 idf), scaled to unit length; a topic's probability is the logistic of intercept + weights · features.
-The same ``char_ngrams`` function cuts the text here and in the training script, so the two agree.
+The same ``char_ngrams`` function cuts the text in the training script; scoring cuts the same n-grams
+as integer keys (``ngram_keys``), counted and looked up by sorting arrays.
 """
 
 from __future__ import annotations
@@ -12,7 +13,6 @@ from __future__ import annotations
 import json
 import math
 import re
-from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -21,6 +21,7 @@ import numpy as np
 
 NGRAM_SIZES = (1, 2, 3)
 _SPACE = re.compile(r"\s+")
+_BITS = 21  # a code point fits in 21 bits: an n-gram of up to three is one integer key (63 bits)
 _SENTENCE = re.compile(r"[^。！？!?\n]+")
 
 
@@ -35,6 +36,25 @@ def char_ngrams(text: str) -> list[str]:
     return [text[i : i + n] for n in NGRAM_SIZES for i in range(len(text) - n + 1)]
 
 
+def gram_key(gram: str) -> int:
+    """An n-gram as one integer: its code points side by side, ``_BITS`` bits each. Grams of
+    different sizes may share a key, so a key is only compared with keys of grams of its size."""
+    key = 0
+    for char in gram:
+        key = (key << _BITS) | ord(char)
+    return key
+
+
+def ngram_keys(codes: np.ndarray, n: int) -> np.ndarray:
+    """``gram_key`` of every n-gram of a text given as its code points, in text order."""
+    if len(codes) < n:
+        return np.zeros(0, dtype=np.int64)
+    keys = codes[: len(codes) - n + 1].copy()
+    for shift in range(1, n):
+        keys = (keys << _BITS) | codes[shift : len(codes) - n + 1 + shift]
+    return keys
+
+
 @dataclass(frozen=True)
 class TopicModel:
     idf: dict[str, float]
@@ -44,6 +64,8 @@ class TopicModel:
     # each topic (a column). A text's n-grams are counted once and looked up once; one product then
     # scores every topic.
     _rows: dict[str, int] = field(init=False, repr=False, compare=False)
+    # Per n-gram size: the vocabulary's keys (``ngram_keys``) sorted, and the row of each.
+    _keys: dict[int, tuple[np.ndarray, np.ndarray]] = field(init=False, repr=False, compare=False)
     _idf: np.ndarray = field(init=False, repr=False, compare=False)
     _matrix: np.ndarray = field(init=False, repr=False, compare=False)
     _intercepts: np.ndarray = field(init=False, repr=False, compare=False)
@@ -57,6 +79,15 @@ class TopicModel:
                 if gram in rows:  # a weight without an idf never scores (the text's n-grams need both)
                     matrix[rows[gram], column] = weight
         object.__setattr__(self, "_rows", rows)
+        keys = {}
+        for n in NGRAM_SIZES:
+            of_size = [(gram_key(g), i) for g, i in rows.items() if len(g) == n]
+            of_size.sort()
+            keys[n] = (
+                np.array([k for k, _ in of_size], dtype=np.int64),
+                np.array([i for _, i in of_size], dtype=np.int64),
+            )
+        object.__setattr__(self, "_keys", keys)
         object.__setattr__(
             self, "_idf", np.fromiter((self.idf[g] for g in grams), dtype=float, count=len(grams))
         )
@@ -87,16 +118,26 @@ class TopicModel:
     def _vector(self, text: str) -> tuple[np.ndarray, np.ndarray]:
         """The rows of the text's n-grams in the vocabulary and their features: sublinear tf-idf
         (1 + log tf, times idf) scaled to unit length."""
-        rows = self._rows
-        counted = Counter(char_ngrams(text))
-        known = counted.keys() & rows.keys()  # one set operation in C, not a lookup per n-gram
-        if not known:
+        found_rows, found_counts = [], []
+        # The n-grams ``char_ngrams`` cuts, as integer keys: counted and looked up by sorting, with no
+        # Python loop over the text's n-grams.
+        text = _SPACE.sub(" ", text)
+        codes = np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32).astype(np.int64)
+        for n in NGRAM_SIZES:
+            vocabulary, vocabulary_rows = self._keys[n]
+            keys, counts = np.unique(ngram_keys(codes, n), return_counts=True)
+            if not len(keys) or not len(vocabulary):
+                continue
+            at = np.minimum(np.searchsorted(vocabulary, keys), len(vocabulary) - 1)
+            known = vocabulary[at] == keys
+            found_rows.append(vocabulary_rows[at[known]])
+            found_counts.append(counts[known])
+        if not found_rows or not sum(len(r) for r in found_rows):
             return np.zeros(0, dtype=int), np.zeros(0)
-        index = np.fromiter((rows[g] for g in known), dtype=int, count=len(known))
-        counts = np.fromiter((counted[g] for g in known), dtype=float, count=len(known))
-        order = np.argsort(index)  # a set's order changes between processes; sums must not
-        index, counts = index[order], counts[order]
-        values = (1 + np.log(counts)) * self._idf[index]
+        index, counted = np.concatenate(found_rows), np.concatenate(found_counts).astype(float)
+        order = np.argsort(index)  # the vocabulary's row order: the sums below always add up alike
+        index, counted = index[order], counted[order]
+        values = (1 + np.log(counted)) * self._idf[index]
         norm = math.sqrt(float(values @ values)) or 1.0
         return index, values / norm
 
