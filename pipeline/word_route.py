@@ -1,0 +1,114 @@
+"""jieba's accurate mode with its HMM (``Tokenizer.cut(text)``), computed with less Python per character.
+
+The shared segmenter's words come from here (``pipeline.segmenter``): the same words as jieba's own
+``cut`` on the same dictionary, to the word. jieba builds, per block of Han characters, a dict of
+lists (every word starting at each position), then a second pass takes the best route through it
+with a generator and a tuple per candidate, and a ``log`` of each candidate's frequency. Here the
+dictionary's log-probabilities are computed once, and one right-to-left pass finds each position's
+words and its best route together. Everything else — the blocks, the characters between them, the
+HMM (jieba's ``finalseg``) for runs of single characters the dictionary does not know — is jieba's.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterator
+
+import jieba
+import jieba.finalseg
+
+_BLOCK = jieba.re_han_default  # what jieba cuts with its dictionary (Han, Latin letters, digits …)
+_SKIP = jieba.re_skip_default  # outside those blocks: whitespace and line breaks as they are
+_PREFIX = object()  # in ``WordRoute.table``: a prefix of words, itself no word
+
+
+class WordRoute:
+    """A jieba tokenizer's dictionary as one table: word → log-probability, prefix → ``_PREFIX``.
+
+    Built from the tokenizer's current dictionary; ``cut`` rebuilds it when words were added since
+    (the total frequency changes with every added word)."""
+
+    def __init__(self, tokenizer: jieba.Tokenizer) -> None:
+        tokenizer.check_initialized()
+        self.tokenizer = tokenizer
+        self._build()
+
+    def _build(self) -> None:
+        tokenizer = self.tokenizer
+        self.total = tokenizer.total
+        self.size = len(tokenizer.FREQ)
+        logtotal = math.log(self.total)
+        # jieba scores a word log(freq) - log(total): the same subtraction, once per word
+        self.table: dict[str, object] = {
+            w: (math.log(f) - logtotal if f else _PREFIX) for w, f in tokenizer.FREQ.items()
+        }
+        # a position no word starts at: jieba takes its character alone with frequency 1
+        self.unknown = math.log(1) - logtotal
+        self.freq = tokenizer.FREQ
+
+    def _ends(self, block: str) -> list[int]:
+        """Where the best route's word starting at each position ends (jieba's ``calc`` over its
+        ``get_DAG``: the highest score, and of equal scores the longest word)."""
+        size = len(block)
+        get, prefix, unknown = self.table.get, _PREFIX, self.unknown
+        score = [0.0] * (size + 1)
+        ends = [0] * (size + 1)
+        for k in range(size - 1, -1, -1):
+            best, end = None, k + 1
+            i = k
+            frag = block[k]
+            while i < size:
+                value = get(frag)
+                if value is None:
+                    break  # no word starts with frag
+                if value is not prefix:
+                    total = value + score[i + 1]  # type: ignore[operator]  # a float
+                    if best is None or total >= best:
+                        best, end = total, i + 1
+                i += 1
+                frag = block[k : i + 1]
+            if best is None:
+                best = unknown + score[k + 1]
+            score[k], ends[k] = best, end
+        return ends
+
+    def _unknown_run(self, run: str) -> Iterator[str]:
+        """Single characters in a row, as jieba yields them: the HMM's words when the run is no word."""
+        if len(run) == 1:
+            yield run
+        elif not self.freq.get(run):
+            yield from jieba.finalseg.cut(run)
+        else:
+            yield from run
+
+    def _cut_block(self, block: str) -> Iterator[str]:
+        ends = self._ends(block)
+        x, run, size = 0, "", len(block)
+        while x < size:
+            y = ends[x]
+            if y - x == 1:
+                run += block[x]
+            else:
+                if run:
+                    yield from self._unknown_run(run)
+                    run = ""
+                yield block[x:y]
+            x = y
+        if run:
+            yield from self._unknown_run(run)
+
+    def cut(self, text: str) -> Iterator[str]:
+        """The words of ``text``: ``jieba.Tokenizer.cut(text)`` (accurate mode, HMM on)."""
+        if self.tokenizer.total != self.total or len(self.tokenizer.FREQ) != self.size:
+            self._build()
+        for block in _BLOCK.split(text):
+            if not block:
+                continue
+            if _BLOCK.match(block):
+                yield from self._cut_block(block)
+            else:
+                for piece in _SKIP.split(block):
+                    if _SKIP.match(piece):
+                        yield piece
+                    else:
+                        yield from piece
