@@ -6,10 +6,11 @@ from __future__ import annotations
 import random
 
 import jieba
+import jieba.finalseg
 
 from evaluation.devset import load_devset
 from pipeline.segmenter import shared_segmenter
-from pipeline.word_route import WordRoute
+from pipeline.word_route import WordRoute, hmm_cut
 
 MIXED = [
     "",
@@ -45,3 +46,14 @@ def test_words_added_to_the_dictionary_later_are_cut_whole() -> None:
     tokenizer.add_word("蔺骁瞿晗昱", freq=100_000)
     assert list(route.cut(text)) == list(tokenizer.cut(text))
     assert "蔺骁瞿晗昱" in list(route.cut(text))
+
+
+def test_unknown_names_are_guessed_as_jiebas_hmm_guesses_them() -> None:
+    rng = random.Random(14)
+    characters = "檀彧钊蔺骁瞿晗昱翟镇伋家村的了检察院人民某ab1.5%𠀀"
+    runs = [
+        *MIXED,
+        *("".join(rng.choice(characters) for _ in range(rng.randint(1, 30))) for _ in range(2000)),
+    ]
+    for run in runs:
+        assert list(hmm_cut(run)) == list(jieba.finalseg.cut(run)), run
