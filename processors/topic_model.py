@@ -122,7 +122,7 @@ class TopicModel:
         # The n-grams ``char_ngrams`` cuts, as integer keys: counted and looked up by sorting, with no
         # Python loop over the text's n-grams.
         text = _SPACE.sub(" ", text)
-        codes = np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32).astype(np.int64)
+        codes = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32).astype(np.int64)
         for n in NGRAM_SIZES:
             vocabulary, vocabulary_rows = self._keys[n]
             keys, counts = np.unique(ngram_keys(codes, n), return_counts=True)
