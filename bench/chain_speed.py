@@ -1,7 +1,7 @@
 """Speed of the whole processor chain against jieba's own segmentation of the same texts, in one run.
 
-``python -m bench.chain_speed [--articles N] [--chars C] [--rounds R] [--steps]``. On the embedded
-path (the SQLite story store in a temporary folder; the steps on batches of ``batch_size``, as the
+``python -m bench.chain_speed [--articles N] [--chars C] [--rounds R] [--steps] [--plain-gc]``. On
+the embedded path (the SQLite story store in a temporary folder; the steps on batches of ``batch_size``, as the
 stage runner polls them, so the reprint step decides a batch at a time), each round times jieba
 segmenting every article's title and body, then normalise → entities → topics (every step of both
 stages, freshly built, the story store empty) over the same articles, then jieba again. The ratio is
@@ -9,8 +9,10 @@ the chain's articles/s over jieba's (the mean of its two passes around the chain
 chain costs two segmentations. jieba is timed twice: its default dictionary (``jieba.Tokenizer()``,
 "jieba's own speed") and the project's shared segmenter (the same with the gazetteer's and the
 taxonomy's words), both with its HMM as the chain runs it. ``--steps`` adds each step's CPU time per
-article. Wall and process CPU time are both given (CPU time is disturbed less by other processes on
-a shared machine); the table shows the median of the rounds and their range.
+article. Each stage runs as its worker does, its loaded resources out of the garbage collector's
+passes (``processors.worker.resident``); ``--plain-gc`` runs it without. Wall and process CPU
+time are both given (CPU time is disturbed less by other processes on a shared machine); the table
+shows the median of the rounds and their range.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable, Sequence
+from contextlib import nullcontext
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TypeVar
@@ -36,6 +39,7 @@ from pipeline.segmenter import shared_segmenter
 from pipeline.settings import Settings
 from pipeline.stage_parts import BatchStep, Step, segments
 from processors.chain import STAGES, build_steps
+from processors.worker import resident
 
 T = TypeVar("T")
 
@@ -103,9 +107,12 @@ class StepClock:
         return clocked(step)
 
 
-def run_chain(articles: Sequence[Article], clock: StepClock | None = None) -> dict[str, Timing]:
+def run_chain(
+    articles: Sequence[Article], clock: StepClock | None = None, as_worker: bool = True
+) -> dict[str, Timing]:
     """Each stage's steps (freshly built, outside the timing) over the articles, stage after stage;
-    with a ``clock``, each step's CPU time is added to it too."""
+    with a ``clock``, each step's CPU time is added to it too. ``as_worker``: with the loaded
+    resources out of the garbage collector's passes, as the processor worker runs (``resident``)."""
     timings = {}
     with tempfile.TemporaryDirectory() as tmp:
         settings = Settings(data_dir=Path(tmp))
@@ -115,9 +122,10 @@ def run_chain(articles: Sequence[Article], clock: StepClock | None = None) -> di
             steps = build_steps(stage, settings)
             if clock is not None:
                 steps = [clock.wrap(name, s) for name, s in zip(STEP_NAMES[stage], steps, strict=True)]
-            start, cpu = time.perf_counter(), time.process_time()
-            current = run_steps(steps, current, settings.batch_size)
-            timings[stage] = Timing(time.perf_counter() - start, time.process_time() - cpu)
+            with resident() if as_worker else nullcontext():
+                start, cpu = time.perf_counter(), time.process_time()
+                current = run_steps(steps, current, settings.batch_size)
+                timings[stage] = Timing(time.perf_counter() - start, time.process_time() - cpu)
     return timings
 
 
@@ -128,6 +136,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--rounds", type=int, default=3, help="rounds (default 3)")
     parser.add_argument(
         "--steps", action="store_true", help="also each step's CPU ms per article (median of the rounds)"
+    )
+    parser.add_argument(
+        "--plain-gc",
+        action="store_true",
+        help="the garbage collector as Python sets it, not as the worker runs (processors.worker.resident)",
     )
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.WARNING)
@@ -146,7 +159,7 @@ def main(argv: list[str] | None = None) -> int:
         before = {"jieba": timed(lambda: segment_all(default, articles)),
                   "shared segmenter": timed(lambda: segment_all(shared, articles))}  # fmt: skip
         clock = StepClock() if args.steps else None
-        stages = run_chain(articles, clock)
+        stages = run_chain(articles, clock, as_worker=not args.plain_gc)
         clocks += [clock] if clock is not None else []
         after = {"jieba": timed(lambda: segment_all(default, articles)),
                  "shared segmenter": timed(lambda: segment_all(shared, articles))}  # fmt: skip
