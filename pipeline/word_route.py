@@ -8,7 +8,8 @@ dictionary's log-probabilities are computed once, and one right-to-left pass fin
 words and its best route together. Runs of single characters the dictionary does not know go to
 jieba's HMM (``finalseg``, its own tables), decoded here with four running scores and a back-pointer
 per character instead of a dict and a copied path per state. The blocks and the characters between
-them are cut with jieba's own patterns.
+them are cut with jieba's own patterns. The table costs about 23 MiB beside jieba's own dictionary
+(500 000 entries with the project's words), once per process.
 """
 
 from __future__ import annotations
@@ -98,7 +99,8 @@ class WordRoute:
     """A jieba tokenizer's dictionary as one table: word → log-probability, prefix → ``_PREFIX``.
 
     Built from the tokenizer's current dictionary; ``cut`` rebuilds it when words were added since
-    (the total frequency changes with every added word)."""
+    (the total frequency changes with every added word; ``del_word``, which the project never calls,
+    would go unseen)."""
 
     def __init__(self, tokenizer: jieba.Tokenizer) -> None:
         tokenizer.check_initialized()
