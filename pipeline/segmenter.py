@@ -23,6 +23,7 @@ import yaml
 
 from pipeline.gazetteer import GAZETTEER_FILE, Gazetteer, Region, load_gazetteer, short_form
 from pipeline.settings import CONFIG_DIR
+from pipeline.word_route import WordRoute
 
 log = logging.getLogger(__name__)
 
@@ -89,14 +90,17 @@ class Segmenter:
         for phrase in phrases:
             self.tokenizer.add_word(phrase)
         self.tagger.makesure_userdict_loaded()
+        # jieba's own words, found with less Python per character (pipeline/word_route.py)
+        self.route = WordRoute(self.tokenizer)
 
     def cut(self, text: str) -> list[str]:
-        """The words of ``text`` in order, spaces and punctuation included (they join back to ``text``)."""
-        return [w for w in self.tokenizer.cut(text) if w]
+        """The words of ``text`` in order, spaces and punctuation included (they join back to ``text``):
+        those of ``self.tokenizer.cut(text)``."""
+        return [w for w in self.route.cut(text) if w]
 
     def words(self, text: str) -> tuple[str, ...]:
         """The words to index or query with: lower-cased, spaces and punctuation left out."""
-        return index_words(self.tokenizer.cut(text))
+        return index_words(self.route.cut(text))
 
     def tagged(self, text: str) -> Iterator[tuple[str, str]]:
         """jieba's part-of-speech tagger (with its HMM for unknown words) over ``text``."""

@@ -41,6 +41,9 @@ _BRACKETED = re.compile(rf"(?<=[{HAN}])[(（]([a-z{_TONE_MARKS}ü]{{1,6}})([1-5]
 
 _FULLWIDTH_ALNUM = {c: c - 0xFEE0 for c in range(0xFF10, 0xFF5B) if chr(c - 0xFEE0).isalnum()}
 _FULLWIDTH_ALNUM.update({0xFF05: ord("%")})
+# The same characters as one class: ``str.translate`` looks every character of a text up in the table,
+# a pattern finds the few that are there (the same text, about ten times faster on a news article).
+_FULLWIDTH_CHARS = re.compile("[" + "".join(re.escape(chr(c)) for c in sorted(_FULLWIDTH_ALNUM)) + "]+")
 _SPACES = re.compile(r"[ \t\u00a0\u2000-\u200a\u202f\u205f\u3000]+")
 _INVISIBLE = re.compile(r"[\u200b-\u200d\u2060\ufeff]")
 _HALF_PUNCT = {",": "，", ";": "；", ":": "：", "!": "！"}
@@ -121,7 +124,7 @@ def tidy(text: str) -> str:
     """Uniform widths, punctuation and whitespace: ASCII letters and digits, Chinese punctuation
     around Han text, one space between words, no blank lines. ``?`` is left alone (see mojibake).
     """
-    text = _INVISIBLE.sub("", text.translate(_FULLWIDTH_ALNUM))
+    text = _INVISIBLE.sub("", _FULLWIDTH_CHARS.sub(lambda m: m.group().translate(_FULLWIDTH_ALNUM), text))
     text = _SPACED_PUNCT.sub(lambda m: _HALF_PUNCT[m.group(1) or m.group(2)], text)
     text = _PUNCT_NEAR_HAN.sub(lambda m: _HALF_PUNCT[m.group(0)], text)
     text = _PARENS.sub(_parens, text)

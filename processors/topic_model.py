@@ -1,12 +1,13 @@
 """The trained half of the topic step: a linear model over character n-grams (``config/topic_model.json``,
-rebuilt by ``python -m bench.train_topics``), scored in plain Python, with the sentences that weigh most.
+rebuilt by ``python -m bench.train_topics``), scored with numpy, with the sentences that weigh most.
 
 The model file holds, for the n-grams kept at training time, their inverse document frequency and, per
 topic, an intercept and a weight per n-gram. A text's features are sublinear tf-idf (1 + log tf, times
 idf), scaled to unit length; a topic's probability is the logistic of intercept + weights · features.
-The same ``char_ngrams`` function cuts the text here and in the training script, so the two agree.
-``best_runs`` reads the title and every run of a few consecutive sentences as if each were the whole text
-(the topic step's sentence view).
+The same ``char_ngrams`` function cuts the text in the training script; scoring cuts the same n-grams
+as integer keys (``ngram_keys``), counted and looked up by sorting arrays. ``best_runs`` reads the
+title and every run of a few consecutive sentences as if each were the whole text (the topic step's
+sentence view).
 """
 
 from __future__ import annotations
@@ -14,7 +15,6 @@ from __future__ import annotations
 import json
 import math
 import re
-from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from itertools import repeat
@@ -30,6 +30,7 @@ _SPACE = re.compile(r"\s+")
 # report's dense table would grow with its length squared.
 _DENSE_CELLS = 200_000
 _JOIN = "\x00"  # joins sentences cut in one pass: an n-gram across two of them is in no vocabulary
+_BITS = 21  # a code point fits in 21 bits: an n-gram of up to three is one integer key (63 bits)
 _SENTENCE = re.compile(r"[^。！？!?\n]+")
 
 
@@ -58,6 +59,25 @@ def _growing_ngrams(text: str) -> Iterator[list[str]]:
         yield grams
 
 
+def gram_key(gram: str) -> int:
+    """An n-gram as one integer: its code points side by side, ``_BITS`` bits each. Grams of
+    different sizes may share a key, so a key is only compared with keys of grams of its size."""
+    key = 0
+    for char in gram:
+        key = (key << _BITS) | ord(char)
+    return key
+
+
+def ngram_keys(codes: np.ndarray, n: int) -> np.ndarray:
+    """``gram_key`` of every n-gram of a text given as its code points, in text order."""
+    if len(codes) < n:
+        return np.zeros(0, dtype=np.int64)
+    keys = codes[: len(codes) - n + 1].copy()
+    for shift in range(1, n):
+        keys = (keys << _BITS) | codes[shift : len(codes) - n + 1 + shift]
+    return keys
+
+
 @dataclass(frozen=True)
 class TopicModel:
     idf: dict[str, float]
@@ -67,6 +87,8 @@ class TopicModel:
     # each topic (a column). A text's n-grams are counted once and looked up once; one product then
     # scores every topic.
     _rows: dict[str, int] = field(init=False, repr=False, compare=False)
+    # Per n-gram size: the vocabulary's keys (``ngram_keys``) sorted, and the row of each.
+    _keys: dict[int, tuple[np.ndarray, np.ndarray]] = field(init=False, repr=False, compare=False)
     _idf: np.ndarray = field(init=False, repr=False, compare=False)
     _matrix: np.ndarray = field(init=False, repr=False, compare=False)
     _intercepts: np.ndarray = field(init=False, repr=False, compare=False)
@@ -80,6 +102,15 @@ class TopicModel:
                 if gram in rows:  # a weight without an idf never scores (the text's n-grams need both)
                     matrix[rows[gram], column] = weight
         object.__setattr__(self, "_rows", rows)
+        keys = {}
+        for n in NGRAM_SIZES:
+            of_size = [(gram_key(g), i) for g, i in rows.items() if len(g) == n]
+            of_size.sort()
+            keys[n] = (
+                np.array([k for k, _ in of_size], dtype=np.int64),
+                np.array([i for _, i in of_size], dtype=np.int64),
+            )
+        object.__setattr__(self, "_keys", keys)
         object.__setattr__(
             self, "_idf", np.fromiter((self.idf[g] for g in grams), dtype=float, count=len(grams))
         )
@@ -110,16 +141,26 @@ class TopicModel:
     def _vector(self, text: str) -> tuple[np.ndarray, np.ndarray]:
         """The rows of the text's n-grams in the vocabulary and their features: sublinear tf-idf
         (1 + log tf, times idf) scaled to unit length."""
-        rows = self._rows
-        counted = Counter(char_ngrams(text))
-        known = counted.keys() & rows.keys()  # one set operation in C, not a lookup per n-gram
-        if not known:
+        found_rows, found_counts = [], []
+        # The n-grams ``char_ngrams`` cuts, as integer keys: counted and looked up by sorting, with no
+        # Python loop over the text's n-grams.
+        text = _SPACE.sub(" ", text)
+        codes = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32).astype(np.int64)
+        for n in NGRAM_SIZES:
+            vocabulary, vocabulary_rows = self._keys[n]
+            keys, counts = np.unique(ngram_keys(codes, n), return_counts=True)
+            if not len(keys) or not len(vocabulary):
+                continue
+            at = np.minimum(np.searchsorted(vocabulary, keys), len(vocabulary) - 1)
+            known = vocabulary[at] == keys
+            found_rows.append(vocabulary_rows[at[known]])
+            found_counts.append(counts[known])
+        if not found_rows or not sum(len(r) for r in found_rows):
             return np.zeros(0, dtype=int), np.zeros(0)
-        index = np.fromiter(map(rows.__getitem__, known), dtype=int, count=len(known))
-        counts = np.fromiter(map(counted.__getitem__, known), dtype=float, count=len(known))
-        order = np.argsort(index)  # a set's order changes between processes; sums must not
-        index, counts = index[order], counts[order]
-        values = (1 + np.log(counts)) * self._idf[index]
+        index, counted = np.concatenate(found_rows), np.concatenate(found_counts).astype(float)
+        order = np.argsort(index)  # the vocabulary's row order: the sums below always add up alike
+        index, counted = index[order], counted[order]
+        values = (1 + np.log(counted)) * self._idf[index]
         norm = math.sqrt(float(values @ values)) or 1.0
         return index, values / norm
 

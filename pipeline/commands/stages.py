@@ -145,10 +145,11 @@ def pipeline_stages(
 ) -> list[Supervised]:
     """Every stage of ``jiancha up``: the processors, the indexer, the crawl schedule and the alerts worker."""
     from indexer.worker import indexer_runner
-    from processors.worker import processor_runners, supervised
+    from processors.worker import processor_runners, resident, supervised
 
     runners = processor_runners(settings, bus)
     runners.append(resources.enter_context(indexer_runner(settings, bus)))
+    resources.enter_context(resident())  # the loaded resources out of the collector's passes
     crawler = Supervised("crawler", lambda stop: crawl_forever(settings, demo_base, stop))
     alerts = Supervised("alerts", lambda stop: run_alerts(settings, stop))
     return [*(supervised(runner) for runner in runners), crawler, alerts]

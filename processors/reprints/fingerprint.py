@@ -120,7 +120,8 @@ def paragraph_hash(paragraph: str) -> int:
 
 
 def _shingles(paragraph: str) -> set[int]:
-    return {zlib.crc32(paragraph[i : i + SHINGLE].encode()) for i in range(len(paragraph) - SHINGLE + 1)}
+    crc32 = zlib.crc32
+    return {crc32(paragraph[i : i + SHINGLE].encode()) for i in range(len(paragraph) - SHINGLE + 1)}
 
 
 def sketch(body_simplified: str, facts: Facts = NO_FACTS) -> Sketch | None:
@@ -135,14 +136,21 @@ def sketch(body_simplified: str, facts: Facts = NO_FACTS) -> Sketch | None:
     if not every:  # only lines shorter than a shingle (a list of names): nothing to sign
         return None
     hashes = np.fromiter(every, dtype=np.uint64, count=len(every))
-    # Multiply-shift hashing: ((a*h + b) mod 2^64) >> 32, one row per permutation.
-    values = (np.outer(_A, hashes) + _B[:, None]) >> np.uint64(32)
+    # Multiply-shift hashing: ((a*h + b) mod 2^64) >> 32, one row per permutation. The shift keeps
+    # the order, so the minimum is shifted instead of every value.
+    values = np.outer(_A, hashes)
+    values += _B[:, None]
+    minhash = values.min(axis=1) >> np.uint64(32)
+    # The 1-in-8 sample, decided once per distinct shingle (a CRC32 times _MIX fits 64 bits).
+    keep = set(
+        hashes[((hashes * np.uint64(_MIX)) & np.uint64(0xFFFFFFFF)) >> np.uint64(SAMPLE_SHIFT) == 0].tolist()
+    )
     sampled = [
-        (tuple(sorted(h for h in shingles if ((h * _MIX) & 0xFFFFFFFF) >> SAMPLE_SHIFT == 0)), text)
+        (tuple(sorted(shingles & keep)), text)
         for shingles, text in zip(per_paragraph, paragraphs, strict=True)
     ]
     return Sketch(
-        minhash=tuple(int(v) for v in values.min(axis=1)),
+        minhash=tuple(minhash.tolist()),
         size=len(every),
         sample=tuple(p for p, _ in sampled if p),
         figures=facts.figures,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import string
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -40,6 +41,12 @@ def test_without_tone_marks_or_digits_in_brackets_nothing_is_removed(chars: list
 def test_tidy_makes_widths_punctuation_and_whitespace_uniform() -> None:
     raw = "來源:山西日報   浏览次数:\u3000３５７８件，１２％ \r\n\n  (记者 张三) f(x) 3,578 09:36\u200b"
     assert tidy(raw) == "來源：山西日報 浏览次数： 3578件，12%\n（记者 张三） f(x) 3,578 09:36"
+    # every full-width letter and digit, wherever it stands in a long text, becomes its ASCII form
+    letters = "".join(chr(c) for c in range(0xFF10, 0xFF5B) if chr(c - 0xFEE0).isalnum())
+    assert (
+        tidy("检察" * 200 + letters + "。")
+        == "检察" * 200 + "0123456789" + string.ascii_uppercase + string.ascii_lowercase + "。"
+    )
 
 
 @settings(max_examples=200, deadline=None)

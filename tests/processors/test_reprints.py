@@ -9,6 +9,7 @@ import re
 import sqlite3
 import threading
 import time
+import zlib
 from collections.abc import Sequence
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
@@ -21,11 +22,12 @@ from pipeline.errors import SchemaMissing
 from pipeline.model import Article
 from processors.entities import tag_entities
 from processors.normalise import load_converter, normalise
+from processors.reprints import fingerprint
 from processors.reprints.fingerprint import Sketch, compare, same_story, sketch
 from processors.reprints.sqlite_store import SqliteStoryStore
 from processors.reprints.step import assign_story
 from processors.reprints.store import Lookup, Member, StoryStore
-from processors.reprints.text import facts_of
+from processors.reprints.text import content_lines, facts_of, reduce
 from processors.statistics import extract_statistics
 from tests.processors.nlp_resources import resources
 
@@ -401,3 +403,28 @@ def test_a_batch_of_lookups_finds_what_each_lookup_would_find_alone(store: Story
     held = {m.article_id: m for m in batch[0][:3]}
     again = store.candidates_many(lookups, known=held)
     assert [[m.article_id for m in found] for found in again] == [[m.article_id for m in f] for f in batch]
+
+
+def test_a_signature_is_the_one_earlier_versions_stored() -> None:
+    # Stores keep signatures across versions: the MinHash and the 1-in-8 sample are those of the
+    # formula written out shingle by shingle (multiply-shift hashing of each CRC32, its minimum).
+    body = "\n".join(
+        [
+            "山西省人民检察院召开新闻发布会，通报2026年前三季度全省检察机关办理公益诉讼案件3578件。",
+            "会议指出，各级检察机关要坚持以人民为中心，依法能动履职。",
+            "记者 张三",
+            "会议要求，2026年第4季度继续深化“检护民生”专项行动，办理案件253件。",
+        ]
+    )
+    got = sketch(body)
+    assert got is not None
+    paragraphs = [p for p in (reduce(line) for line in content_lines(body)) if p]
+    shingles = [{zlib.crc32(p[i : i + 4].encode()) for i in range(len(p) - 3)} for p in paragraphs]
+    every = set().union(*shingles)
+    a, b = [int(x) for x in fingerprint._A], [int(x) for x in fingerprint._B]
+    assert got.minhash == tuple(
+        min(((ai * h + bi) % 2**64) >> 32 for h in every) for ai, bi in zip(a, b, strict=True)
+    )
+    sampled = [tuple(sorted(h for h in s if ((h * 0x9E3779B1) & 0xFFFFFFFF) >> 29 == 0)) for s in shingles]
+    assert got.sample == tuple(s for s in sampled if s)
+    assert got.size == len(every)

@@ -191,6 +191,27 @@ def test_the_shipped_model_scores_every_devset_text_as_its_formula_says() -> Non
         assert all(got[t] == pytest.approx(want[t], abs=1e-9) for t in want), item["title"]
 
 
+def test_spacing_rare_characters_and_repeats_score_as_the_formula_says() -> None:
+    # n-grams across a collapsed run of spaces, characters outside the basic plane, repeats: each is
+    # counted as ``char_ngrams`` cuts the text, and nothing outside the vocabulary scores.
+    grams = ["听 证", " ", "𠀀", "𠀀检", "检察", "察", "证会", "会"]
+    model = TopicModel(
+        idf={g: 1.0 + i / 10 for i, g in enumerate(grams)},
+        intercepts={"hearing": -1.0, "other": 0.5},
+        weights={"hearing": {"听 证": 2.0, "证会": 1.5, "𠀀检": -0.7}, "other": {"察": 0.3, " ": -0.2}},
+    )
+    for title, body in [
+        ("听　 证会", "𠀀检察院召开听 \t 证会。听 证会、听 证会。"),
+        ("", "检察" * 50),
+        ("无关", "abc"),
+    ]:
+        got, want = model.probabilities(title, body), _plain_probabilities(model, title, body)
+        assert all(got[t] == pytest.approx(want[t], abs=1e-12) for t in want), (title, body)
+    assert (
+        model.probabilities("", "检察院召开听证会")["hearing"] > model.probabilities("", "检察院")["hearing"]
+    )
+
+
 def test_the_model_weighs_in_on_relevance() -> None:
     article = annotated("某地召开会议", "会议听取了人民检察院工作报告。与会人员进行了讨论。")
     tax = load_taxonomy()
