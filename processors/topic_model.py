@@ -17,7 +17,6 @@ import math
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from itertools import repeat
 from operator import add
 from pathlib import Path
 from typing import Any
@@ -66,6 +65,11 @@ def gram_key(gram: str) -> int:
     for char in gram:
         key = (key << _BITS) | ord(char)
     return key
+
+
+def _codes(text: str) -> np.ndarray:
+    """The text's code points, one int64 each."""
+    return np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32).astype(np.int64)
 
 
 def ngram_keys(codes: np.ndarray, n: int) -> np.ndarray:
@@ -144,16 +148,12 @@ class TopicModel:
         found_rows, found_counts = [], []
         # The n-grams ``char_ngrams`` cuts, as integer keys: counted and looked up by sorting, with no
         # Python loop over the text's n-grams.
-        text = _SPACE.sub(" ", text)
-        codes = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32).astype(np.int64)
+        codes = _codes(_SPACE.sub(" ", text))
         for n in NGRAM_SIZES:
-            vocabulary, vocabulary_rows = self._keys[n]
             keys, counts = np.unique(ngram_keys(codes, n), return_counts=True)
-            if not len(keys) or not len(vocabulary):
-                continue
-            at = np.minimum(np.searchsorted(vocabulary, keys), len(vocabulary) - 1)
-            known = vocabulary[at] == keys
-            found_rows.append(vocabulary_rows[at[known]])
+            found = self._lookup(keys, n)
+            known = found >= 0
+            found_rows.append(found[known])
             found_counts.append(counts[known])
         if not found_rows or not sum(len(r) for r in found_rows):
             return np.zeros(0, dtype=int), np.zeros(0)
@@ -163,6 +163,15 @@ class TopicModel:
         values = (1 + np.log(counted)) * self._idf[index]
         norm = math.sqrt(float(values @ values)) or 1.0
         return index, values / norm
+
+    def _lookup(self, keys: np.ndarray, n: int) -> np.ndarray:
+        """The vocabulary row of each n-gram given by its key (``ngram_keys``), -1 where it has none."""
+        vocabulary, rows = self._keys[n]
+        if not len(keys) or not len(vocabulary):
+            return np.full(len(keys), -1, dtype=np.int64)
+        at = np.minimum(np.searchsorted(vocabulary, keys), len(vocabulary) - 1)
+        found: np.ndarray = np.where(vocabulary[at] == keys, rows[at], -1)
+        return found
 
     def features(self, text: str) -> dict[str, float]:
         """The text's features by n-gram (those of the vocabulary only)."""
@@ -252,11 +261,12 @@ class TopicModel:
         The parts are cut in one pass, joined by a character no n-gram of the vocabulary contains."""
         joined = _JOIN.join(parts)
         starts = np.cumsum([0] + [len(p) + 1 for p in parts[:-1]])
+        codes = _codes(joined)
         ids, where = [], []
-        for n, grams in enumerate(_growing_ngrams(joined), start=1):
-            if n in NGRAM_SIZES:
-                ids.append(np.fromiter(map(self._rows.get, grams, repeat(-1)), dtype=int, count=len(grams)))
-                where.append(np.arange(len(grams)))
+        for n in NGRAM_SIZES:  # as integer keys, looked up by sorting (no Python call per n-gram)
+            found = self._lookup(ngram_keys(codes, n), n)
+            ids.append(found)
+            where.append(np.arange(len(found)))
         gram, position = np.concatenate(ids), np.concatenate(where)
         known = gram >= 0
         return np.searchsorted(starts, position[known], side="right") - 1, gram[known]
