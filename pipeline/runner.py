@@ -298,12 +298,18 @@ class StageRunner:
                     return False
             else:
                 articles.append((message, item))
-        if self.sink is not None and not self.write_to_sink(articles, producer, stop):
-            self.flush(producer, stop)
-            return False
-        going = [(message, article, article) for message, article in articles]
-        if self.sink is None and self.batched and not self.apply_batched(going, producer, stop):
-            self.flush(producer, stop)
+        went_on = True
+        if self.sink is not None:
+            went_on = self.write_to_sink(articles, producer, stop)
+        elif self.batched:
+            went_on = self.apply_batched([(m, a, a) for m, a in articles], producer, stop)
+        return self.durable(went_on, producer, stop)
+
+    def durable(self, went_on: bool, producer: ResendingProducer, stop: threading.Event) -> bool:
+        """A batch's end: its outputs flushed. True once they are durable; False if the batch was
+        abandoned (``went_on`` False: the stage stopped meanwhile) or the stage stopped while flushing."""
+        if not went_on:
+            self.flush(producer, stop)  # what was sent before the stop is not lost either
             return False
         if not self.flush(producer, stop):
             return False
@@ -335,13 +341,7 @@ class StageRunner:
         steps from the first batch step on, the outputs; True once all of it is durable."""
         going, deferred = prepared
         deferred.replay(producer)
-        if not self.apply_batched(going, producer, stop, done=1):
-            self.flush(producer, stop)
-            return False
-        if not self.flush(producer, stop):
-            return False
-        self.stats.last_durable_at = time.monotonic()
-        return True
+        return self.durable(self.apply_batched(going, producer, stop, done=1), producer, stop)
 
     def decode(self, message: Message) -> Article:
         if len(message.value) > self.max_event_bytes:
