@@ -13,7 +13,12 @@ from typing import Any
 
 from kafka import KafkaConsumer, KafkaProducer, TopicPartition
 from kafka.admin import KafkaAdminClient, NewTopic
-from kafka.errors import KafkaError, TopicAlreadyExistsError, UnknownTopicOrPartitionError
+from kafka.errors import (
+    KafkaError,
+    RebalanceInProgressError,
+    TopicAlreadyExistsError,
+    UnknownTopicOrPartitionError,
+)
 from kafka.structs import OffsetAndMetadata
 
 from pipeline.bus.base import Bus, Consumer, Message, Producer
@@ -112,9 +117,23 @@ class KafkaBusConsumer(Consumer):
         for message in messages:
             tp = TopicPartition(message.topic, message.partition)
             latest[tp] = max(latest.get(tp, -1), message.offset)
-        if latest:
+        if not latest:
+            return
+        try:
             self._consumer.commit(
                 {tp: OffsetAndMetadata(offset + 1, "", -1) for tp, offset in latest.items()}
+            )
+        except RebalanceInProgressError as error:
+            # The group is reassigning partitions (a replica joined or left) and only the next poll
+            # rejoins it: retrying here cannot succeed. The batch's output is durable, so it is left
+            # uncommitted and each partition's owner after the rebalance reads it again from the last
+            # committed offset (at-least-once; the sink and the story store are idempotent). A
+            # stage that overlaps a batch with the next poll (the sink, the topics stage) meets
+            # this whenever that poll started the rebalance.
+            log.warning(
+                "offsets of %d partitions not committed, the group is rebalancing (read again by their owner): %s",
+                len(latest),
+                error,
             )
 
     def lag(self) -> int:
