@@ -18,12 +18,13 @@ from typing import NamedTuple
 
 import numpy as np
 
-_BITS = 21  # a code point fits in 21 bits: two side by side are one integer
+CODE_POINT_BITS = 21  # a code point fits in 21 bits: two or three side by side are one int64
 # Below this many characters the plain scan is cheaper than building the arrays.
 _ARRAY_FROM = 64
 
 
-def _codes(text: str) -> np.ndarray:
+def code_points(text: str) -> np.ndarray:
+    """The text's code points, one int64 each (to build integer keys of character n-grams)."""
     return np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32).astype(np.int64)
 
 
@@ -51,7 +52,10 @@ class Literals:
             lengths.setdefault(word[0], set()).add(len(word))
         self._lengths = {char: sorted(sizes, reverse=True) for char, sizes in lengths.items()}
         self._pairs = np.unique(
-            np.array([(ord(w[0]) << _BITS) | ord(w[1]) for w in self.words if len(w) >= 2], dtype=np.int64)
+            np.array(
+                [(ord(w[0]) << CODE_POINT_BITS) | ord(w[1]) for w in self.words if len(w) >= 2],
+                dtype=np.int64,
+            )
         )
         self._singles = np.unique(np.array([ord(w) for w in self.words if len(w) == 1], dtype=np.int64))
 
@@ -62,9 +66,9 @@ class Literals:
         """The positions where a word may start, in order (every position of a short text)."""
         if len(text) < _ARRAY_FROM:
             return range(len(text))
-        codes = _codes(text)
+        codes = code_points(text)
         may = np.zeros(len(codes), dtype=bool)
-        may[:-1] = _among((codes[:-1] << _BITS) | codes[1:], self._pairs)
+        may[:-1] = _among((codes[:-1] << CODE_POINT_BITS) | codes[1:], self._pairs)
         may |= _among(codes, self._singles)
         return np.flatnonzero(may).tolist()
 

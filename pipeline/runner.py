@@ -110,6 +110,7 @@ class StageRunner:
         self.bus = bus
         self.steps = [timed(stage.name, step) for step in steps]
         self.batched = any(isinstance(step, BatchStep) for step in self.steps)
+        self.segments = segments(self.steps)  # runs of plain steps, and each batch step alone
         self.sink = sink
         self.batch_size = batch_size
         self.poll_timeout_s = poll_timeout_s
@@ -321,7 +322,7 @@ class StageRunner:
         before the first batch step, article by article. What it dead-letters is deferred to the
         second part. None if the stage stopped while a step waited out an outage."""
         deferred = _Deferred()
-        lead = segments(self.steps)[0]
+        lead = self.segments[0]
         going: Going = []
         for message, item in self.decode_each(messages):
             if isinstance(item, Poison):
@@ -420,7 +421,7 @@ class StageRunner:
         """The batch through steps that include a ``BatchStep`` (after the first ``done`` segments of
         them): plain steps article by article, each batch step on the articles still going, together.
         False if the stage stopped."""
-        for segment in segments(self.steps)[done:]:
+        for segment in self.segments[done:]:
             going: list[tuple[Message, Article, Article]] = []
             if isinstance(segment[0], BatchStep):
                 results = self.run_batch_step(segment[0], [r for _, _, r in current], stop) if current else []

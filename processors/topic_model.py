@@ -23,6 +23,8 @@ from typing import Any
 
 import numpy as np
 
+from pipeline.literals import CODE_POINT_BITS, code_points
+
 NGRAM_SIZES = (1, 2, 3)
 _SPACE = re.compile(r"\s+")
 # Past this many cells (runs × the article's n-grams) the runs are scored sparse: a dense table grows with
@@ -30,7 +32,6 @@ _SPACE = re.compile(r"\s+")
 # characters 0.24 / 0.35, 1 000–3 000 characters 5.6 / 3.0, 3 000–6 000 characters 12.0 / 5.7.
 _DENSE_CELLS = 20_000
 _JOIN = "\x00"  # joins sentences cut in one pass: an n-gram across two of them is in no vocabulary
-_BITS = 21  # a code point fits in 21 bits: an n-gram of up to three is one integer key (63 bits)
 _SENTENCE = re.compile(r"[^。！？!?\n]+")
 
 
@@ -60,17 +61,12 @@ def _growing_ngrams(text: str) -> Iterator[list[str]]:
 
 
 def gram_key(gram: str) -> int:
-    """An n-gram as one integer: its code points side by side, ``_BITS`` bits each. Grams of
-    different sizes may share a key, so a key is only compared with keys of grams of its size."""
+    """An n-gram as one integer: its code points side by side, ``CODE_POINT_BITS`` bits each (63 for
+    three). Grams of different sizes may share a key, so a key is only compared with keys of its size."""
     key = 0
     for char in gram:
-        key = (key << _BITS) | ord(char)
+        key = (key << CODE_POINT_BITS) | ord(char)
     return key
-
-
-def _codes(text: str) -> np.ndarray:
-    """The text's code points, one int64 each."""
-    return np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32).astype(np.int64)
 
 
 def ngram_keys(codes: np.ndarray, n: int) -> np.ndarray:
@@ -79,7 +75,7 @@ def ngram_keys(codes: np.ndarray, n: int) -> np.ndarray:
         return np.zeros(0, dtype=np.int64)
     keys = codes[: len(codes) - n + 1].copy()
     for shift in range(1, n):
-        keys = (keys << _BITS) | codes[shift : len(codes) - n + 1 + shift]
+        keys = (keys << CODE_POINT_BITS) | codes[shift : len(codes) - n + 1 + shift]
     return keys
 
 
@@ -149,14 +145,14 @@ class TopicModel:
         found_rows, found_counts = [], []
         # The n-grams ``char_ngrams`` cuts, as integer keys: counted and looked up by sorting, with no
         # Python loop over the text's n-grams.
-        codes = _codes(_SPACE.sub(" ", text))
+        codes = code_points(_SPACE.sub(" ", text))
         for n in NGRAM_SIZES:
             keys, counts = np.unique(ngram_keys(codes, n), return_counts=True)
             found = self._lookup(keys, n)
             known = found >= 0
             found_rows.append(found[known])
             found_counts.append(counts[known])
-        if not found_rows or not sum(len(r) for r in found_rows):
+        if not sum(len(r) for r in found_rows):
             return np.zeros(0, dtype=int), np.zeros(0)
         index, counted = np.concatenate(found_rows), np.concatenate(found_counts).astype(float)
         order = np.argsort(index)  # the vocabulary's row order: the sums below always add up alike
@@ -262,7 +258,7 @@ class TopicModel:
         The parts are cut in one pass, joined by a character no n-gram of the vocabulary contains."""
         joined = _JOIN.join(parts)
         starts = np.cumsum([0] + [len(p) + 1 for p in parts[:-1]])
-        codes = _codes(joined)
+        codes = code_points(joined)
         ids, where = [], []
         for n in NGRAM_SIZES:  # as integer keys, looked up by sorting (no Python call per n-gram)
             found = self._lookup(ngram_keys(codes, n), n)
